@@ -1,0 +1,55 @@
+"""Building aiokafka clients from settings, and topic administration."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from fairwind.settings import ServiceSettings
+
+DLQ_SUFFIX = ".dlq"
+
+
+def dlq_topic(topic: str) -> str:
+    return topic + DLQ_SUFFIX
+
+
+def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    return AIOKafkaProducer(**settings.producer_options())
+
+
+def make_consumer(settings: ServiceSettings, group_id: str, *topics: str) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(*topics, **settings.consumer_options(group_id))
+
+
+def make_reader(settings: ServiceSettings) -> AIOKafkaConsumer:
+    """A group-less consumer for reading partitions by hand (assign + seek)."""
+    options = settings.consumer_options(group_id="") | {"group_id": None}
+    return AIOKafkaConsumer(**options)
+
+
+async def ensure_topics(
+    settings: ServiceSettings, partitions: Mapping[str, int], replication_factor: int = 1
+) -> None:
+    """Create the topics that do not exist yet (existing ones are left as they are)."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap, client_id=settings.client_id
+    )
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [
+            NewTopic(name, num_partitions=count, replication_factor=replication_factor)
+            for name, count in partitions.items()
+            if name not in existing
+        ]
+        if wanted:
+            try:
+                await admin.create_topics(wanted)
+            except TopicAlreadyExistsError:
+                pass  # another process created it first
+    finally:
+        await admin.close()

@@ -1,0 +1,5 @@
+"""Real infrastructure as local processes: the Tansu Kafka broker and a mongod replica set."""
+
+from fairwind.infra.embedded import EmbeddedInfra, InfraError
+
+__all__ = ["EmbeddedInfra", "InfraError"]

@@ -1,0 +1,99 @@
+"""Pytest fixtures for real infrastructure, started once per test run.
+
+Order of preference:
+1. ``FAIRWIND_KAFKA_BOOTSTRAP`` and ``FAIRWIND_MONGO_URL`` set: use those (any Kafka/MongoDB).
+2. ``FAIRWIND_TESTCONTAINERS=1`` and Docker reachable: Kafka (KRaft) and MongoDB containers.
+3. Otherwise the embedded broker and mongod from the ``embedded`` extra.
+
+Tests isolate themselves with ``unique_name`` (topics, groups, databases), so one broker and
+one mongod serve the whole run.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fairwind.infra.embedded import EmbeddedInfra
+from fairwind.settings import BrokerProfile
+
+
+@dataclass(frozen=True)
+class InfraEndpoints:
+    kafka_bootstrap: str
+    mongo_url: str
+    broker_profile: BrokerProfile
+
+    def env(self) -> dict[str, str]:
+        return {
+            "FAIRWIND_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+            "FAIRWIND_MONGO_URL": self.mongo_url,
+            "FAIRWIND_BROKER_PROFILE": self.broker_profile.value,
+        }
+
+
+def _from_environment() -> InfraEndpoints | None:
+    kafka = os.environ.get("FAIRWIND_KAFKA_BOOTSTRAP")
+    mongo = os.environ.get("FAIRWIND_MONGO_URL")
+    if not (kafka and mongo):
+        return None
+    profile = BrokerProfile(os.environ.get("FAIRWIND_BROKER_PROFILE", BrokerProfile.KAFKA.value))
+    return InfraEndpoints(kafka, mongo, profile)
+
+
+def _from_containers(stack: ExitStack) -> InfraEndpoints:
+    """Apache Kafka in KRaft mode and a one-node MongoDB replica set, in Docker."""
+    from pymongo import MongoClient
+    from testcontainers.core.container import DockerContainer
+    from testcontainers.core.waiting_utils import wait_for_logs
+    from testcontainers.kafka import KafkaContainer
+
+    kafka = stack.enter_context(KafkaContainer().with_kraft())
+    mongo = stack.enter_context(
+        DockerContainer("mongo:7")
+        .with_command("--replSet rs0 --bind_ip_all")
+        .with_exposed_ports(27017)
+    )
+    wait_for_logs(mongo, "Waiting for connections")
+    host, port = mongo.get_container_host_ip(), mongo.get_exposed_port(27017)
+    url = f"mongodb://{host}:{port}/?directConnection=true"
+    with MongoClient(url) as client:
+        # The member's address is the container's own view of itself; clients connect direct.
+        members = [{"_id": 0, "host": "localhost:27017"}]
+        client.admin.command("replSetInitiate", {"_id": "rs0", "members": members})
+        deadline = time.monotonic() + 60
+        while not client.admin.command("hello").get("isWritablePrimary"):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the MongoDB container did not become primary")
+            time.sleep(0.1)
+    return InfraEndpoints(kafka.get_bootstrap_server(), url, BrokerProfile.KAFKA)
+
+
+@pytest.fixture(scope="session")
+def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfraEndpoints]:
+    """Real Kafka-protocol broker and MongoDB replica set for the whole test session."""
+    configured = _from_environment()
+    if configured is not None:
+        yield configured
+        return
+    with ExitStack() as stack:
+        if os.environ.get("FAIRWIND_TESTCONTAINERS") == "1":
+            yield _from_containers(stack)
+            return
+        data_dir = Path(tmp_path_factory.mktemp("infra"))
+        embedded = stack.enter_context(EmbeddedInfra(data_dir))
+        yield InfraEndpoints(embedded.kafka_bootstrap, embedded.mongo_url, BrokerProfile.EMBEDDED)
+
+
+@pytest.fixture
+def unique_name(request: pytest.FixtureRequest) -> str:
+    """A name no other test uses, for topics, consumer groups and databases."""
+    base = "".join(c if c.isalnum() else "_" for c in request.node.name)[:24].strip("_")
+    return f"t_{base}_{uuid.uuid4().hex[:8]}".lower()

@@ -1,0 +1,1 @@
+"""MongoDB on PyMongo's async API: client factory, indexes, transactional outbox."""

@@ -1,0 +1,113 @@
+"""Transactional outbox: an aggregate write and its events are stored in one transaction.
+
+A service writes its document and calls ``outbox.add(events, session)`` inside
+``in_transaction``; either both are stored or neither. ``OutboxRelay`` (relay.py) then
+publishes the stored records in order and marks them published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from bson import Binary, ObjectId
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from fairwind.events.codec import EncodedEvent
+
+T = TypeVar("T")
+Document = dict[str, Any]
+
+
+async def in_transaction(
+    client: AsyncMongoClient[Document], work: Callable[[AsyncClientSession], Awaitable[T]]
+) -> T:
+    """Run ``work(session)`` in a transaction; transient conflicts are retried by the driver."""
+    async with client.start_session() as session:
+        return await session.with_transaction(work)
+
+
+class Outbox:
+    """The ``outbox`` collection of one service's database."""
+
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        collection: str = "outbox",
+        retention: timedelta = timedelta(days=3),
+    ) -> None:
+        self.records = db[collection]
+        self.state = db[f"{collection}_relay"]
+        self.retention = retention
+        self._wakeup = asyncio.Event()
+
+    async def create_indexes(self) -> None:
+        await self.records.create_indexes(
+            [
+                IndexModel([("published_at", ASCENDING), ("_id", ASCENDING)], name="pending"),
+                IndexModel([("event_id", ASCENDING)], unique=True, name="event_id"),
+                # Published records are kept a while for audit, then expire (nulls never do).
+                IndexModel(
+                    [("published_at", ASCENDING)],
+                    expireAfterSeconds=int(self.retention.total_seconds()),
+                    name="published_ttl",
+                    partialFilterExpression={"published_at": {"$type": "date"}},
+                ),
+            ]
+        )
+
+    async def add(self, events: Sequence[EncodedEvent], session: AsyncClientSession) -> None:
+        """Store events inside the caller's transaction; the relay is woken after commit."""
+        if not events:
+            return
+        now = datetime.now(UTC)
+        await self.records.insert_many(
+            [_to_document(event, now) for event in events], session=session
+        )
+
+    def notify(self) -> None:
+        """Tell an in-process relay there is something new (it also polls)."""
+        self._wakeup.set()
+
+    async def wait_for_records(self, timeout_s: float) -> None:
+        try:
+            await asyncio.wait_for(self._wakeup.wait(), timeout_s)
+        except TimeoutError:
+            pass
+        self._wakeup.clear()
+
+    async def pending(self, limit: int) -> list[Document]:
+        cursor = self.records.find({"published_at": None}).sort("_id", ASCENDING).limit(limit)
+        return await cursor.to_list()
+
+    async def backlog(self) -> int:
+        return await self.records.count_documents({"published_at": None})
+
+
+def _to_document(event: EncodedEvent, now: datetime) -> Document:
+    return {
+        "_id": ObjectId(),
+        "event_id": event.event_id,
+        "event_type": event.event_type,
+        "topic": event.topic,
+        "key": Binary(event.key) if event.key is not None else None,
+        "value": Binary(event.value),
+        "headers": [[name, Binary(value)] for name, value in event.headers],
+        "created_at": now,
+        "published_at": None,
+    }
+
+
+def from_document(doc: Document) -> EncodedEvent:
+    return EncodedEvent(
+        topic=doc["topic"],
+        key=bytes(doc["key"]) if doc["key"] is not None else None,
+        value=bytes(doc["value"]),
+        headers=[(name, bytes(value)) for name, value in doc["headers"]],
+        event_id=doc["event_id"],
+        event_type=doc["event_type"],
+    )

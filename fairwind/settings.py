@@ -1,0 +1,117 @@
+"""Typed settings shared by every service.
+
+Values come from the environment (prefix ``FAIRWIND_``) or a ``.env`` file. Nothing here is
+built at import time: services call ``ServiceSettings()`` (or their subclass) inside
+``bootstrap()`` so tests can pass their own values.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class BrokerProfile(StrEnum):
+    """Which broker we talk to; the embedded one needs workarounds (see the brief)."""
+
+    KAFKA = "kafka"
+    EMBEDDED = "embedded"
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has. Subclass to add a service's own fields."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FAIRWIND_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    service_name: str = Field(default="fairwind", pattern=r"^[a-z][a-z0-9_-]{0,39}$")
+    environment: str = "dev"
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    broker_profile: BrokerProfile = BrokerProfile.KAFKA
+    kafka_client_id: str | None = None
+
+    mongo_url: str = "mongodb://127.0.0.1:27017/?replicaSet=rs0"
+    mongo_db: str | None = None
+
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=0, le=65535)
+    grpc_host: str = "127.0.0.1"
+    grpc_port: int = Field(default=50051, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=9100, ge=0, le=65535)
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    consumer_max_attempts: int = Field(default=5, ge=1, le=50)
+    consumer_backoff_initial_s: float = Field(default=0.05, gt=0)
+    consumer_backoff_max_s: float = Field(default=2.0, gt=0)
+    shutdown_grace_s: float = Field(default=10.0, ge=0)
+
+    @model_validator(mode="after")
+    def _check_backoff(self) -> ServiceSettings:
+        if self.consumer_backoff_max_s < self.consumer_backoff_initial_s:
+            raise ValueError("consumer_backoff_max_s must be >= consumer_backoff_initial_s")
+        return self
+
+    @property
+    def database_name(self) -> str:
+        """Each service owns its database: ``fairwind_<service>`` unless set."""
+        return self.mongo_db or f"fairwind_{self.service_name.replace('-', '_')}"
+
+    @property
+    def client_id(self) -> str:
+        return self.kafka_client_id or f"fairwind-{self.service_name}"
+
+    @property
+    def embedded(self) -> bool:
+        return self.broker_profile is BrokerProfile.EMBEDDED
+
+    def producer_options(self) -> dict[str, Any]:
+        """aiokafka producer options for the active broker profile."""
+        options: dict[str, Any] = {
+            "bootstrap_servers": self.kafka_bootstrap,
+            "client_id": self.client_id,
+            "linger_ms": 5,
+            "max_batch_size": 1 << 20,
+        }
+        if self.embedded:
+            # The embedded broker has no idempotent producer and no transactions.
+            options |= {"acks": 1, "enable_idempotence": False}
+        else:
+            options |= {"acks": "all", "enable_idempotence": True}
+        return options
+
+    def consumer_options(self, group_id: str) -> dict[str, Any]:
+        """aiokafka consumer options: manual commits, offsets from the start for new groups."""
+        options: dict[str, Any] = {
+            "bootstrap_servers": self.kafka_bootstrap,
+            "client_id": self.client_id,
+            "group_id": group_id,
+            "enable_auto_commit": False,
+            "auto_offset_reset": "earliest",
+            "max_poll_records": 500,
+        }
+        if self.embedded:
+            # The embedded broker holds JoinGroup for session_timeout/2.
+            options |= {"session_timeout_ms": 6000, "heartbeat_interval_ms": 1000}
+        else:
+            options |= {"session_timeout_ms": 30000, "heartbeat_interval_ms": 3000}
+        return options
+
+    def faust_options(self) -> dict[str, Any]:
+        """Options for ``faust.App`` matching the broker profile."""
+        options: dict[str, Any] = {"broker": f"kafka://{self.kafka_bootstrap}"}
+        if self.embedded:
+            # Larger producer batches make table recovery after restart wrong on this broker.
+            options |= {
+                "broker_session_timeout": 6,
+                "broker_heartbeat_interval": 1,
+                "producer_max_batch_size": 1,
+            }
+        return options

@@ -1,0 +1,1 @@
+"""Generated protobuf/gRPC contracts (tools/protogen.py); do not edit."""
