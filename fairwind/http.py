@@ -24,9 +24,16 @@ DEFAULT_MAX_BODY_BYTES = 1 << 20
 class Problem(Exception):
     """Raise from a route to answer with problem+json; extra fields become extension members."""
 
-    def __init__(self, status: int, detail: str, *, title: str | None = None,
-                 type_: str = "about:blank", headers: dict[str, str] | None = None,
-                 **extensions: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        title: str | None = None,
+        type_: str = "about:blank",
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -37,13 +44,18 @@ class Problem(Exception):
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"type": problem.type, "title": problem.title,
-                            "status": problem.status, "detail": problem.detail}
+    body: dict[str, Any] = {
+        "type": problem.type,
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+    }
     if instance:
         body["instance"] = instance
     body.update(problem.extensions)
-    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON,
-                        headers=problem.headers)
+    return JSONResponse(
+        body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers
+    )
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -53,8 +65,14 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        errors = [{"location": list(e.get("loc", ())), "message": e.get("msg", ""),
-                   "type": e.get("type", "")} for e in exc.errors()]
+        errors = [
+            {
+                "location": list(e.get("loc", ())),
+                "message": e.get("msg", ""),
+                "type": e.get("type", ""),
+            }
+            for e in exc.errors()
+        ]
         return problem_response(
             Problem(422, "The request is not valid.", title="Invalid request", errors=errors),
             request.url.path,
@@ -76,8 +94,9 @@ class ObservabilityMiddleware:
     """Pure ASGI: counts and times requests by route template, rejects oversized bodies
     early with 413, and runs each request under the caller's W3C trace context."""
 
-    def __init__(self, app: ASGIApp, metrics: KitMetrics,
-                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, metrics: KitMetrics, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
@@ -141,8 +160,12 @@ def mount_metrics(app: FastAPI, registry: CollectorRegistry = REGISTRY) -> None:
     app.mount("/metrics", make_asgi_app(registry=registry))
 
 
-def setup_http(app: FastAPI, metrics: KitMetrics, registry: CollectorRegistry = REGISTRY,
-               max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
+def setup_http(
+    app: FastAPI,
+    metrics: KitMetrics,
+    registry: CollectorRegistry = REGISTRY,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> FastAPI:
     """Wire the shared pieces into a service's FastAPI app."""
     install_problem_handlers(app)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics, max_body_bytes=max_body_bytes)

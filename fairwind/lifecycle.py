@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +18,7 @@ class Worker:
     """A long-running coroutine and how to ask it to finish (e.g. a consumer or relay)."""
 
     name: str
-    run: Callable[[], Awaitable[None]]
+    run: Callable[[], Coroutine[Any, Any, None]]
     stop: Callable[[], None]
 
 
@@ -36,7 +37,9 @@ async def run_until_signalled(
     stopping = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
-    tasks = {asyncio.create_task(w.run(), name=w.name): w for w in workers}
+    tasks: dict[asyncio.Task[None], Worker] = {
+        asyncio.create_task(w.run(), name=w.name): w for w in workers
+    }
     stop_wait = asyncio.create_task(stopping.wait())
     try:
         done, _ = await asyncio.wait([*tasks, stop_wait], return_when=asyncio.FIRST_COMPLETED)

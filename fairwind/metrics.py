@@ -72,11 +72,13 @@ def kit_metrics(registry: CollectorRegistry = REGISTRY) -> KitMetrics:
             ["topic", "group", "reason"],
         ),
         handler_retries=counter(
-            "fairwind_event_handler_retries_total", "Handler attempts that failed and were retried.",
+            "fairwind_event_handler_retries_total",
+            "Handler attempts that failed and were retried.",
             ["topic", "group"],
         ),
         outbox_backlog=Gauge(
-            "fairwind_outbox_backlog", "Outbox records stored but not yet published.",
+            "fairwind_outbox_backlog",
+            "Outbox records stored but not yet published.",
             registry=registry,
         ),
         outbox_relayed=counter(

@@ -6,7 +6,7 @@ from fairwind.events.codec import EncodedEvent, Event, EventCodec
 from fairwind.events.consumer import ConsumerRunner, Handler, PermanentError, RetryPolicy
 from fairwind.events.dedupe import DedupeStore, MemoryDedupeStore, MongoDedupeStore
 from fairwind.events.envelope import Envelope, EnvelopeError
-from fairwind.events.publisher import Delivered, EventPublisher
+from fairwind.events.publisher import Delivered, EventPublisher, Receipt
 
 __all__ = [
     "ConsumerRunner",
@@ -24,6 +24,7 @@ __all__ = [
     "MongoDedupeStore",
     "PayloadError",
     "PermanentError",
+    "Receipt",
     "RetryPolicy",
     "UnknownEventType",
 ]

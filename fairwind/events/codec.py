@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Generic, TypeVar
+from datetime import UTC, datetime
+from typing import Generic, NamedTuple, TypeVar
 
 from google.protobuf.message import Message
 
-from fairwind.events.catalog import EventCatalog
-from fairwind.events.envelope import Envelope, Headers
+from fairwind.events.catalog import EventCatalog, EventKind
+from fairwind.events.envelope import CONTENT_TYPE, SPEC_VERSION, Envelope, Headers, format_time
 from fairwind.observability import current_traceparent
 
 M = TypeVar("M", bound=Message)
 
+_SPEC_HEADER = ("ce_specversion", SPEC_VERSION.encode())
+_CONTENT_TYPE_HEADER = ("content-type", CONTENT_TYPE.encode())
 
-@dataclass(frozen=True, slots=True)
-class EncodedEvent:
+
+class EncodedEvent(NamedTuple):
     """A record ready for the broker: what the outbox stores and the relay sends."""
 
     topic: str
@@ -48,12 +53,30 @@ class Event(Generic[M]):
         return self.envelope.type
 
 
+class EventIds:
+    """Unique event ids, cheaply: a random 96-bit prefix per instance plus a counter.
+
+    CloudEvents only asks that ``source`` + ``id`` be unique; a random prefix makes the id
+    unique on its own, so consumers can dedupe on ``ce_id`` alone.
+    """
+
+    def __init__(self) -> None:
+        self._prefix = os.urandom(12).hex()
+        self._counter = itertools.count(1)
+
+    def __next__(self) -> str:
+        return f"{self._prefix}-{next(self._counter):x}"
+
+
 class EventCodec:
     """Encodes messages with a CloudEvents envelope; decodes records back."""
 
     def __init__(self, catalog: EventCatalog, source: str) -> None:
         self.catalog = catalog
         self.source = source
+        self._source_header = ("ce_source", source.encode())
+        self._type_headers: dict[str, tuple[str, bytes]] = {}
+        self._ids = EventIds()
 
     def encode(
         self,
@@ -64,22 +87,56 @@ class EventCodec:
         time: datetime | None = None,
         traceparent: str | None = None,
     ) -> EncodedEvent:
-        kind = self.catalog.kind_of(message)
-        envelope = Envelope.new(
-            kind.ce_type,
-            self.source,
-            event_id=event_id,
-            time=time,
-            traceparent=traceparent or current_traceparent(),
+        (encoded,) = self.encode_many(
+            [(message, key)], event_id=event_id, time=time, traceparent=traceparent
         )
-        return EncodedEvent(
-            topic=kind.topic,
-            key=key.encode() if key is not None else None,
-            value=message.SerializeToString(),
-            headers=envelope.to_headers(),
-            event_id=envelope.id,
-            event_type=kind.ce_type,
-        )
+        return encoded
+
+    def encode_many(
+        self,
+        items: Iterable[tuple[Message, str | None]],
+        *,
+        event_id: str | None = None,
+        time: datetime | None = None,
+        traceparent: str | None = None,
+    ) -> list[EncodedEvent]:
+        """Encode events that happen together: they share ``ce_time`` and trace context."""
+        time_header = ("ce_time", format_time(time or datetime.now(UTC)).encode())
+        parent = traceparent or current_traceparent()
+        trace_header = [("traceparent", parent.encode())] if parent else []
+        kind_of, type_header, ids = self.catalog.kind_of, self._type_header, self._ids
+        encoded = []
+        for message, key in items:
+            kind = kind_of(message)
+            eid = event_id or next(ids)
+            headers = [
+                _SPEC_HEADER,
+                ("ce_id", eid.encode()),
+                type_header(kind),
+                self._source_header,
+                time_header,
+                _CONTENT_TYPE_HEADER,
+                *trace_header,
+            ]
+            encoded.append(
+                EncodedEvent(
+                    kind.topic,
+                    key.encode() if key is not None else None,
+                    message.SerializeToString(),
+                    headers,
+                    eid,
+                    kind.ce_type,
+                )
+            )
+        if event_id is not None and len(encoded) > 1:
+            raise ValueError("an explicit event_id can only name one event")
+        return encoded
+
+    def _type_header(self, kind: EventKind) -> tuple[str, bytes]:
+        header = self._type_headers.get(kind.ce_type)
+        if header is None:
+            header = self._type_headers[kind.ce_type] = ("ce_type", kind.ce_type.encode())
+        return header
 
     def decode(
         self,
@@ -102,4 +159,3 @@ class EventCodec:
             offset=offset,
             headers=tuple(headers),
         )
-

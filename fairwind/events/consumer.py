@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError
@@ -33,7 +33,7 @@ from fairwind.observability import correlation
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Event[Any]], Awaitable[None]]
-Record = ConsumerRecord[bytes, bytes]
+Record: TypeAlias = ConsumerRecord  # aiokafka ships no type information
 _MAX_ERROR_TEXT = 2000
 
 
@@ -48,7 +48,7 @@ class RetryPolicy:
     max_backoff_s: float = 2.0
 
     def backoff(self, failed_attempts: int) -> float:
-        return min(self.max_backoff_s, self.initial_backoff_s * 2 ** (failed_attempts - 1))
+        return float(min(self.max_backoff_s, self.initial_backoff_s * 2 ** (failed_attempts - 1)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +189,12 @@ class ConsumerRunner:
         )
         log.warning(
             "event dead-lettered",
-            extra={"topic": record.topic, "offset": record.offset, "reason": failure.reason,
-                   "error": error},
+            extra={
+                "topic": record.topic,
+                "offset": record.offset,
+                "reason": failure.reason,
+                "error": error,
+            },
         )
         self._count(record.topic, "dead_lettered")
         if self.metrics is not None:
@@ -202,5 +206,10 @@ class ConsumerRunner:
 
 
 def _where(event: Event[Message]) -> dict[str, Any]:
-    return {"topic": event.topic, "partition": event.partition, "offset": event.offset,
-            "ce_id": event.id, "ce_type": event.type}
+    return {
+        "topic": event.topic,
+        "partition": event.partition,
+        "offset": event.offset,
+        "ce_id": event.id,
+        "ce_type": event.type,
+    }

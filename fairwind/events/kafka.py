@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -47,9 +48,7 @@ async def ensure_topics(
             if name not in existing
         ]
         if wanted:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process was first
                 await admin.create_topics(wanted)
-            except TopicAlreadyExistsError:
-                pass  # another process created it first
     finally:
         await admin.close()

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.partitioner import DefaultPartitioner
 from google.protobuf.message import Message
 
 from fairwind.events.codec import EncodedEvent, EventCodec
+from fairwind.events.partitioning import partition_for
 from fairwind.metrics import KitMetrics
 
 
-@dataclass(frozen=True, slots=True)
-class Delivered:
+class Delivered(NamedTuple):
     """Where the broker stored a record."""
 
     topic: str
@@ -25,14 +24,52 @@ class Delivered:
     event_id: str
 
 
+class _Batch:
+    __slots__ = ("base_offset", "builder", "count", "partition", "topic")
+
+    def __init__(self, builder: Any, topic: str, partition: int) -> None:
+        self.builder = builder
+        self.topic = topic
+        self.partition = partition
+        self.count = 0
+        self.base_offset = -1
+
+
+class Receipt:
+    """What the broker acknowledged for one ``send``: cheap to build, detailed on demand."""
+
+    def __init__(
+        self, records: Sequence[EncodedEvent], placements: list[tuple[_Batch, int]]
+    ) -> None:
+        self._records = records
+        self._placements = placements
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def delivered(self) -> list[Delivered]:
+        """Per record, in the order given: topic, partition, offset, event id."""
+        return [
+            Delivered(batch.topic, batch.partition, batch.base_offset + index, record.event_id)
+            for (batch, index), record in zip(self._placements, self._records, strict=True)
+        ]
+
+    def last_offsets(self) -> dict[tuple[str, int], int]:
+        """The highest offset written per (topic, partition)."""
+        last: dict[tuple[str, int], int] = {}
+        for batch, _ in self._placements:
+            slot = (batch.topic, batch.partition)
+            last[slot] = max(last.get(slot, -1), batch.base_offset + batch.count - 1)
+        return last
+
+
 class EventPublisher:
     """Sends encoded events through one aiokafka producer.
 
     ``send`` builds one record batch per partition (the producer's own fast path), so a
     thousand events cost a few produce requests, and returns only when the broker has
-    acknowledged every record. The key's partition is chosen with Kafka's murmur2
-    partitioner, the same as every other Kafka client, so a waybill lands on the same
-    partition whoever publishes it.
+    acknowledged every record. Keys are partitioned with Kafka's murmur2, as every other
+    Kafka client does, so a waybill lands on the same partition whoever publishes it.
     """
 
     def __init__(
@@ -41,7 +78,6 @@ class EventPublisher:
         self.producer = producer
         self.codec = codec
         self._metrics = metrics
-        self._partitioner = DefaultPartitioner()
 
     async def publish(
         self,
@@ -52,29 +88,33 @@ class EventPublisher:
         time: datetime | None = None,
     ) -> Delivered:
         encoded = self.codec.encode(message, key, event_id=event_id, time=time)
-        (delivered,) = await self.send([encoded])
+        (delivered,) = (await self.send([encoded])).delivered()
         return delivered
 
-    async def publish_many(self, items: Iterable[tuple[Message, str | None]]) -> list[Delivered]:
-        return await self.send([self.codec.encode(message, key) for message, key in items])
+    async def publish_many(self, items: Iterable[tuple[Message, str | None]]) -> Receipt:
+        """Publish events that happen together (they share ``ce_time``)."""
+        return await self.send(self.codec.encode_many(items))
 
-    async def send(self, records: Sequence[EncodedEvent]) -> list[Delivered]:
+    async def send(self, records: Sequence[EncodedEvent]) -> Receipt:
         """Send already encoded records (e.g. from the outbox); order is kept per partition."""
-        if not records:
-            return []
-        partitions = await self._partitions({r.topic for r in records})
+        partitions = {
+            t: sorted(await self.producer.partitions_for(t)) for t in {r.topic for r in records}
+        }
         open_batches: dict[tuple[str, int], _Batch] = {}
         sealed: list[_Batch] = []
         placements: list[tuple[_Batch, int]] = []
         for record in records:
-            partition = self._partition(record, partitions[record.topic])
-            batch = open_batches.get((record.topic, partition))
-            if batch is None or not batch.append(record):
+            topic_partitions = partitions[record.topic]
+            slot = (
+                record.topic,
+                topic_partitions[partition_for(record.key, len(topic_partitions))],
+            )
+            batch = open_batches.get(slot)
+            if batch is None or not self._append(batch, record):
                 if batch is not None:
                     sealed.append(batch)
-                batch = _Batch(self.producer, record.topic, partition)
-                open_batches[(record.topic, partition)] = batch
-                if not batch.append(record):
+                batch = open_batches[slot] = _Batch(self.producer.create_batch(), *slot)
+                if not self._append(batch, record):
                     raise ValueError(f"event {record.event_id} is larger than a whole batch")
             placements.append((batch, batch.count - 1))
         sealed.extend(open_batches.values())
@@ -86,33 +126,16 @@ class EventPublisher:
             batch.base_offset = metadata.offset
             if self._metrics is not None:
                 self._metrics.events_published.labels(batch.topic).inc(batch.count)
-        return [
-            Delivered(batch.topic, batch.partition, batch.base_offset + index, record.event_id)
-            for (batch, index), record in zip(placements, records, strict=True)
-        ]
+        return Receipt(records, placements)
 
-    async def _partitions(self, topics: set[str]) -> dict[str, list[int]]:
-        return {topic: sorted(await self.producer.partitions_for(topic)) for topic in topics}
-
-    def _partition(self, record: EncodedEvent, partitions: list[int]) -> int:
-        return int(self._partitioner(record.key, partitions, partitions))
-
-
-class _Batch:
-    __slots__ = ("base_offset", "builder", "count", "partition", "topic")
-
-    def __init__(self, producer: AIOKafkaProducer, topic: str, partition: int) -> None:
-        self.builder = producer.create_batch()
-        self.topic = topic
-        self.partition = partition
-        self.count = 0
-        self.base_offset = -1
-
-    def append(self, record: EncodedEvent) -> bool:
-        added = self.builder.append(
-            key=record.key, value=record.value, timestamp=None, headers=record.headers
-        )
-        if added is None:
+    @staticmethod
+    def _append(batch: _Batch, record: EncodedEvent) -> bool:
+        if (
+            batch.builder.append(
+                key=record.key, value=record.value, timestamp=None, headers=record.headers
+            )
+            is None
+        ):
             return False
-        self.count += 1
+        batch.count += 1
         return True

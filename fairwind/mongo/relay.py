@@ -21,10 +21,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
-from fairwind.events.publisher import Delivered, EventPublisher
+from fairwind.events.publisher import EventPublisher, Receipt
 from fairwind.metrics import KitMetrics
 from fairwind.mongo.outbox import Outbox, from_document
 
@@ -98,11 +99,15 @@ class OutboxRelay:
                 {"_id": STATE_ID, "$or": [{"owner": self.owner}, {"lease_until": {"$lt": now}}]},
                 {"$set": {"owner": self.owner, "lease_until": now + self.lease}},
                 upsert=True,
-                return_document=True,
+                return_document=ReturnDocument.AFTER,
             )
         except DuplicateKeyError:
             return False  # another live relay holds the lease
-        self._offsets = {(o["topic"], o["partition"]): o["offset"] for o in state.get("offsets", [])}
+        if state is None:
+            return False
+        self._offsets = {
+            (o["topic"], o["partition"]): o["offset"] for o in state.get("offsets", [])
+        }
         return True
 
     async def relay_once(self) -> int:
@@ -112,10 +117,10 @@ class OutboxRelay:
             await self._renew()
             return 0
         await self._set_state({"inflight": True})
-        delivered = await self.publisher.send([from_document(d) for d in docs])
-        await self._mark_published([d["_id"] for d in docs], delivered)
+        receipt = await self.publisher.send([from_document(d) for d in docs])
+        await self._mark_published([d["_id"] for d in docs], receipt)
         if self.metrics is not None:
-            for item in delivered:
+            for item in receipt.delivered():
                 self.metrics.outbox_relayed.labels(item.topic).inc()
             self.metrics.outbox_backlog.set(await self.outbox.backlog())
         return len(docs)
@@ -133,8 +138,10 @@ class OutboxRelay:
             {"$set": {"published_at": now, "recovered": True}},
         )
         await self._set_state({"inflight": False, "offsets": self._offset_list()})
-        log.warning("outbox relay recovered after a crash",
-                    extra={"already_published": result.modified_count})
+        log.warning(
+            "outbox relay recovered after a crash",
+            extra={"already_published": result.modified_count},
+        )
         return result.modified_count
 
     async def _published_ids(self, topics: list[str]) -> set[str]:
@@ -166,9 +173,9 @@ class OutboxRelay:
             await reader.stop()
         return found
 
-    async def _mark_published(self, ids: list[Any], delivered: list[Delivered]) -> None:
-        for item in delivered:
-            self._advance(item.topic, item.partition, item.offset)
+    async def _mark_published(self, ids: list[Any], receipt: Receipt) -> None:
+        for (topic, partition), offset in receipt.last_offsets().items():
+            self._advance(topic, partition, offset)
         now = datetime.now(UTC)
 
         async def mark(session: AsyncClientSession) -> None:
@@ -200,8 +207,9 @@ class OutboxRelay:
         self._offsets[key] = max(offset, self._offsets.get(key, -1))
 
     def _offset_list(self) -> list[dict[str, Any]]:
-        return [{"topic": t, "partition": p, "offset": o}
-                for (t, p), o in sorted(self._offsets.items())]
+        return [
+            {"topic": t, "partition": p, "offset": o} for (t, p), o in sorted(self._offsets.items())
+        ]
 
     async def _sleep(self, seconds: float) -> bool:
         """Sleep unless stopped first; True if stopping."""

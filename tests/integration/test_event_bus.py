@@ -48,8 +48,14 @@ def cancelled(waybill: str) -> orders_pb2.OrderCancelled:
 class Harness:
     """A runner on a unique topic and group, with handlers that record what they saw."""
 
-    def __init__(self, settings: ServiceSettings, topic: str, producer: AIOKafkaProducer,
-                 db: AsyncDatabase[dict[str, Any]], group: str) -> None:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        topic: str,
+        producer: AIOKafkaProducer,
+        db: AsyncDatabase[dict[str, Any]],
+        group: str,
+    ) -> None:
         self.catalog = EventCatalog().register(
             topic, orders_pb2.OrderCreated, orders_pb2.OrderCancelled
         )
@@ -78,7 +84,10 @@ class Harness:
             make_consumer(self.settings, self.group, self.topic),
             self.group,
             self.codec,
-            {orders_pb2.OrderCreated: self.on_created, orders_pb2.OrderCancelled: self.on_cancelled},
+            {
+                orders_pb2.OrderCreated: self.on_created,
+                orders_pb2.OrderCancelled: self.on_cancelled,
+            },
             self.producer,
             self.dedupe,
             retry=RetryPolicy(max_attempts=3, initial_backoff_s=0.01, max_backoff_s=0.05),
@@ -92,8 +101,13 @@ class Harness:
 
 
 @pytest.fixture
-def harness(settings: ServiceSettings, topic: str, producer: AIOKafkaProducer,
-            db: AsyncDatabase[dict[str, Any]], unique_name: str) -> Harness:
+def harness(
+    settings: ServiceSettings,
+    topic: str,
+    producer: AIOKafkaProducer,
+    db: AsyncDatabase[dict[str, Any]],
+    unique_name: str,
+) -> Harness:
     return Harness(settings, topic, producer, db, group=f"{unique_name}-group")
 
 
@@ -110,10 +124,12 @@ async def test_publish_consume_round_trip_keeps_headers_and_order(
     harness: Harness, read_topic: ReadTopic
 ) -> None:
     with correlation(TRACEPARENT):
-        delivered = await harness.publisher.publish_many(
+        receipt = await harness.publisher.publish_many(
             [(created("SF1", 1), "SF1"), (created("SF2", 2), "SF2"), (cancelled("SF1"), "SF1")]
         )
-    assert [d.event_id for d in delivered] == [d.event_id for d in delivered if d.offset >= 0]
+    delivered = receipt.delivered()
+    assert all(d.offset >= 0 for d in delivered)
+    assert receipt.last_offsets()[(harness.topic, delivered[0].partition)] == delivered[2].offset
     await run_until(harness.runner(), lambda: len(harness.seen) == 3)
 
     by_key = {e.key: [] for e in harness.seen}  # type: dict[str | None, list[str]]
@@ -128,8 +144,15 @@ async def test_publish_consume_round_trip_keeps_headers_and_order(
 
     records = await read_topic(harness.topic)
     headers = dict(records[0].headers)
-    assert set(headers) == {"ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time",
-                            "content-type", "traceparent"}
+    assert set(headers) == {
+        "ce_specversion",
+        "ce_id",
+        "ce_type",
+        "ce_source",
+        "ce_time",
+        "content-type",
+        "traceparent",
+    }
     assert headers["content-type"] == b"application/protobuf"
     assert harness.metrics.events_published.labels(harness.topic)._value.get() == 3
     assert harness.outcome("handled") == 3
@@ -138,8 +161,10 @@ async def test_publish_consume_round_trip_keeps_headers_and_order(
 async def test_keys_land_on_the_partition_kafka_clients_agree_on(
     harness: Harness, producer: AIOKafkaProducer
 ) -> None:
-    delivered = await harness.publisher.publish_many([(created(f"SF{i}"), f"SF{i}")
-                                                      for i in range(30)])
+    receipt = await harness.publisher.publish_many(
+        [(created(f"SF{i}"), f"SF{i}") for i in range(30)]
+    )
+    delivered = receipt.delivered()
     for i, item in enumerate(delivered):
         reference = await producer.send_and_wait(harness.topic, b"x", key=f"SF{i}".encode())
         assert item.partition == reference.partition
@@ -170,8 +195,12 @@ async def test_poison_goes_to_the_dlq_and_the_partition_carries_on(
     unknown = [(k, b"fairwind.orders.v1.Nope" if k == "ce_type" else v) for k, v in good.headers]
     await producer.send_and_wait(harness.topic, b"raw bytes", key=b"SAME-KEY")
     await producer.send_and_wait(harness.topic, good.value, key=b"SAME-KEY", headers=unknown)
-    await producer.send_and_wait(harness.topic, b"\xff\xff\xff", key=b"SAME-KEY",
-                                 headers=harness.codec.encode(created("x"), "x").headers)
+    await producer.send_and_wait(
+        harness.topic,
+        b"\xff\xff\xff",
+        key=b"SAME-KEY",
+        headers=harness.codec.encode(created("x"), "x").headers,
+    )
     await harness.publisher.send([failing, rejected, good])
 
     await run_until(harness.runner(), lambda: len(harness.seen) == 1)
@@ -181,8 +210,13 @@ async def test_poison_goes_to_the_dlq_and_the_partition_carries_on(
 
     dead = await read_topic(f"{harness.topic}.dlq")
     reasons = [dict(r.headers)["dlq_reason"] for r in dead]
-    assert reasons == [b"undecodable", b"undecodable", b"undecodable", b"handler_failed",
-                       b"rejected"]
+    assert reasons == [
+        b"undecodable",
+        b"undecodable",
+        b"undecodable",
+        b"handler_failed",
+        b"rejected",
+    ]
     broken = dict(dead[3].headers)
     assert broken["dlq_error"] == b"RuntimeError: cannot handle SF-BROKEN"
     assert broken["dlq_attempts"] == b"3"
@@ -203,7 +237,9 @@ async def test_poison_goes_to_the_dlq_and_the_partition_carries_on(
 
 
 async def test_events_without_a_handler_are_skipped_and_committed(
-    harness: Harness, settings: ServiceSettings, producer: AIOKafkaProducer,
+    harness: Harness,
+    settings: ServiceSettings,
+    producer: AIOKafkaProducer,
     db: AsyncDatabase[dict[str, Any]],
 ) -> None:
     await harness.publisher.publish_many([(cancelled("SF1"), "SF1"), (created("SF2"), "SF2")])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Coroutine, Sequence
@@ -19,8 +18,9 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from fairwind.events import Delivered, EncodedEvent, EventCatalog, EventCodec, EventPublisher
+from fairwind.events import EncodedEvent, EventCatalog, EventCodec, EventPublisher
 from fairwind.events.kafka import make_reader
+from fairwind.events.publisher import Receipt
 from fairwind.metrics import kit_metrics
 from fairwind.mongo.outbox import Outbox, in_transaction
 from fairwind.mongo.relay import LeaseLost, OutboxRelay
@@ -47,12 +47,12 @@ class DiesAfterPublishing(EventPublisher):
         self.batches = 0
         self.die_on_batch = die_on_batch
 
-    async def send(self, records: Sequence[EncodedEvent]) -> list[Delivered]:
-        delivered = await super().send(records)
+    async def send(self, records: Sequence[EncodedEvent]) -> Receipt:
+        receipt = await super().send(records)
         self.batches += 1
         if self.batches == self.die_on_batch:
             raise Killed
-        return delivered
+        return receipt
 
 
 @pytest.fixture
@@ -60,8 +60,14 @@ def codec(topic: str) -> EventCodec:
     return EventCodec(EventCatalog().register(topic, orders_pb2.OrderCreated), "orders-test")
 
 
-async def store_orders(mongo: AsyncMongoClient[Document], outbox: Outbox, codec: EventCodec,
-                       count: int, per_transaction: int = 50, first: int = 0) -> list[str]:
+async def store_orders(
+    mongo: AsyncMongoClient[Document],
+    outbox: Outbox,
+    codec: EventCodec,
+    count: int,
+    per_transaction: int = 50,
+    first: int = 0,
+) -> list[str]:
     """Write orders and their events atomically; returns event ids in write order."""
     ids: list[str] = []
     for start in range(first, first + count, per_transaction):
@@ -90,8 +96,9 @@ def sequences_by_key(records: list[ConsumerRecord[bytes, bytes]]) -> dict[bytes,
     return by_key
 
 
-def assert_exactly_once_in_order(records: list[ConsumerRecord[bytes, bytes]],
-                                 expected_ids: list[str]) -> None:
+def assert_exactly_once_in_order(
+    records: list[ConsumerRecord[bytes, bytes]], expected_ids: list[str]
+) -> None:
     published = [dict(r.headers)["ce_id"].decode() for r in records]
     assert len(published) == len(set(published)), "an event was published twice"
     assert set(published) == set(expected_ids), "an event was lost"
@@ -99,8 +106,9 @@ def assert_exactly_once_in_order(records: list[ConsumerRecord[bytes, bytes]],
         assert seqs == sorted(seqs), f"events for {key!r} out of order"
 
 
-def relay_for(outbox: Outbox, publisher: EventPublisher, settings: ServiceSettings,
-              **options: Any) -> OutboxRelay:
+def relay_for(
+    outbox: Outbox, publisher: EventPublisher, settings: ServiceSettings, **options: Any
+) -> OutboxRelay:
     return OutboxRelay(outbox, publisher, lambda: make_reader(settings), **options)
 
 
@@ -138,15 +146,21 @@ async def test_the_write_and_its_event_commit_or_roll_back_together(
 
 
 async def test_relay_publishes_in_order_and_marks_sent(
-    mongo: AsyncMongoClient[Document], db: AsyncDatabase[Document], codec: EventCodec,
-    producer: AIOKafkaProducer, settings: ServiceSettings, topic: str, read_topic: ReadTopic,
+    mongo: AsyncMongoClient[Document],
+    db: AsyncDatabase[Document],
+    codec: EventCodec,
+    producer: AIOKafkaProducer,
+    settings: ServiceSettings,
+    topic: str,
+    read_topic: ReadTopic,
 ) -> None:
     outbox = Outbox(db)
     await outbox.create_indexes()
     ids = await store_orders(mongo, outbox, codec, 300)
     metrics = kit_metrics(CollectorRegistry())
-    relay = relay_for(outbox, EventPublisher(producer, codec), settings, batch_size=64,
-                      metrics=metrics)
+    relay = relay_for(
+        outbox, EventPublisher(producer, codec), settings, batch_size=64, metrics=metrics
+    )
     task = asyncio.create_task(relay.run())
     try:
         await wait_for(lambda: metrics.outbox_relayed.labels(topic)._value.get() >= 300)
@@ -162,21 +176,38 @@ async def test_relay_publishes_in_order_and_marks_sent(
 
 
 async def test_relay_dying_between_publish_and_mark_publishes_nothing_twice(
-    mongo: AsyncMongoClient[Document], db: AsyncDatabase[Document], codec: EventCodec,
-    producer: AIOKafkaProducer, settings: ServiceSettings, topic: str, read_topic: ReadTopic,
+    mongo: AsyncMongoClient[Document],
+    db: AsyncDatabase[Document],
+    codec: EventCodec,
+    producer: AIOKafkaProducer,
+    settings: ServiceSettings,
+    topic: str,
+    read_topic: ReadTopic,
 ) -> None:
     outbox = Outbox(db)
     await outbox.create_indexes()
     ids = await store_orders(mongo, outbox, codec, 500)
     lease = timedelta(seconds=1)
-    dying = relay_for(outbox, DiesAfterPublishing(producer, codec, die_on_batch=3), settings,
-                      batch_size=100, lease=lease, owner="first")
+    dying = relay_for(
+        outbox,
+        DiesAfterPublishing(producer, codec, die_on_batch=3),
+        settings,
+        batch_size=100,
+        lease=lease,
+        owner="first",
+    )
     with pytest.raises(Killed):
         await drain(dying)
     assert await outbox.backlog() == 300  # batch 3 went out but was never marked
 
-    successor = relay_for(outbox, EventPublisher(producer, codec), settings, batch_size=100,
-                          lease=lease, owner="second")
+    successor = relay_for(
+        outbox,
+        EventPublisher(producer, codec),
+        settings,
+        batch_size=100,
+        lease=lease,
+        owner="second",
+    )
     assert not await successor.try_acquire(), "the lease of the dead relay is still valid"
     await asyncio.sleep(lease.total_seconds() + 0.2)
     assert await successor.try_acquire()
@@ -191,8 +222,13 @@ async def test_relay_dying_between_publish_and_mark_publishes_nothing_twice(
 
 
 async def test_relay_process_killed_and_restarted_loses_and_repeats_nothing(
-    mongo: AsyncMongoClient[Document], db: AsyncDatabase[Document], codec: EventCodec,
-    producer: AIOKafkaProducer, settings: ServiceSettings, topic: str, read_topic: ReadTopic,
+    mongo: AsyncMongoClient[Document],
+    db: AsyncDatabase[Document],
+    codec: EventCodec,
+    producer: AIOKafkaProducer,
+    settings: ServiceSettings,
+    topic: str,
+    read_topic: ReadTopic,
 ) -> None:
     outbox = Outbox(db)
     await outbox.create_indexes()
@@ -203,22 +239,23 @@ async def test_relay_process_killed_and_restarted_loses_and_repeats_nothing(
         "FAIRWIND_BROKER_PROFILE": settings.broker_profile.value,
         "FAIRWIND_MONGO_DB": settings.database_name,
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.relay_process", topic], env=env
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.integration.relay_process", topic, env=env
     )
     try:
         backlog = len(ids)
-        while backlog > len(ids) // 2 and process.poll() is None:
+        while backlog > len(ids) // 2 and process.returncode is None:
             await asyncio.sleep(0.01)
             backlog = await outbox.backlog()
-        assert process.poll() is None, "the relay process ended by itself"
+        assert process.returncode is None, "the relay process ended by itself"
     finally:
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        await process.wait()
     assert 0 < await outbox.backlog() < len(ids), "the kill did not land mid-way"
 
-    restarted = relay_for(outbox, EventPublisher(producer, codec), settings,
-                          owner="relay-process", batch_size=50)  # same owner: no lease wait
+    restarted = relay_for(
+        outbox, EventPublisher(producer, codec), settings, owner="relay-process", batch_size=50
+    )  # same owner: no lease wait
     await drain(restarted)
     assert await outbox.backlog() == 0
     assert_exactly_once_in_order(await read_topic(topic), ids)

@@ -23,8 +23,10 @@ def test_ce_type_is_topic_plus_message_name() -> None:
 
 def test_every_platform_topic_is_versioned() -> None:
     topics = platform_catalog().topics()
-    assert topics == {f"fairwind.{family}.v1" for family in
-                      ("orders", "routes", "tracking", "sla", "notifications", "crm")}
+    assert topics == {
+        f"fairwind.{family}.v1"
+        for family in ("orders", "routes", "tracking", "sla", "notifications", "crm")
+    }
 
 
 def test_encode_then_decode_gives_the_same_event() -> None:

@@ -9,8 +9,8 @@ TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 def headers_of(**overrides: bytes | None) -> list[tuple[str, bytes]]:
     base = dict(Envelope.new("fairwind.orders.v1.OrderCreated", "orders").to_headers())
-    for name, value in overrides.items():
-        name = name.replace("__", "-")
+    for field, value in overrides.items():
+        name = field.replace("__", "-")
         if value is None:
             base.pop(name, None)
         else:
@@ -20,8 +20,13 @@ def headers_of(**overrides: bytes | None) -> list[tuple[str, bytes]]:
 
 def test_headers_follow_the_cloudevents_kafka_binary_binding() -> None:
     when = datetime(2026, 11, 11, 8, 30, 0, 123456, tzinfo=UTC)
-    envelope = Envelope.new("fairwind.orders.v1.OrderCreated", "orders", event_id="e-1",
-                            time=when, traceparent=TRACEPARENT)
+    envelope = Envelope.new(
+        "fairwind.orders.v1.OrderCreated",
+        "orders",
+        event_id="e-1",
+        time=when,
+        traceparent=TRACEPARENT,
+    )
     headers = dict(envelope.to_headers())
     assert headers == {
         "ce_specversion": b"1.0",
@@ -87,7 +92,7 @@ def test_malformed_traceparent_is_dropped_not_fatal() -> None:
 
 def test_naive_time_cannot_be_encoded() -> None:
     with pytest.raises(EnvelopeError):
-        format_time(datetime(2026, 1, 1))  # noqa: DTZ001 - the point of the test
+        format_time(datetime(2026, 1, 1))
 
 
 def test_format_time_converts_to_utc() -> None:

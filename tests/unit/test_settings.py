@@ -59,10 +59,10 @@ def test_explicit_database_name_wins() -> None:
 )
 def test_invalid_settings_are_rejected(bad: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
-        ServiceSettings(**bad)  # type: ignore[arg-type]
+        ServiceSettings.model_validate(bad)
 
 
 def test_settings_are_immutable() -> None:
     settings = ServiceSettings()
     with pytest.raises(ValidationError):
-        settings.http_port = 1  # type: ignore[misc]
+        settings.http_port = 1

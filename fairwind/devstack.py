@@ -1,0 +1,148 @@
+"""``make run``: the embedded infrastructure plus every service that exists, in one terminal.
+
+Each service is its own process (``python -m services.<name> serve``) with its output
+prefixed by its name. Ctrl-C (or SIGTERM) stops the services first, giving each time to
+drain, then mongod and the broker; nothing is left running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from fairwind.infra.embedded import EmbeddedInfra
+from fairwind.infra.processes import InfraError, terminate
+
+SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
+
+
+@dataclass(frozen=True)
+class Ports:
+    http: int
+    grpc: int
+    metrics: int
+
+
+# Fixed ports so links stay the same from one run to the next.
+PORT_PLAN: dict[str, Ports] = {
+    "orders": Ports(8010, 50060, 9110),
+    "routing": Ports(8020, 50070, 9120),
+    "tracking": Ports(8030, 50080, 9130),
+    "sla": Ports(8040, 50090, 9140),
+    "notify": Ports(8050, 50100, 9150),
+    "crm": Ports(8060, 50110, 9160),
+}
+
+
+def runnable_services(directory: Path = SERVICES_DIR) -> list[str]:
+    """Services with an entrypoint (``__main__.py``), in the port plan's order."""
+    present = {p.parent.name for p in directory.glob("*/__main__.py")}
+    return [name for name in PORT_PLAN if name in present]
+
+
+def service_env(name: str, infra_env: dict[str, str]) -> dict[str, str]:
+    ports = PORT_PLAN[name]
+    return (
+        os.environ
+        | infra_env
+        | {
+            "FAIRWIND_SERVICE_NAME": name,
+            "FAIRWIND_HTTP_PORT": str(ports.http),
+            "FAIRWIND_GRPC_PORT": str(ports.grpc),
+            "FAIRWIND_METRICS_PORT": str(ports.metrics),
+            "FAIRWIND_LOG_JSON": "false",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+
+
+def _pipe(prefix: str, stream: IO[bytes], lock: threading.Lock) -> None:
+    for raw in iter(stream.readline, b""):
+        with lock:
+            sys.stdout.write(f"{prefix} | {raw.decode(errors='replace')}")
+            sys.stdout.flush()
+
+
+def _banner(infra: EmbeddedInfra, services: list[str]) -> str:
+    lines = [
+        "",
+        "Fairwind is running (Ctrl-C stops everything).",
+        "",
+        f"  Kafka broker   {infra.kafka_bootstrap}",
+        f"  MongoDB        {infra.mongo_url}",
+        "",
+    ]
+    for name in services:
+        ports = PORT_PLAN[name]
+        lines.append(
+            f"  {name:<9} http://127.0.0.1:{ports.http}/docs   "
+            f"grpc 127.0.0.1:{ports.grpc}   metrics http://127.0.0.1:{ports.metrics}/metrics"
+        )
+    if not services:
+        lines.append("  No service has an entrypoint yet; the infrastructure is ready for them.")
+    lines += ["", "  To use this infrastructure from another shell:"]
+    lines += [f"    export {k}={v}" for k, v in infra.env().items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m fairwind.devstack", description=__doc__)
+    parser.add_argument("--data-dir", type=Path, default=Path(".fairwind/run"))
+    parser.add_argument("--kafka-port", type=int, default=0)
+    parser.add_argument("--mongo-port", type=int, default=0)
+    parser.add_argument("--grace", type=float, default=10.0, help="seconds a service may drain")
+    args = parser.parse_args(argv)
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    infra = EmbeddedInfra(args.data_dir, args.kafka_port, args.mongo_port)
+    try:
+        infra.start()
+    except InfraError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    services = runnable_services()
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    lock = threading.Lock()
+    try:
+        for name in services:
+            child = subprocess.Popen(
+                [sys.executable, "-m", f"services.{name}", "serve"],
+                env=service_env(name, infra.env()),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            children[name] = child
+            assert child.stdout is not None
+            threading.Thread(
+                target=_pipe, args=(f"{name:<9}", child.stdout, lock), daemon=True
+            ).start()
+        with lock:
+            print(_banner(infra, services), flush=True)
+        while not stop.wait(0.5):
+            for name, child in list(children.items()):
+                if child.poll() is not None:
+                    with lock:
+                        print(f"{name:<9} | exited with code {child.returncode}", flush=True)
+                    del children[name]
+    finally:
+        print("\nstopping…", flush=True)
+        for child in children.values():
+            terminate(child.pid, timeout_s=args.grace)
+        infra.stop()
+        print("stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
