@@ -91,24 +91,16 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 class ObservabilityMiddleware:
-    """Pure ASGI: counts and times requests by route template, rejects oversized bodies
-    early with 413, and runs each request under the caller's W3C trace context."""
+    """Pure ASGI: counts and times requests by route template and runs each request under
+    the caller's W3C trace context (returned in the ``traceparent`` response header)."""
 
-    def __init__(
-        self, app: ASGIApp, metrics: KitMetrics, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    ) -> None:
+    def __init__(self, app: ASGIApp, metrics: KitMetrics) -> None:
         self.app = app
         self.metrics = metrics
-        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers") or ())
-        length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
-            await _too_large(self.max_body_bytes)(scope, receive, send)
             return
         status = 500
         started = time.perf_counter()
@@ -122,13 +114,12 @@ class ObservabilityMiddleware:
                     message.setdefault("headers", []).append((b"traceparent", tp.encode()))
             await send(message)
 
-        traceparent = headers.get(b"traceparent")
+        traceparent = dict(scope.get("headers") or ()).get(b"traceparent")
         with correlation(traceparent.decode("latin-1") if traceparent else None):
             try:
-                await self.app(scope, _limited(receive, self.max_body_bytes), send_observed)
+                await self.app(scope, receive, send_observed)
             finally:
-                route = scope.get("route")
-                template = getattr(route, "path", "unmatched")
+                template = getattr(scope.get("route"), "path", "unmatched")
                 method = scope.get("method", "")
                 self.metrics.http_requests.labels(method, template, str(status)).inc()
                 self.metrics.http_latency.labels(method, template).observe(
@@ -136,24 +127,55 @@ class ObservabilityMiddleware:
                 )
 
 
-def _limited(receive: Receive, limit: int) -> Receive:
-    """Count bytes as they arrive: a chunked body without Content-Length is capped too."""
-    seen = 0
-
-    async def guarded() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise Problem(413, f"The request body is larger than {limit} bytes.")
-        return message
-
-    return guarded
+class _BodyTooLarge(Exception):
+    pass
 
 
-def _too_large(limit: int) -> ASGIApp:
-    return problem_response(Problem(413, f"The request body is larger than {limit} bytes."))
+class BodyLimitMiddleware:
+    """Refuses bodies over ``max_bytes`` with 413: by Content-Length before reading, and by
+    counting as chunks arrive (a chunked upload has no Content-Length)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = problem_response(
+            Problem(413, f"The request body is larger than {self.max_bytes} bytes.")
+        )
+        length = dict(scope.get("headers") or ()).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_bytes:
+            await refusal(scope, receive, send)
+            return
+        seen = 0
+        exceeded = refused = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    exceeded = True
+                    raise _BodyTooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal refused
+            if not exceeded:
+                await send(message)
+            elif not refused:  # the app answered its parse error; answer 413 instead
+                refused = True
+                await refusal(scope, receive, send)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except _BodyTooLarge:
+            if not refused:
+                await refusal(scope, receive, send)
 
 
 def mount_metrics(app: FastAPI, registry: CollectorRegistry = REGISTRY) -> None:
@@ -168,6 +190,7 @@ def setup_http(
 ) -> FastAPI:
     """Wire the shared pieces into a service's FastAPI app."""
     install_problem_handlers(app)
-    app.add_middleware(ObservabilityMiddleware, metrics=metrics, max_body_bytes=max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics)  # outermost: sees every 413
     mount_metrics(app, registry)
     return app

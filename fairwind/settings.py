@@ -34,6 +34,10 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     broker_profile: BrokerProfile = BrokerProfile.KAFKA
     kafka_client_id: str | None = None
+    # Unset: the broker profile's values. Tests on the embedded broker use shorter ones,
+    # because it holds JoinGroup for half the session timeout.
+    kafka_session_timeout_ms: int | None = Field(default=None, ge=1000)
+    kafka_heartbeat_interval_ms: int | None = Field(default=None, ge=100)
 
     mongo_url: str = "mongodb://127.0.0.1:27017/?replicaSet=rs0"
     mongo_db: str | None = None
@@ -54,9 +58,12 @@ class ServiceSettings(BaseSettings):
     shutdown_grace_s: float = Field(default=10.0, ge=0)
 
     @model_validator(mode="after")
-    def _check_backoff(self) -> ServiceSettings:
+    def _check_consistency(self) -> ServiceSettings:
         if self.consumer_backoff_max_s < self.consumer_backoff_initial_s:
             raise ValueError("consumer_backoff_max_s must be >= consumer_backoff_initial_s")
+        session, heartbeat = self.kafka_session_timeout_ms, self.kafka_heartbeat_interval_ms
+        if session is not None and heartbeat is not None and heartbeat * 3 > session:
+            raise ValueError("kafka_heartbeat_interval_ms must be at most a third of the session")
         return self
 
     @property
@@ -102,6 +109,10 @@ class ServiceSettings(BaseSettings):
             options |= {"session_timeout_ms": 6000, "heartbeat_interval_ms": 1000}
         else:
             options |= {"session_timeout_ms": 30000, "heartbeat_interval_ms": 3000}
+        if self.kafka_session_timeout_ms is not None:
+            options["session_timeout_ms"] = self.kafka_session_timeout_ms
+        if self.kafka_heartbeat_interval_ms is not None:
+            options["heartbeat_interval_ms"] = self.kafka_heartbeat_interval_ms
         return options
 
     def faust_options(self) -> dict[str, Any]:

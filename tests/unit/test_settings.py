@@ -43,6 +43,16 @@ def test_real_kafka_profile_uses_idempotence_and_normal_timeouts() -> None:
     assert "producer_max_batch_size" not in settings.faust_options()
 
 
+def test_session_timeouts_can_be_overridden() -> None:
+    settings = ServiceSettings(
+        broker_profile=BrokerProfile.EMBEDDED,
+        kafka_session_timeout_ms=2000,
+        kafka_heartbeat_interval_ms=500,
+    )
+    consumer = settings.consumer_options("g")
+    assert (consumer["session_timeout_ms"], consumer["heartbeat_interval_ms"]) == (2000, 500)
+
+
 def test_explicit_database_name_wins() -> None:
     assert ServiceSettings(service_name="crm", mongo_db="x").database_name == "x"
 
@@ -55,6 +65,7 @@ def test_explicit_database_name_wins() -> None:
         {"broker_profile": "rabbit"},
         {"consumer_backoff_initial_s": 5, "consumer_backoff_max_s": 1},
         {"consumer_max_attempts": 0},
+        {"kafka_session_timeout_ms": 2000, "kafka_heartbeat_interval_ms": 1000},
     ],
 )
 def test_invalid_settings_are_rejected(bad: dict[str, object]) -> None:

@@ -1,0 +1,61 @@
+"""``make run``'s launcher: starts, says where things listen, stops clean on Ctrl-C."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fairwind.devstack import PORT_PLAN, runnable_services, service_env
+from fairwind.infra.processes import port_open
+
+pytestmark = pytest.mark.integration
+
+
+def test_only_services_with_an_entrypoint_are_started(tmp_path: Path) -> None:
+    for name in ("orders", "routing", "crm"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "orders" / "__main__.py").write_text("")
+    (tmp_path / "crm" / "__main__.py").write_text("")
+    assert runnable_services(tmp_path) == ["orders", "crm"]
+
+
+def test_each_service_gets_its_own_ports_and_the_infrastructure() -> None:
+    env = service_env("tracking", {"FAIRWIND_KAFKA_BOOTSTRAP": "127.0.0.1:1"})
+    assert env["FAIRWIND_SERVICE_NAME"] == "tracking"
+    assert env["FAIRWIND_HTTP_PORT"] == str(PORT_PLAN["tracking"].http)
+    assert env["FAIRWIND_KAFKA_BOOTSTRAP"] == "127.0.0.1:1"
+    ports = [p for plan in PORT_PLAN.values() for p in (plan.http, plan.grpc, plan.metrics)]
+    assert len(ports) == len(set(ports))
+
+
+def test_ctrl_c_stops_everything_and_frees_the_ports(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fairwind.devstack", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    lines: list[str] = []
+    for line in process.stdout:
+        lines.append(line)
+        if "FAIRWIND_BROKER_PROFILE" in line:
+            break
+    text = "".join(lines)
+    assert "Fairwind is running" in text, text
+    kafka_port = int(re.search(r"Kafka broker\s+127\.0\.0\.1:(\d+)", text).group(1))  # type: ignore[union-attr]
+    mongo_port = int(re.search(r"mongodb://127\.0\.0\.1:(\d+)", text).group(1))  # type: ignore[union-attr]
+    assert port_open("127.0.0.1", kafka_port)
+    assert port_open("127.0.0.1", mongo_port)
+
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=60)
+    assert process.returncode == 0
+    assert "stopped." in rest
+    assert not port_open("127.0.0.1", kafka_port)
+    assert not port_open("127.0.0.1", mongo_port)
