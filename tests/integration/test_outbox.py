@@ -56,6 +56,13 @@ class DiesAfterPublishing(EventPublisher):
 
 
 @pytest.fixture
+async def outbox(db: AsyncDatabase[Document]) -> Outbox:
+    store = Outbox(db)
+    await store.create_indexes()
+    return store
+
+
+@pytest.fixture
 def codec(topic: str) -> EventCodec:
     return EventCodec(EventCatalog().register(topic, orders_pb2.OrderCreated), "orders-test")
 
@@ -120,10 +127,11 @@ async def drain(relay: OutboxRelay) -> None:
 
 
 async def test_the_write_and_its_event_commit_or_roll_back_together(
-    mongo: AsyncMongoClient[Document], db: AsyncDatabase[Document], codec: EventCodec
+    mongo: AsyncMongoClient[Document],
+    db: AsyncDatabase[Document],
+    outbox: Outbox,
+    codec: EventCodec,
 ) -> None:
-    outbox = Outbox(db)
-    await outbox.create_indexes()
     event = codec.encode(orders_pb2.OrderCreated(), "SF1")
 
     async def fails_after_writing(session: AsyncClientSession) -> None:
@@ -147,15 +155,13 @@ async def test_the_write_and_its_event_commit_or_roll_back_together(
 
 async def test_relay_publishes_in_order_and_marks_sent(
     mongo: AsyncMongoClient[Document],
-    db: AsyncDatabase[Document],
+    outbox: Outbox,
     codec: EventCodec,
     producer: AIOKafkaProducer,
     settings: ServiceSettings,
     topic: str,
     read_topic: ReadTopic,
 ) -> None:
-    outbox = Outbox(db)
-    await outbox.create_indexes()
     ids = await store_orders(mongo, outbox, codec, 300)
     metrics = kit_metrics(CollectorRegistry())
     relay = relay_for(
@@ -177,15 +183,13 @@ async def test_relay_publishes_in_order_and_marks_sent(
 
 async def test_relay_dying_between_publish_and_mark_publishes_nothing_twice(
     mongo: AsyncMongoClient[Document],
-    db: AsyncDatabase[Document],
+    outbox: Outbox,
     codec: EventCodec,
     producer: AIOKafkaProducer,
     settings: ServiceSettings,
     topic: str,
     read_topic: ReadTopic,
 ) -> None:
-    outbox = Outbox(db)
-    await outbox.create_indexes()
     ids = await store_orders(mongo, outbox, codec, 500)
     lease = timedelta(seconds=1)
     dying = relay_for(
@@ -223,15 +227,13 @@ async def test_relay_dying_between_publish_and_mark_publishes_nothing_twice(
 
 async def test_relay_process_killed_and_restarted_loses_and_repeats_nothing(
     mongo: AsyncMongoClient[Document],
-    db: AsyncDatabase[Document],
+    outbox: Outbox,
     codec: EventCodec,
     producer: AIOKafkaProducer,
     settings: ServiceSettings,
     topic: str,
     read_topic: ReadTopic,
 ) -> None:
-    outbox = Outbox(db)
-    await outbox.create_indexes()
     ids = await store_orders(mongo, outbox, codec, 3000, per_transaction=100)
     env = os.environ | {
         "FAIRWIND_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,

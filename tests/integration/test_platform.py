@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import urllib.request
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
+from pymongo import IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from fairwind.events import Event, EventCatalog
+from fairwind.infra.processes import free_port
 from fairwind.lifecycle import Worker
+from fairwind.metrics import kit_metrics, start_metrics_exporter
+from fairwind.mongo.client import ensure_indexes
 from fairwind.mongo.outbox import in_transaction
 from fairwind.platform import Platform
 from fairwind.settings import ServiceSettings
@@ -68,3 +73,27 @@ async def test_an_accepted_order_reaches_a_consumer_once(
     assert {e.envelope.source for e in handled} == {"kit-tests"}
     assert await platform.outbox.backlog() == 0
     assert await platform.db["orders"].count_documents({}) == 2
+
+
+async def test_service_indexes_are_created_idempotently(platform: Platform) -> None:
+    indexes = {"shipments": [IndexModel([("courier_id", 1), ("status", 1)], name="by_courier")]}
+    await ensure_indexes(platform.db, indexes)
+    await ensure_indexes(platform.db, indexes)  # a second start changes nothing
+    info = await platform.db["shipments"].index_information()
+    assert info["by_courier"]["key"] == [("courier_id", 1), ("status", 1)]
+    outbox_indexes = await platform.outbox.records.index_information()
+    assert outbox_indexes["event_id"]["unique"] is True
+
+
+def test_workers_get_a_standalone_metrics_endpoint() -> None:
+    registry = CollectorRegistry()
+    kit_metrics(registry).outbox_backlog.set(7)
+    port = free_port()
+    server, thread = start_metrics_exporter(port, registry=registry)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            body = response.read().decode()
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+    assert "fairwind_outbox_backlog 7.0" in body
