@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from google.protobuf.message import DecodeError, Message
@@ -69,10 +69,3 @@ class EventCatalog:
 
     def kinds(self, topic: str | None = None) -> Iterator[EventKind]:
         return (k for k in self._by_type.values() if topic is None or k.topic == topic)
-
-    def merged(self, others: Iterable[EventCatalog]) -> EventCatalog:
-        merged = EventCatalog()
-        for catalog in (self, *others):
-            for kind in catalog.kinds():
-                merged.register(kind.topic, kind.message_class)
-        return merged
