@@ -27,7 +27,7 @@ def test_data_survives_a_restart_on_new_ports(tmp_path: Path) -> None:
     new_port = free_port()
     while new_port == old_ports[1]:
         new_port = free_port()
-    with EmbeddedInfra(tmp_path, mongo_port=new_port) as second:
-        with MongoClient(second.mongo_url, serverSelectionTimeoutMS=10_000) as client:
-            assert client.fairwind_orders.orders.find_one({"_id": "SF1"}) == {"_id": "SF1"}
-            assert client.admin.command("hello")["isWritablePrimary"]
+    second = EmbeddedInfra(tmp_path, mongo_port=new_port)
+    with second, MongoClient(second.mongo_url, serverSelectionTimeoutMS=10_000) as client:
+        assert client.fairwind_orders.orders.find_one({"_id": "SF1"}) == {"_id": "SF1"}
+        assert client.admin.command("hello")["isWritablePrimary"]
