@@ -18,9 +18,9 @@ Client = MongoClient[dict[str, Any]]
 
 def test_data_survives_a_restart_on_new_ports(tmp_path: Path) -> None:
     with EmbeddedInfra(tmp_path) as first:
-        client: Client
-        with MongoClient(first.mongo_url) as client:
-            client.fairwind_orders.orders.insert_one({"_id": "SF1"})
+        writer: Client = MongoClient(first.mongo_url)
+        with writer:
+            writer.fairwind_orders.orders.insert_one({"_id": "SF1"})
         old_ports = (first.kafka_port, first.mongo_port)
     assert not any(port_open("127.0.0.1", p) for p in old_ports)
 
@@ -28,6 +28,7 @@ def test_data_survives_a_restart_on_new_ports(tmp_path: Path) -> None:
     while new_port == old_ports[1]:
         new_port = free_port()
     second = EmbeddedInfra(tmp_path, mongo_port=new_port)
-    with second, MongoClient(second.mongo_url, serverSelectionTimeoutMS=10_000) as client:
+    reader: Client = MongoClient(second.mongo_url, serverSelectionTimeoutMS=10_000)
+    with second, reader as client:
         assert client.fairwind_orders.orders.find_one({"_id": "SF1"}) == {"_id": "SF1"}
         assert client.admin.command("hello")["isWritablePrimary"]
