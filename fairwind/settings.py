@@ -29,7 +29,6 @@ class ServiceSettings(BaseSettings):
     )
 
     service_name: str = Field(default="fairwind", pattern=r"^[a-z][a-z0-9_-]{0,39}$")
-    environment: str = "dev"
 
     kafka_bootstrap: str = "127.0.0.1:9092"
     broker_profile: BrokerProfile = BrokerProfile.KAFKA

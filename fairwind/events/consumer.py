@@ -82,7 +82,6 @@ class ConsumerRunner:
         self.metrics = metrics
         self.poll_timeout_ms = poll_timeout_ms
         self._stopping = asyncio.Event()
-        self.started = asyncio.Event()
 
     def stop(self) -> None:
         """Finish the batch in hand, commit it, then return from ``run``."""
@@ -90,7 +89,6 @@ class ConsumerRunner:
 
     async def run(self) -> None:
         await self.consumer.start()
-        self.started.set()
         try:
             while not self._stopping.is_set():
                 batch = await self.consumer.getmany(timeout_ms=self.poll_timeout_ms)

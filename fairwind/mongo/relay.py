@@ -203,8 +203,9 @@ class OutboxRelay:
             raise LeaseLost(f"relay {self.owner} lost its lease")
 
     def _advance(self, topic: str, partition: int, offset: int) -> None:
-        key = (topic, partition)
-        self._offsets[key] = max(offset, self._offsets.get(key, -1))
+        # The latest acknowledged offset, not the highest ever: an in-memory broker that
+        # restarted begins again at 0, and recovery must then read from there.
+        self._offsets[(topic, partition)] = offset
 
     def _offset_list(self) -> list[dict[str, Any]]:
         return [
