@@ -4,6 +4,7 @@ request metrics, a body size limit, trace context and ``/metrics``."""
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -133,21 +134,27 @@ class _BodyTooLarge(Exception):
 
 class BodyLimitMiddleware:
     """Refuses bodies over ``max_bytes`` with 413: by Content-Length before reading, and by
-    counting as chunks arrive (a chunked upload has no Content-Length)."""
+    counting as chunks arrive (a chunked upload has no Content-Length). ``per_path`` sets
+    other limits for exact paths, e.g. a batch endpoint."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        per_path: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.per_path = dict(per_path or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        refusal = problem_response(
-            Problem(413, f"The request body is larger than {self.max_bytes} bytes.")
-        )
+        limit = self.per_path.get(scope.get("path", ""), self.max_bytes)
+        refusal = problem_response(Problem(413, f"The request body is larger than {limit} bytes."))
         length = dict(scope.get("headers") or ()).get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.max_bytes:
+        if length.isdigit() and int(length) > limit:
             await refusal(scope, receive, send)
             return
         seen = 0
@@ -158,7 +165,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     exceeded = True
                     raise _BodyTooLarge
             return message
@@ -187,10 +194,11 @@ def setup_http(
     metrics: KitMetrics,
     registry: CollectorRegistry = REGISTRY,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
     """Wire the shared pieces into a service's FastAPI app."""
     install_problem_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes, per_path=body_limits)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)  # outermost: sees every 413
     mount_metrics(app, registry)
     return app

@@ -99,7 +99,7 @@ class Surcharge(_message.Message):
     def __init__(self, code: _Optional[str] = ..., description: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class Quote(_message.Message):
-    __slots__ = ("price", "base_price", "surcharges", "chargeable_weight_kg", "promise", "zone", "service_level", "origin_outlet", "destination_outlet", "valid_until")
+    __slots__ = ("price", "base_price", "surcharges", "chargeable_weight_kg", "promise", "zone", "service_level", "origin_outlet", "destination_outlet", "valid_until", "hub_codes")
     PRICE_FIELD_NUMBER: _ClassVar[int]
     BASE_PRICE_FIELD_NUMBER: _ClassVar[int]
     SURCHARGES_FIELD_NUMBER: _ClassVar[int]
@@ -110,6 +110,7 @@ class Quote(_message.Message):
     ORIGIN_OUTLET_FIELD_NUMBER: _ClassVar[int]
     DESTINATION_OUTLET_FIELD_NUMBER: _ClassVar[int]
     VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    HUB_CODES_FIELD_NUMBER: _ClassVar[int]
     price: _common_pb2.Money
     base_price: _common_pb2.Money
     surcharges: _containers.RepeatedCompositeFieldContainer[Surcharge]
@@ -120,7 +121,8 @@ class Quote(_message.Message):
     origin_outlet: _common_pb2.LocationRef
     destination_outlet: _common_pb2.LocationRef
     valid_until: _timestamp_pb2.Timestamp
-    def __init__(self, price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., base_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., surcharges: _Optional[_Iterable[_Union[Surcharge, _Mapping]]] = ..., chargeable_weight_kg: _Optional[float] = ..., promise: _Optional[_Union[_common_pb2.Promise, _Mapping]] = ..., zone: _Optional[str] = ..., service_level: _Optional[_Union[_common_pb2.ServiceLevel, str]] = ..., origin_outlet: _Optional[_Union[_common_pb2.LocationRef, _Mapping]] = ..., destination_outlet: _Optional[_Union[_common_pb2.LocationRef, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    hub_codes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., base_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., surcharges: _Optional[_Iterable[_Union[Surcharge, _Mapping]]] = ..., chargeable_weight_kg: _Optional[float] = ..., promise: _Optional[_Union[_common_pb2.Promise, _Mapping]] = ..., zone: _Optional[str] = ..., service_level: _Optional[_Union[_common_pb2.ServiceLevel, str]] = ..., origin_outlet: _Optional[_Union[_common_pb2.LocationRef, _Mapping]] = ..., destination_outlet: _Optional[_Union[_common_pb2.LocationRef, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., hub_codes: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class RoutePlanned(_message.Message):
     __slots__ = ("route",)

@@ -1,0 +1,119 @@
+"""Command line of the orders service.
+
+python -m services.orders serve
+python -m services.orders keys create --partner acme --scopes orders:read,orders:write
+python -m services.orders keys revoke KEY_ID
+python -m services.orders keys list [--partner acme]
+python -m services.orders partners rate-limit acme --rate 20 --burst 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from fairwind.lifecycle import Worker, run_until_signalled
+from fairwind.logs import configure_logging
+from fairwind.mongo.client import create_client
+from fairwind.serving import http_worker
+from services.orders.bootstrap import bootstrap
+from services.orders.consumer import status_consumer
+from services.orders.keys import KeyStore
+from services.orders.settings import OrdersSettings
+
+
+async def serve(settings: OrdersSettings) -> None:
+    app = await bootstrap(settings)
+    await app.platform.ensure_topics()
+    relay = app.platform.relay()
+    consumer = status_consumer(app.platform, app.service)
+    http, _ = http_worker(app.api, settings.http_host, settings.http_port)
+    try:
+        await run_until_signalled(
+            [
+                http,
+                Worker("outbox-relay", relay.run, relay.stop),
+                Worker("status-consumer", consumer.run, consumer.stop),
+            ],
+            grace_s=settings.shutdown_grace_s,
+        )
+    finally:
+        await app.close()
+
+
+async def keys_command(settings: OrdersSettings, args: argparse.Namespace) -> int:
+    client = create_client(settings)
+    store = KeyStore(client[settings.database_name], cache_s=0)
+    try:
+        if args.command == "partners":
+            if not await store.set_rate_limit(args.partner, args.rate, args.burst):
+                print(f"no partner {args.partner!r}", file=sys.stderr)
+                return 1
+            print(f"{args.partner}: {args.rate}/s, burst {args.burst}")
+        elif args.action == "create":
+            scopes = {s.strip() for s in args.scopes.split(",") if s.strip()}
+            issued = await store.create(args.partner, scopes, args.customer_id)
+            print(issued.plain)
+            print(
+                f"key id {issued.key_id}: store the key now, it is not shown again", file=sys.stderr
+            )
+        elif args.action == "revoke":
+            if not await store.revoke(args.key_id):
+                print(f"no active key {args.key_id!r}", file=sys.stderr)
+                return 1
+            print(f"revoked {args.key_id}")
+        else:
+            for key in await store.list(args.partner):
+                state = "revoked" if key.get("revoked_at") else "active"
+                print(
+                    f"{key['_id']}  {key['partner_id']:<20} {','.join(key['scopes']):<26} "
+                    f"{state:<8} created {key['created_at']:%Y-%m-%d %H:%M}"
+                )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        await client.close()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="python -m services.orders",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run the API, the outbox relay and the status consumer")
+    keys = commands.add_parser("keys", help="partner API keys").add_subparsers(
+        dest="action", required=True
+    )
+    create = keys.add_parser("create", help="create a key (printed once)")
+    create.add_argument("--partner", required=True)
+    create.add_argument("--scopes", default="orders:read,orders:write")
+    create.add_argument("--customer-id", help="CRM customer id (default: the partner name)")
+    keys.add_parser("revoke", help="revoke a key").add_argument("key_id")
+    keys.add_parser("list", help="list keys").add_argument("--partner")
+    partners = commands.add_parser("partners", help="partner settings").add_subparsers(
+        dest="action", required=True
+    )
+    limit = partners.add_parser("rate-limit", help="set a partner's rate limit")
+    limit.add_argument("partner")
+    limit.add_argument("--rate", type=float, required=True, help="requests per second")
+    limit.add_argument("--burst", type=int, required=True)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = OrdersSettings()
+    configure_logging(settings.service_name, settings.log_level, json_format=settings.log_json)
+    if args.command == "serve":
+        asyncio.run(serve(settings))
+        return 0
+    return asyncio.run(keys_command(settings, args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Wiring: settings → platform kit → store, clients, intake → handlers and API.
+
+Tests call ``bootstrap(settings, routing=..., customers=...)`` with their own settings (a
+unique database) and, when they want, their own routing/CRM gateways."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import grpc
+from fastapi import FastAPI
+from prometheus_client import REGISTRY, CollectorRegistry
+
+from fairwind.platform import Platform
+from services.orders.api import create_app
+from services.orders.clients import Customers, GrpcCustomers, GrpcRouting, Routing
+from services.orders.domain.commodities import CommodityRules
+from services.orders.handlers import OrdersService
+from services.orders.intake import Intake, WaybillIssuer
+from services.orders.keys import KeyStore
+from services.orders.metrics import order_metrics
+from services.orders.settings import OrdersSettings
+from services.orders.store import OrderStore
+
+
+@dataclass
+class OrdersApp:
+    platform: Platform
+    service: OrdersService
+    api: FastAPI
+    channels: list[grpc.aio.Channel] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for channel in self.channels:
+            await channel.close()
+        await self.platform.close()
+
+
+async def bootstrap(
+    settings: OrdersSettings | None = None,
+    *,
+    routing: Routing | None = None,
+    customers: Customers | None = None,
+    registry: CollectorRegistry = REGISTRY,
+) -> OrdersApp:
+    settings = settings or OrdersSettings()
+    rules = CommodityRules.from_file(settings.commodity_rules_file)  # fail fast on a bad file
+    platform = await Platform.open(settings, registry=registry)
+    channels: list[grpc.aio.Channel] = []
+    if routing is None:
+        channels.append(grpc.aio.insecure_channel(settings.routing_target))
+        routing = GrpcRouting(channels[-1], settings.rpc_deadline_s, settings.coverage_cache_s)
+    if customers is None:
+        channels.append(grpc.aio.insecure_channel(settings.crm_target))
+        customers = GrpcCustomers(
+            channels[-1],
+            settings.rpc_deadline_s,
+            settings.tier_cache_s,
+            settings.default_customer_tier,
+        )
+    store = OrderStore(platform.db, timedelta(hours=settings.idempotency_retention_h))
+    keys = KeyStore(platform.db, settings.api_key_cache_s)
+    await store.create_indexes()
+    await keys.create_indexes()
+    service = OrdersService(
+        settings=settings,
+        mongo=platform.mongo,
+        store=store,
+        keys=keys,
+        outbox=platform.outbox,
+        codec=platform.codec,
+        intake=Intake(settings, rules, routing, customers),
+        issuer=WaybillIssuer(store, settings.waybill_prefix, settings.waybill_block),
+        metrics=order_metrics(registry),
+    )
+    return OrdersApp(platform, service, create_app(service, registry), channels)

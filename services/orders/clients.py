@@ -1,0 +1,166 @@
+"""Routing and CRM over gRPC, with short deadlines, caches and a clear view of "down".
+
+Intake must never hang on a dependency: past ``deadline_s`` routing counts as unavailable
+(the order is accepted with its promise pending) and CRM as unknown (default tier).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
+
+import grpc
+
+from fairwind.v1 import crm_pb2, crm_pb2_grpc, routes_pb2, routes_pb2_grpc
+from services.orders import convert
+from services.orders.schemas import AddressIn, MoneyIn, ParcelIn, ServiceLevel
+
+V = TypeVar("V")
+_DOWN = {
+    grpc.StatusCode.UNAVAILABLE,
+    grpc.StatusCode.DEADLINE_EXCEEDED,
+    grpc.StatusCode.INTERNAL,
+    grpc.StatusCode.UNKNOWN,
+    grpc.StatusCode.RESOURCE_EXHAUSTED,
+    grpc.StatusCode.UNIMPLEMENTED,
+}
+
+
+class RoutingUnavailable(Exception):
+    """Routing did not answer in time; intake goes on with the promise pending."""
+
+
+class NoService(Exception):
+    """Routing answered: this shipment cannot be carried (the message says why)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    served: bool
+    remote_area: bool
+    outlet_code: str
+    city_code: str
+    reason: str
+
+
+class Routing(Protocol):
+    async def coverage(self, address: AddressIn, level: ServiceLevel) -> Coverage: ...
+
+    async def quote(
+        self,
+        origin: AddressIn,
+        destination: AddressIn,
+        parcels: list[ParcelIn],
+        level: ServiceLevel,
+        ship_at: datetime | None,
+        cod: MoneyIn | None,
+        customer_id: str,
+    ) -> routes_pb2.Quote: ...
+
+
+class Customers(Protocol):
+    async def tier(self, customer_id: str) -> str: ...
+
+
+class TtlCache(Generic[V]):
+    """A small time-bounded cache; bounded in size by evicting the oldest entries."""
+
+    def __init__(self, ttl_s: float, capacity: int = 10_000) -> None:
+        self.ttl_s = ttl_s
+        self.capacity = capacity
+        self._items: dict[Hashable, tuple[float, V]] = {}
+
+    def get(self, key: Hashable) -> V | None:
+        item = self._items.get(key)
+        if item is None or item[0] < time.monotonic():
+            return None
+        return item[1]
+
+    def put(self, key: Hashable, value: V) -> None:
+        if self.ttl_s <= 0:
+            return
+        if len(self._items) >= self.capacity:
+            for stale in list(self._items)[: self.capacity // 10 or 1]:
+                del self._items[stale]
+        self._items[key] = (time.monotonic() + self.ttl_s, value)
+
+
+class GrpcRouting:
+    def __init__(self, channel: grpc.aio.Channel, deadline_s: float, cache_s: float) -> None:
+        self.stub: Any = routes_pb2_grpc.RouteServiceStub(channel)
+        self.deadline_s = deadline_s
+        self._coverage: TtlCache[Coverage] = TtlCache(cache_s)
+
+    async def coverage(self, address: AddressIn, level: ServiceLevel) -> Coverage:
+        key = (address.country, address.province, address.city, address.district, level)
+        cached = self._coverage.get(key)
+        if cached is not None:
+            return cached
+        request = routes_pb2.CheckCoverageRequest(
+            address=convert.address(address), service_level=convert.SERVICE_LEVELS[level]
+        )
+        reply = await self._call(self.stub.CheckCoverage, request)
+        result = Coverage(
+            reply.served, reply.remote_area, reply.outlet_code, reply.city_code, reply.reason
+        )
+        self._coverage.put(key, result)
+        return result
+
+    async def quote(
+        self,
+        origin: AddressIn,
+        destination: AddressIn,
+        parcels: list[ParcelIn],
+        level: ServiceLevel,
+        ship_at: datetime | None,
+        cod: MoneyIn | None,
+        customer_id: str,
+    ) -> routes_pb2.Quote:
+        request = routes_pb2.QuoteRequest(
+            origin=convert.address(origin),
+            destination=convert.address(destination),
+            parcels=[convert.parcel(p) for p in parcels],
+            service_level=convert.SERVICE_LEVELS[level],
+            customer_id=customer_id,
+        )
+        if ship_at is not None:
+            request.ship_at.CopyFrom(convert.timestamp(ship_at))
+        if cod is not None:
+            request.cod_amount.CopyFrom(convert.money_in(cod))
+        reply = await self._call(self.stub.Quote, request)
+        return reply.quote  # type: ignore[no-any-return]
+
+    async def _call(self, method: Any, request: Any) -> Any:
+        try:
+            return await method(request, timeout=self.deadline_s)
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() in _DOWN:
+                raise RoutingUnavailable(f"routing: {exc.code().name}") from exc
+            raise NoService(exc.details() or exc.code().name) from exc
+
+
+class GrpcCustomers:
+    def __init__(
+        self, channel: grpc.aio.Channel, deadline_s: float, cache_s: float, default_tier: str
+    ) -> None:
+        self.stub: Any = crm_pb2_grpc.CustomerServiceStub(channel)
+        self.deadline_s = deadline_s
+        self.default_tier = default_tier
+        self._tiers: TtlCache[str] = TtlCache(cache_s)
+
+    async def tier(self, customer_id: str) -> str:
+        cached = self._tiers.get(customer_id)
+        if cached is not None:
+            return cached
+        try:
+            reply = await self.stub.GetProfile(
+                crm_pb2.GetProfileRequest(customer_id=customer_id), timeout=self.deadline_s
+            )
+        except grpc.aio.AioRpcError:
+            return self.default_tier  # CRM down or customer unknown: not cached, ask again
+        tier = convert.TIER_NAMES.get(reply.profile.tier, self.default_tier)
+        self._tiers.put(customer_id, tier)
+        return tier

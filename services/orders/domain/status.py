@@ -1,0 +1,56 @@
+"""The order's view of the shipment status: forward-only, and when it may be cancelled.
+
+Statuses are the platform's ShipmentStatus names (lower case). Tracking owns the state
+machine; orders follows its ShipmentStatusChanged events and never moves backwards.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    INFO_RECEIVED = "info_received"
+    PICKUP_DISPATCHED = "pickup_dispatched"
+    PICKED_UP = "picked_up"
+    IN_TRANSIT = "in_transit"
+    AT_DELIVERY_OUTLET = "at_delivery_outlet"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERY_FAILED = "delivery_failed"
+    AVAILABLE_FOR_PICKUP = "available_for_pickup"
+    EXCEPTION = "exception"
+    DELIVERED = "delivered"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+
+
+# Progress along the journey; side states share the rank of where they happen.
+_RANK = {
+    Status.INFO_RECEIVED: 0,
+    Status.PICKUP_DISPATCHED: 1,
+    Status.PICKED_UP: 2,
+    Status.IN_TRANSIT: 3,
+    Status.EXCEPTION: 3,
+    Status.AT_DELIVERY_OUTLET: 4,
+    Status.OUT_FOR_DELIVERY: 5,
+    Status.DELIVERY_FAILED: 5,
+    Status.AVAILABLE_FOR_PICKUP: 5,
+    Status.DELIVERED: 6,
+    Status.RETURNED: 6,
+    Status.CANCELLED: 6,
+}
+FINAL = frozenset({Status.DELIVERED, Status.RETURNED, Status.CANCELLED})
+CANCELLABLE = frozenset({Status.INFO_RECEIVED, Status.PICKUP_DISPATCHED})
+
+
+def can_cancel(status: Status) -> bool:
+    """Cancellation is allowed until the courier has picked the parcel up."""
+    return status in CANCELLABLE
+
+
+def follow(current: Status, reported: Status) -> Status:
+    """The status after tracking reports ``reported``: never backwards, never out of a
+    final state; side states at the same stage (failed ↔ out for delivery) may alternate."""
+    if current in FINAL:
+        return current
+    return reported if _RANK[reported] >= _RANK[current] else current
