@@ -12,6 +12,7 @@ import grpc
 from fastapi import FastAPI
 from prometheus_client import REGISTRY, CollectorRegistry
 
+from fairwind.events import EventCatalog
 from fairwind.platform import Platform
 from services.orders.api import create_app
 from services.orders.clients import Customers, GrpcCustomers, GrpcRouting, Routing
@@ -42,11 +43,12 @@ async def bootstrap(
     *,
     routing: Routing | None = None,
     customers: Customers | None = None,
+    catalog: EventCatalog | None = None,
     registry: CollectorRegistry = REGISTRY,
 ) -> OrdersApp:
     settings = settings or OrdersSettings()
     rules = CommodityRules.from_file(settings.commodity_rules_file)  # fail fast on a bad file
-    platform = await Platform.open(settings, registry=registry)
+    platform = await Platform.open(settings, catalog=catalog, registry=registry)
     channels: list[grpc.aio.Channel] = []
     if routing is None:
         channels.append(grpc.aio.insecure_channel(settings.routing_target))

@@ -26,6 +26,8 @@ LEVELS = {
 
 def mask_phone(phone: str) -> str:
     digits = re.sub(r"\D", "", phone)
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]  # +86 mobile numbers are shown as the 11 national digits
     if len(digits) < 7:
         return "*" * len(digits)
     return f"{digits[:3]}****{digits[-4:]}"
