@@ -66,7 +66,9 @@ class FakeRouting(routes_pb2_grpc.RouteServiceServicer):
 
 
 class FakeCustomers(crm_pb2_grpc.CustomerServiceServicer):
-    tiers: ClassVar[dict[str, int]] = {"big-shipper": common_pb2.CUSTOMER_TIER_Q1}
+    tiers: ClassVar[dict[str, common_pb2.CustomerTier]] = {
+        "big-shipper": common_pb2.CUSTOMER_TIER_Q1
+    }
 
     async def GetProfile(self, request: Any, context: Any) -> crm_pb2.GetProfileResponse:  # noqa: N802
         tier = self.tiers.get(request.customer_id)

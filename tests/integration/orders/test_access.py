@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import subprocess
 import sys
 
 import httpx
@@ -87,6 +85,20 @@ async def test_the_rate_limit_answers_429_with_retry_after(
     assert (await client.get("/v1/orders", headers=other)).status_code == 200
 
 
+async def run_cli(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "services.orders",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    return process.returncode or 0, out.decode(), err.decode()
+
+
 async def test_the_command_line_creates_a_key_printed_once(
     orders: OrdersApp, client: httpx.AsyncClient
 ) -> None:
@@ -96,40 +108,21 @@ async def test_the_command_line_creates_a_key_printed_once(
         "FAIRWIND_MONGO_DB": settings.database_name,
         "FAIRWIND_LOG_JSON": "false",
     }
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "services.orders",
-            "keys",
-            "create",
-            "--partner",
-            "cli-partner",
-            "--scopes",
-            "orders:read",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
+    code, out, err = await run_cli(
+        env, "keys", "create", "--partner", "cli-partner", "--scopes", "orders:read"
     )
-    assert result.returncode == 0, result.stderr
-    key = result.stdout.strip()
+    assert code == 0, err
+    key = out.strip()
     assert key.startswith("fw_")
-    assert "not shown again" in result.stderr
+    assert "not shown again" in err
     response = await client.get("/v1/orders", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 200
-    listed = subprocess.run(
-        [sys.executable, "-m", "services.orders", "keys", "list"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    assert "cli-partner" in listed.stdout
-    assert key not in listed.stdout
+    code, listed, _ = await run_cli(env, "keys", "list")
+    assert "cli-partner" in listed
+    assert key not in listed
+    code, _, err = await run_cli(env, "keys", "create", "--partner", "x", "--scopes", "admin")
+    assert code == 2
+    assert "scopes" in err
 
 
 async def test_bad_scopes_are_refused(orders: OrdersApp) -> None:
