@@ -121,7 +121,7 @@ async def test_the_command_line_creates_a_key_printed_once(
     code, listed, _ = await run_cli(env, "keys", "list")
     assert "cli-partner" in listed
     assert key not in listed
-    code, _, err = await run_cli(env, "keys", "create", "--partner", "x", "--scopes", "admin")
+    code, _, err = await run_cli(env, "keys", "create", "--partner", "cli-two", "--scopes", "admin")
     assert code == 2
     assert "scopes" in err
 
