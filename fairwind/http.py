@@ -10,8 +10,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from prometheus_client import REGISTRY, CollectorRegistry, make_asgi_app
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -186,7 +186,12 @@ class BodyLimitMiddleware:
 
 
 def mount_metrics(app: FastAPI, registry: CollectorRegistry = REGISTRY) -> None:
-    app.mount("/metrics", make_asgi_app(registry=registry))
+    """``GET /metrics`` in the Prometheus text format (a route, so no redirect to /metrics/)."""
+
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_api_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
 
 
 def setup_http(

@@ -11,7 +11,12 @@ from typing import Any
 from fairwind.observability import current_correlation_id
 
 # Attributes every LogRecord has; anything else passed via ``extra=`` is printed as a field.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",  # uvicorn's coloured duplicate
+}
 
 
 class JsonFormatter(logging.Formatter):

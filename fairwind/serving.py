@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Generator
+import socket
+from collections.abc import Coroutine, Generator
 from typing import Any
 
 import uvicorn
@@ -40,7 +41,32 @@ def http_worker(
     def stop() -> None:
         server.should_exit = True
 
-    return Worker(name, server.serve, stop), server
+    async def run() -> None:
+        await server.serve(sockets=[reusable_socket(host, port)])
+
+    return Worker(name, run, stop), server
+
+
+def reusable_socket(host: str, port: int) -> socket.socket:
+    """A listening socket with SO_REUSEPORT: several processes of one service can share a
+    port and the kernel spreads connections over them (one process per core)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def run(main: Coroutine[Any, Any, None]) -> None:
+    """``asyncio.run`` on uvloop when it is installed (it is, with uvicorn[standard])."""
+    try:
+        import uvloop  # noqa: PLC0415 - optional speed-up
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
 
 
 def grpc_worker(server: GrpcServer, grace_s: float = 5.0, *, name: str = "grpc") -> Worker:

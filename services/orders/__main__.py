@@ -16,7 +16,7 @@ import sys
 from fairwind.lifecycle import Worker, run_until_signalled
 from fairwind.logs import configure_logging
 from fairwind.mongo.client import create_client
-from fairwind.serving import http_worker
+from fairwind.serving import http_worker, run
 from services.orders.bootstrap import bootstrap
 from services.orders.consumer import status_consumer
 from services.orders.keys import KeyStore
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = OrdersSettings()
     configure_logging(settings.service_name, settings.log_level, json_format=settings.log_json)
     if args.command == "serve":
-        asyncio.run(serve(settings))
+        run(serve(settings))
         return 0
     return asyncio.run(keys_command(settings, args))
 

@@ -110,7 +110,7 @@ def test_requests_are_counted_by_route_template(client: TestClient, metrics: Kit
     ok = metrics.http_requests.labels("POST", "/v1/parcels/{ref}", "200")._value.get()
     bad = metrics.http_requests.labels("POST", "/v1/parcels/{ref}", "422")._value.get()
     assert (ok, bad) == (2, 1)
-    scrape = client.get("/metrics/").text
+    scrape = client.get("/metrics").text
     assert (
         'fairwind_http_requests_total{method="POST",route="/v1/parcels/{ref}",status="200"} 2.0'
         in scrape
