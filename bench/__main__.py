@@ -1,8 +1,12 @@
-"""``make bench``: run every benchmark in turn."""
+"""``make bench``: every benchmark in turn, or the ones named: ``python -m bench orders``."""
 
 import asyncio
+import sys
 
-from bench import publish
+from bench import orders, publish
+
+BENCHMARKS = {"publish": publish.main, "orders": orders.main}
 
 if __name__ == "__main__":
-    asyncio.run(publish.main())
+    for name in sys.argv[1:] or list(BENCHMARKS):
+        asyncio.run(BENCHMARKS[name]())  # type: ignore[arg-type]

@@ -11,13 +11,15 @@ from datetime import timedelta
 import grpc
 from fastapi import FastAPI
 from prometheus_client import REGISTRY, CollectorRegistry
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from fairwind.events import EventCatalog
+from fairwind.mongo.batching import GroupCommitter
 from fairwind.platform import Platform
 from services.orders.api import create_app
 from services.orders.clients import Customers, GrpcCustomers, GrpcRouting, Routing
 from services.orders.domain.commodities import CommodityRules
-from services.orders.handlers import OrdersService
+from services.orders.handlers import NewOrder, OrdersService
 from services.orders.intake import Intake, WaybillIssuer
 from services.orders.keys import KeyStore
 from services.orders.metrics import order_metrics
@@ -65,6 +67,11 @@ async def bootstrap(
     keys = KeyStore(platform.db, settings.api_key_cache_s)
     await store.create_indexes()
     await keys.create_indexes()
+
+    async def write_orders(session: AsyncClientSession, items: list[NewOrder]) -> None:
+        await store.insert(session, [doc for doc, _ in items])
+        await platform.outbox.add([e for _, events in items for e in events], session)
+
     service = OrdersService(
         settings=settings,
         mongo=platform.mongo,
@@ -75,5 +82,6 @@ async def bootstrap(
         intake=Intake(settings, rules, routing, customers),
         issuer=WaybillIssuer(store, settings.waybill_prefix, settings.waybill_block),
         metrics=order_metrics(registry),
+        writer=GroupCommitter(platform.mongo, write_orders, after_commit=platform.outbox.notify),
     )
     return OrdersApp(platform, service, create_app(service, registry), channels)

@@ -12,7 +12,8 @@ from pydantic import TypeAdapter, ValidationError
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from fairwind.events import Event, EventCodec
+from fairwind.events import EncodedEvent, Event, EventCodec
+from fairwind.mongo.batching import GroupCommitter
 from fairwind.mongo.outbox import Outbox, in_transaction
 from fairwind.v1 import common_pb2, orders_pb2, tracking_pb2
 from services.orders import convert
@@ -22,10 +23,11 @@ from services.orders.keys import KeyStore, Partner
 from services.orders.metrics import OrderMetrics
 from services.orders.schemas import OrderIn
 from services.orders.settings import OrdersSettings
-from services.orders.store import DuplicateOrder, IdempotencyRace, OrderStore
+from services.orders.store import IdempotencyRace, OrderStore, duplicated_fields
 from services.orders.views import order_view
 
 Document = dict[str, Any]
+NewOrder = tuple[Document, list[EncodedEvent]]  # an order document and its events
 _ORDER = TypeAdapter(OrderIn)
 
 
@@ -47,6 +49,7 @@ class OrdersService:
     intake: Intake
     issuer: WaybillIssuer
     metrics: OrderMetrics
+    writer: GroupCommitter[NewOrder]
 
     def view(self, doc: Document) -> Document:
         return order_view(doc, self.settings.public_tracking_url)
@@ -65,40 +68,35 @@ def _replay(record: Document, body_hash: str) -> Outcome:
 async def create_order(
     svc: OrdersService, partner: Partner, order: OrderIn, key: str, body_hash: str
 ) -> Outcome:
-    stored = await svc.store.replayable(partner.id, key)
-    if stored is not None:
-        svc.metrics.replays.inc()
-        return _replay(stored, body_hash)
+    """Accept one order. The Idempotency-Key is stored in the order itself (unique per
+    partner), so the common path costs no lookup: a replay is found when its insert meets
+    the first one's key."""
     now = utcnow()
     warnings = svc.intake.check(order, now)
     (waybill,) = await svc.issuer.issue()
     doc = await svc.intake.accept(order, partner, waybill, warnings, now)
     body = svc.view(doc)
+    doc["idem"] = {"k": key, "h": body_hash, "body": body}
     event = svc.codec.encode(
         orders_pb2.OrderCreated(
             order=convert.order_message(doc, order), source=orders_pb2.ORDER_SOURCE_API
         ),
         waybill,
     )
-    record = {
-        "_id": {"p": partner.id, "k": key},
-        "hash": body_hash,
-        "status": 201,
-        "body": body,
-        "created_at": now,
-    }
-
-    async def store(session: AsyncClientSession) -> None:
-        await svc.store.insert(session, [doc], record)
-        await svc.outbox.add([event], session)
-
     try:
-        await in_transaction(svc.mongo, store)
-    except IdempotencyRace:
-        return await create_order(svc, partner, order, key, body_hash)  # now a replay
-    except DuplicateOrder as exc:
-        raise Rejected(409, "duplicate_partner_order_id", str(exc)) from exc
-    svc.outbox.notify()
+        await svc.writer.submit((doc, [event]))
+    except Exception as exc:
+        if duplicated_fields(exc) is None:
+            raise
+        # Either unique index may be the one reported: the Idempotency-Key decides first.
+        first = await svc.store.by_idempotency_key(partner.id, key)
+        if first is not None:
+            svc.metrics.replays.inc()
+            idem = first["idem"]
+            return _replay({"hash": idem["h"], "status": 201, "body": idem["body"]}, body_hash)
+        raise Rejected(
+            409, "duplicate_partner_order_id", await svc.store.duplicate_message([doc])
+        ) from exc
     _count_accepted(svc, [doc], "api")
     return Outcome(201, body)
 
@@ -169,8 +167,13 @@ async def create_batch(
         await in_transaction(svc.mongo, store)
     except IdempotencyRace:
         return await create_batch(svc, partner, items, key, body_hash)
-    except DuplicateOrder as exc:
-        raise Rejected(409, "duplicate_partner_order_id", str(exc)) from exc
+    except Exception as exc:
+        if duplicated_fields(exc) is None:
+            raise
+        docs = [doc for _, _, doc in accepted]
+        raise Rejected(
+            409, "duplicate_partner_order_id", await svc.store.duplicate_message(docs)
+        ) from exc
     svc.outbox.notify()
     _count_accepted(svc, [doc for _, _, doc in accepted], "batch")
     return Outcome(200, body)

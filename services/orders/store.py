@@ -20,12 +20,18 @@ from services.orders.domain.status import CANCELLABLE, Status, follow
 Document = dict[str, Any]
 
 
-class DuplicateOrder(Exception):
-    """The partner already used this partner order id (the message names the waybill)."""
-
-
 class IdempotencyRace(Exception):
     """Another request with the same Idempotency-Key committed first."""
+
+
+def duplicated_fields(exc: BaseException) -> set[str] | None:
+    """The fields of the unique index a write broke, or None if it was not a duplicate."""
+    details: Document = getattr(exc, "details", None) or {}
+    errors = details.get("writeErrors") or ([details] if details.get("code") == 11000 else [])
+    for error in errors:
+        if error.get("code") == 11000:
+            return set(error.get("keyPattern") or {})
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +66,13 @@ class OrderStore:
                     [("partner_id", ASCENDING), ("status", ASCENDING), ("created_at", DESCENDING)],
                     name="partner_status",
                 ),
+                # The Idempotency-Key of a single create lives in its order: no extra write.
+                IndexModel(
+                    [("partner_id", ASCENDING), ("idem.k", ASCENDING)],
+                    unique=True,
+                    name="idempotency_key",
+                    partialFilterExpression={"idem.k": {"$type": "string"}},
+                ),
             ]
         )
         await self.idempotency.create_indexes(
@@ -86,22 +99,23 @@ class OrderStore:
         return await self.idempotency.find_one({"_id": {"p": partner_id, "k": key}})
 
     async def insert(
-        self, session: AsyncClientSession, orders: Sequence[Document], idempotency: Document | None
+        self,
+        session: AsyncClientSession,
+        orders: Sequence[Document],
+        idempotency: Document | None = None,
     ) -> None:
-        """Orders and the idempotency record, inside the caller's transaction."""
+        """Orders (and a batch's idempotency record) inside the caller's transaction."""
         if idempotency is not None:
             try:
                 await self.idempotency.insert_one(idempotency, session=session)
             except DuplicateKeyError as exc:
                 raise IdempotencyRace from exc
-        try:
-            await self.orders.insert_many(list(orders), ordered=True, session=session)
-        except Exception as exc:
-            if _is_duplicate(exc):
-                raise DuplicateOrder(await self._duplicate_message(orders)) from exc
-            raise
+        await self.orders.insert_many(list(orders), ordered=True, session=session)
 
-    async def _duplicate_message(self, orders: Sequence[Document]) -> str:
+    async def by_idempotency_key(self, partner_id: str, key: str) -> Document | None:
+        return await self.orders.find_one({"partner_id": partner_id, "idem.k": key})
+
+    async def duplicate_message(self, orders: Sequence[Document]) -> str:
         for order in orders:
             if order.get("partner_order_id"):
                 existing = await self.orders.find_one(
@@ -200,13 +214,6 @@ class OrderStore:
                 return True
             await asyncio.sleep(0)
         return False
-
-
-def _is_duplicate(exc: Exception) -> bool:
-    if isinstance(exc, DuplicateKeyError):
-        return True
-    details = getattr(exc, "details", None) or {}
-    return any(e.get("code") == 11000 for e in details.get("writeErrors", []))
 
 
 def encode_cursor(doc: Document) -> str:

@@ -1,0 +1,181 @@
+"""Order intake over REST against a running orders service (real mongod and broker; routing
+and CRM are fast stand-ins over real gRPC, as the real ones are not built yet).
+
+Figures: single-order intake at full speed (closed loop) and at 500 orders/s (open loop,
+latency from the scheduled send), batch import, and two ceilings measured in the same run:
+FastAPI with the same body validation and nothing behind it, and MongoDB transactions that
+insert an order and its outbox record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from typing import Any
+
+import aiohttp
+
+from bench.helpers import LoadResult, Service, closed_loop, open_loop
+from bench.infra import bench_settings, machine
+from fairwind.events.codec import EventCodec
+from fairwind.events.contracts import platform_catalog
+from fairwind.mongo.client import create_client
+from fairwind.mongo.outbox import Outbox, in_transaction
+from fairwind.settings import ServiceSettings
+from fairwind.v1 import orders_pb2
+from services.orders.keys import KeyStore
+from tests.integration.orders.conftest import ORDER
+
+SECONDS = 10.0
+CONCURRENCY = 64
+BATCHES, BATCH_SIZE = 10, 1000
+
+
+def order(index: int, run: str) -> dict[str, Any]:
+    return ORDER | {"partner_order_id": f"{run}-{index}"}
+
+
+async def post(
+    session: aiohttp.ClientSession,
+    url: str,
+    headers: dict[str, str],
+    body: Any,
+    key: str,
+    expect: int,
+) -> bool:
+    async with session.post(
+        url, data=json.dumps(body), headers=headers | {"Idempotency-Key": key}
+    ) as response:
+        await response.read()
+        return response.status == expect
+
+
+async def mongo_ceiling(settings: ServiceSettings) -> LoadResult:
+    """Transactions writing an order-sized document and its outbox record."""
+    client = create_client(settings)
+    db = client[f"bench_ceiling_{uuid.uuid4().hex[:6]}"]
+    outbox = Outbox(db)
+    codec = EventCodec(platform_catalog(), "bench")
+    latencies: list[float] = []
+    deadline = time.perf_counter() + SECONDS / 2
+
+    async def writer(worker: int) -> None:
+        n = 0
+        while time.perf_counter() < deadline:
+            n += 1
+            waybill = f"W{worker}-{n}"
+            event = codec.encode(orders_pb2.OrderCreated(), waybill)
+
+            async def work(session: Any, w: str = waybill, e: Any = event) -> None:
+                await db["orders"].insert_one({"_id": w, "request": ORDER}, session=session)
+                await outbox.add([e], session)
+
+            started = time.perf_counter()
+            await in_transaction(client, work)
+            latencies.append(time.perf_counter() - started)
+
+    begin = time.perf_counter()
+    await asyncio.gather(*(writer(i) for i in range(CONCURRENCY)))
+    elapsed = time.perf_counter() - begin
+    await client.drop_database(db.name)
+    await client.close()
+    return LoadResult(len(latencies), 0, elapsed, latencies)
+
+
+async def main() -> None:
+    with bench_settings("bench-orders") as settings:
+        infra_env = {
+            "FAIRWIND_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+            "FAIRWIND_MONGO_URL": settings.mongo_url,
+            "FAIRWIND_BROKER_PROFILE": settings.broker_profile.value,
+        }
+        database = f"bench_orders_{uuid.uuid4().hex[:6]}"
+        client = create_client(settings)
+        issued = await KeyStore(client[database]).create("bench", {"orders:read", "orders:write"})
+        await client.close()
+        headers = {"Authorization": f"Bearer {issued.plain}", "Content-Type": "application/json"}
+        deps = Service(["-m", "bench.fake_deps"], {})
+        deps.argv = [*deps.argv, str(deps.port)]
+        echo = Service(["-m", "bench.echo_server"], {})
+        echo.argv = [*echo.argv, str(echo.port)]
+        orders = Service(["-m", "services.orders", "serve"], {})
+        orders.env = infra_env | {
+            "FAIRWIND_MONGO_DB": database,
+            "FAIRWIND_HTTP_PORT": str(orders.port),
+            "FAIRWIND_ROUTING_TARGET": f"127.0.0.1:{deps.port}",
+            "FAIRWIND_CRM_TARGET": f"127.0.0.1:{deps.port}",
+            "FAIRWIND_RATE_LIMIT_PER_S": "1000000",
+            "FAIRWIND_RATE_LIMIT_BURST": "1000000",
+            "FAIRWIND_LOG_LEVEL": "WARNING",
+        }
+        results: dict[str, LoadResult] = {}
+        try:
+            deps.start()
+            echo.start()
+            orders.start()
+            run = uuid.uuid4().hex[:6]
+            url = f"http://127.0.0.1:{orders.port}/v1/orders"
+            echo_url = f"http://127.0.0.1:{echo.port}/v1/orders"
+
+            async def single(session: aiohttp.ClientSession, i: int) -> bool:
+                return await post(session, url, headers, order(i, run), f"{run}-{i}", 201)
+
+            async def single_paced(session: aiohttp.ClientSession, i: int) -> bool:
+                return await post(session, url, headers, order(i, f"p{run}"), f"p{run}-{i}", 201)
+
+            async def ceiling(session: aiohttp.ClientSession, i: int) -> bool:
+                return await post(session, echo_url, headers, order(i, run), "x", 201)
+
+            await closed_loop(single, 8, 2)  # warm-up: connections, caches, JIT-free paths
+            results["http ceiling (FastAPI + validation, no work)"] = await closed_loop(
+                ceiling, CONCURRENCY, SECONDS / 2
+            )
+            results["mongo ceiling (order + outbox transaction)"] = await mongo_ceiling(settings)
+            results["single orders, closed loop (64 in flight)"] = await closed_loop(
+                single, CONCURRENCY, SECONDS
+            )
+            results["single orders, open loop at 500/s"] = await open_loop(
+                single_paced, 500, SECONDS
+            )
+            results["batch import (1,000 per request)"] = await batch_import(
+                f"{url}:batch", headers, run
+            )
+        finally:
+            for service in (orders, echo, deps):
+                service.stop()
+    report(results)
+
+
+async def batch_import(url: str, headers: dict[str, str], run: str) -> LoadResult:
+    latencies: list[float] = []
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+        begin = time.perf_counter()
+        for b in range(BATCHES):
+            items = [order(i, f"b{run}-{b}") for i in range(BATCH_SIZE)]
+            started = time.perf_counter()
+            assert await post(session, url, headers, {"orders": items}, f"b{run}-{b}", 200)
+            latencies.append(time.perf_counter() - started)
+        elapsed = time.perf_counter() - begin
+    return LoadResult(BATCHES * BATCH_SIZE, 0, elapsed, latencies)
+
+
+def report(results: dict[str, LoadResult]) -> None:
+    print(
+        f"\n== order intake over REST ({machine()}; one orders process, mongod, broker, "
+        "stand-in routing/CRM and the load generator on the same box)"
+    )
+    for name, result in results.items():
+        print(f"{name:50} {result.summary()}")
+    http = results["http ceiling (FastAPI + validation, no work)"].rate
+    mongo = results["mongo ceiling (order + outbox transaction)"].rate
+    single = results["single orders, closed loop (64 in flight)"].rate
+    print(
+        f"ratio single/http ceiling {single / http:.2f}, single/mongo ceiling {single / mongo:.2f}"
+    )
+    print("targets: >= 1,000 orders/s; p99 <= 50 ms at 500/s; batch >= 20,000 orders/s")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
