@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from bench.helpers import LoadResult, Service, closed_loop, open_loop
+from bench.helpers import LoadResult, Send, Service, closed_loop, open_loop
 from bench.infra import bench_settings, machine
 from fairwind.events.codec import EventCodec
 from fairwind.events.contracts import platform_catalog
@@ -119,25 +119,26 @@ async def main() -> None:
             url = f"http://127.0.0.1:{orders.port}/v1/orders"
             echo_url = f"http://127.0.0.1:{echo.port}/v1/orders"
 
-            async def single(session: aiohttp.ClientSession, i: int) -> bool:
-                return await post(session, url, headers, order(i, run), f"{run}-{i}", 201)
+            def single_for(phase: str) -> Send:
+                async def send(session: aiohttp.ClientSession, i: int) -> bool:
+                    tag = f"{phase}{run}"
+                    return await post(session, url, headers, order(i, tag), f"{tag}-{i}", 201)
 
-            async def single_paced(session: aiohttp.ClientSession, i: int) -> bool:
-                return await post(session, url, headers, order(i, f"p{run}"), f"p{run}-{i}", 201)
+                return send
 
             async def ceiling(session: aiohttp.ClientSession, i: int) -> bool:
                 return await post(session, echo_url, headers, order(i, run), "x", 201)
 
-            await closed_loop(single, 8, 2)  # warm-up: connections, caches, JIT-free paths
+            await closed_loop(single_for("w"), 8, 2)  # warm-up: connections, caches
             results["http ceiling (FastAPI + validation, no work)"] = await closed_loop(
                 ceiling, CONCURRENCY, SECONDS / 2
             )
             results["mongo ceiling (order + outbox transaction)"] = await mongo_ceiling(settings)
             results["single orders, closed loop (64 in flight)"] = await closed_loop(
-                single, CONCURRENCY, SECONDS
+                single_for("c"), CONCURRENCY, SECONDS
             )
             results["single orders, open loop at 500/s"] = await open_loop(
-                single_paced, 500, SECONDS
+                single_for("o"), 500, SECONDS
             )
             results["batch import (1,000 per request)"] = await batch_import(
                 f"{url}:batch", headers, run

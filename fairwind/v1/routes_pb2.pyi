@@ -216,6 +216,26 @@ class QuoteResponse(_message.Message):
     quote: Quote
     def __init__(self, quote: _Optional[_Union[Quote, _Mapping]] = ...) -> None: ...
 
+class QuoteManyRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[QuoteRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[QuoteRequest, _Mapping]]] = ...) -> None: ...
+
+class QuoteResult(_message.Message):
+    __slots__ = ("quote", "refusal")
+    QUOTE_FIELD_NUMBER: _ClassVar[int]
+    REFUSAL_FIELD_NUMBER: _ClassVar[int]
+    quote: Quote
+    refusal: str
+    def __init__(self, quote: _Optional[_Union[Quote, _Mapping]] = ..., refusal: _Optional[str] = ...) -> None: ...
+
+class QuoteManyResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[QuoteResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[QuoteResult, _Mapping]]] = ...) -> None: ...
+
 class PlanRouteRequest(_message.Message):
     __slots__ = ("waybill", "origin", "destination", "service_level", "placed_at", "pickup_window", "weight_kg")
     WAYBILL_FIELD_NUMBER: _ClassVar[int]

@@ -40,6 +40,11 @@ class RouteServiceStub:
                 request_serializer=fairwind_dot_v1_dot_routes__pb2.QuoteRequest.SerializeToString,
                 response_deserializer=fairwind_dot_v1_dot_routes__pb2.QuoteResponse.FromString,
                 _registered_method=True)
+        self.QuoteMany = channel.unary_unary(
+                '/fairwind.v1.RouteService/QuoteMany',
+                request_serializer=fairwind_dot_v1_dot_routes__pb2.QuoteManyRequest.SerializeToString,
+                response_deserializer=fairwind_dot_v1_dot_routes__pb2.QuoteManyResponse.FromString,
+                _registered_method=True)
         self.PlanRoute = channel.unary_unary(
                 '/fairwind.v1.RouteService/PlanRoute',
                 request_serializer=fairwind_dot_v1_dot_routes__pb2.PlanRouteRequest.SerializeToString,
@@ -68,6 +73,13 @@ class RouteServiceServicer:
 
     def Quote(self, request, context):
         """Prices a prospective shipment and gives its promise. Fast path, no state.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def QuoteMany(self, request, context):
+        """Quotes many shipments at once (batch import); one refusal does not fail the others.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -108,6 +120,11 @@ def add_RouteServiceServicer_to_server(servicer, server):
                     servicer.Quote,
                     request_deserializer=fairwind_dot_v1_dot_routes__pb2.QuoteRequest.FromString,
                     response_serializer=fairwind_dot_v1_dot_routes__pb2.QuoteResponse.SerializeToString,
+            ),
+            'QuoteMany': grpc.unary_unary_rpc_method_handler(
+                    servicer.QuoteMany,
+                    request_deserializer=fairwind_dot_v1_dot_routes__pb2.QuoteManyRequest.FromString,
+                    response_serializer=fairwind_dot_v1_dot_routes__pb2.QuoteManyResponse.SerializeToString,
             ),
             'PlanRoute': grpc.unary_unary_rpc_method_handler(
                     servicer.PlanRoute,
@@ -158,6 +175,33 @@ class RouteService:
             '/fairwind.v1.RouteService/Quote',
             fairwind_dot_v1_dot_routes__pb2.QuoteRequest.SerializeToString,
             fairwind_dot_v1_dot_routes__pb2.QuoteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def QuoteMany(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fairwind.v1.RouteService/QuoteMany',
+            fairwind_dot_v1_dot_routes__pb2.QuoteManyRequest.SerializeToString,
+            fairwind_dot_v1_dot_routes__pb2.QuoteManyResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -6,6 +6,7 @@ Intake must never hang on a dependency: past ``deadline_s`` routing counts as un
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from services.orders import convert
 from services.orders.schemas import AddressIn, MoneyIn, ParcelIn, ServiceLevel
 
 V = TypeVar("V")
+QUOTE_CHUNK = 250
 _DOWN = {
     grpc.StatusCode.UNAVAILABLE,
     grpc.StatusCode.DEADLINE_EXCEEDED,
@@ -59,6 +61,19 @@ class Routing(Protocol):
         cod: MoneyIn | None,
         customer_id: str,
     ) -> routes_pb2.Quote: ...
+
+    async def quote_many(self, requests: list[QuoteArgs]) -> list[routes_pb2.Quote | NoService]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteArgs:
+    origin: AddressIn
+    destination: AddressIn
+    parcels: list[ParcelIn]
+    level: ServiceLevel
+    ship_at: datetime | None
+    cod: MoneyIn | None
+    customer_id: str
 
 
 class Customers(Protocol):
@@ -119,27 +134,55 @@ class GrpcRouting:
         cod: MoneyIn | None,
         customer_id: str,
     ) -> routes_pb2.Quote:
-        request = routes_pb2.QuoteRequest(
-            origin=convert.address(origin),
-            destination=convert.address(destination),
-            parcels=[convert.parcel(p) for p in parcels],
-            service_level=convert.SERVICE_LEVELS[level],
-            customer_id=customer_id,
+        request = _quote_request(
+            QuoteArgs(origin, destination, parcels, level, ship_at, cod, customer_id)
         )
-        if ship_at is not None:
-            request.ship_at.CopyFrom(convert.timestamp(ship_at))
-        if cod is not None:
-            request.cod_amount.CopyFrom(convert.money_in(cod))
         reply = await self._call(self.stub.Quote, request)
         return reply.quote  # type: ignore[no-any-return]
 
-    async def _call(self, method: Any, request: Any) -> Any:
+    async def quote_many(self, requests: list[QuoteArgs]) -> list[routes_pb2.Quote | NoService]:
+        """One call per ``QUOTE_CHUNK`` shipments, chunks in parallel."""
+        chunks = [requests[i : i + QUOTE_CHUNK] for i in range(0, len(requests), QUOTE_CHUNK)]
+        replies = await asyncio.gather(
+            *(
+                self._call(
+                    self.stub.QuoteMany,
+                    routes_pb2.QuoteManyRequest(requests=[_quote_request(r) for r in chunk]),
+                    deadline_scale=len(chunk) / 50,
+                )
+                for chunk in chunks
+            )
+        )
+        results: list[routes_pb2.Quote | NoService] = []
+        for reply in replies:
+            for result in reply.results:
+                results.append(
+                    result.quote if result.HasField("quote") else NoService(result.refusal)
+                )
+        return results
+
+    async def _call(self, method: Any, request: Any, deadline_scale: float = 1.0) -> Any:
         try:
-            return await method(request, timeout=self.deadline_s)
+            return await method(request, timeout=self.deadline_s * max(1.0, deadline_scale))
         except grpc.aio.AioRpcError as exc:
             if exc.code() in _DOWN:
                 raise RoutingUnavailable(f"routing: {exc.code().name}") from exc
             raise NoService(exc.details() or exc.code().name) from exc
+
+
+def _quote_request(args: QuoteArgs) -> routes_pb2.QuoteRequest:
+    request = routes_pb2.QuoteRequest(
+        origin=convert.address(args.origin),
+        destination=convert.address(args.destination),
+        parcels=[convert.parcel(p) for p in args.parcels],
+        service_level=convert.SERVICE_LEVELS[args.level],
+        customer_id=args.customer_id,
+    )
+    if args.ship_at is not None:
+        request.ship_at.CopyFrom(convert.timestamp(args.ship_at))
+    if args.cod is not None:
+        request.cod_amount.CopyFrom(convert.money_in(args.cod))
+    return request
 
 
 class GrpcCustomers:
@@ -159,8 +202,10 @@ class GrpcCustomers:
             reply = await self.stub.GetProfile(
                 crm_pb2.GetProfileRequest(customer_id=customer_id), timeout=self.deadline_s
             )
-        except grpc.aio.AioRpcError:
-            return self.default_tier  # CRM down or customer unknown: not cached, ask again
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.NOT_FOUND:  # a definite answer: remember it
+                self._tiers.put(customer_id, self.default_tier)
+            return self.default_tier  # CRM down: not cached, ask again next time
         tier = convert.TIER_NAMES.get(reply.profile.tier, self.default_tier)
         self._tiers.put(customer_id, tier)
         return tier

@@ -3,7 +3,6 @@ input into these calls; bootstrap.py wires the dependencies into ``OrdersService
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +17,14 @@ from fairwind.mongo.outbox import Outbox, in_transaction
 from fairwind.v1 import common_pb2, orders_pb2, tracking_pb2
 from services.orders import convert
 from services.orders.domain.status import Status
-from services.orders.intake import Intake, Rejected, WaybillIssuer, utcnow
+from services.orders.intake import (
+    Candidate,
+    Intake,
+    Rejected,
+    WaybillIssuer,
+    accept_many,
+    utcnow,
+)
 from services.orders.keys import KeyStore, Partner
 from services.orders.metrics import OrderMetrics
 from services.orders.schemas import OrderIn
@@ -226,10 +232,8 @@ async def _accept_all(
     taken = await svc.store.used_partner_order_ids(
         partner.id, [o.partner_order_id for _, o, _ in candidates if o.partner_order_id]
     )
-    waybills = iter(await svc.issuer.issue(len(candidates)))
-    limit = asyncio.Semaphore(64)
-
-    async def accept(index: int, order: OrderIn, warnings: list[Document]) -> Document | None:
+    fresh = []
+    for index, order, warnings in candidates:
         if order.partner_order_id in taken:
             results[index] = _item_problem(
                 index,
@@ -240,16 +244,25 @@ async def _accept_all(
                     f"waybill {taken[order.partner_order_id]}",
                 ),
             )
-            return None
-        async with limit:
-            try:
-                return await svc.intake.accept(order, partner, next(waybills), warnings, now)
-            except Rejected as exc:
-                results[index] = _item_problem(index, exc)
-                return None
-
-    docs = await asyncio.gather(*(accept(i, o, w) for i, o, w in candidates))
-    return [(i, o, d) for (i, o, _), d in zip(candidates, docs, strict=True) if d is not None]
+        else:
+            fresh.append((index, order, warnings))
+    waybills = await svc.issuer.issue(len(fresh))
+    outcomes = await accept_many(
+        svc.intake,
+        [
+            Candidate(order, waybill, warnings)
+            for (_, order, warnings), waybill in zip(fresh, waybills, strict=True)
+        ],
+        partner,
+        now,
+    )
+    accepted = []
+    for (index, order, _), outcome in zip(fresh, outcomes, strict=True):
+        if isinstance(outcome, Rejected):
+            results[index] = _item_problem(index, outcome)
+        else:
+            accepted.append((index, order, outcome))
+    return accepted
 
 
 def _item_problem(index: int, error: Rejected) -> Document:

@@ -11,7 +11,14 @@ from typing import Any
 
 from fairwind.v1 import routes_pb2
 from services.orders import convert
-from services.orders.clients import Coverage, Customers, NoService, Routing, RoutingUnavailable
+from services.orders.clients import (
+    Coverage,
+    Customers,
+    NoService,
+    QuoteArgs,
+    Routing,
+    RoutingUnavailable,
+)
 from services.orders.domain.commodities import CommodityRules, Item
 from services.orders.domain.status import Status
 from services.orders.domain.waybill import format_waybill
@@ -163,18 +170,103 @@ class Intake:
             self.price_and_promise(order, partner.customer_id),
             self.customers.tier(partner.customer_id),
         )
-        if destination is not None and destination.remote_area:
-            warnings = [
-                *warnings,
-                {
-                    "code": "REMOTE_AREA",
-                    "parcel_index": -1,
-                    "required_documents": [],
-                    "message": "remote delivery area: "
-                    + (destination.reason or "extra working days"),
-                },
-            ]
+        warnings = _remote_warning(warnings, destination)
         return order_document(order, partner, waybill, warnings, quote, tier, now)
+
+
+def _check_coverage(origin: Coverage, destination: Coverage) -> None:
+    for side, coverage in (("pickup", origin), ("delivery", destination)):
+        if not coverage.served:
+            raise Rejected(
+                422,
+                "unserved_area",
+                f"{side} address is not served: {coverage.reason or 'no outlet'}",
+                side=side,
+            )
+
+
+def _remote_warning(warnings: list[Document], destination: Coverage | None) -> list[Document]:
+    if destination is None or not destination.remote_area:
+        return warnings
+    return [
+        *warnings,
+        {
+            "code": "REMOTE_AREA",
+            "parcel_index": -1,
+            "required_documents": [],
+            "message": "remote delivery area: " + (destination.reason or "extra working days"),
+        },
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    order: OrderIn
+    waybill: str
+    warnings: list[Document]
+
+
+async def accept_many(
+    intake: Intake, candidates: list[Candidate], partner: Partner, now: datetime
+) -> list[Document | Rejected]:
+    """Batch import: coverage per distinct district (cached), all quotes in a few
+    QuoteMany calls, the tier once. Each candidate gets its document or its refusal."""
+    if not candidates:
+        return []
+    tier = await intake.customers.tier(partner.customer_id)
+    routing = intake.routing
+    try:
+        pickups = await asyncio.gather(
+            *(routing.coverage(c.order.shipper.address, c.order.service_level) for c in candidates)
+        )
+        deliveries = await asyncio.gather(
+            *(
+                routing.coverage(c.order.consignee.address, c.order.service_level)
+                for c in candidates
+            )
+        )
+        quotes: list[Any] = await routing.quote_many(
+            [
+                QuoteArgs(
+                    c.order.shipper.address,
+                    c.order.consignee.address,
+                    list(c.order.parcels),
+                    c.order.service_level,
+                    c.order.pickup_window.start if c.order.pickup_window else None,
+                    c.order.cod_amount,
+                    partner.customer_id,
+                )
+                for c in candidates
+            ]
+        )
+    except RoutingUnavailable:
+        return [
+            order_document(c.order, partner, c.waybill, c.warnings, None, tier, now)
+            for c in candidates
+        ]
+    results: list[Document | Rejected] = []
+    for candidate, pickup, delivery, quote in zip(
+        candidates, pickups, deliveries, quotes, strict=True
+    ):
+        try:
+            _check_coverage(pickup, delivery)
+            if isinstance(quote, NoService):
+                raise Rejected(422, "no_service", str(quote))
+        except Rejected as refusal:
+            results.append(refusal)
+            continue
+        results.append(
+            order_document(
+                candidate.order,
+                partner,
+                candidate.waybill,
+                _remote_warning(candidate.warnings, delivery),
+                quote,
+                tier,
+                now,
+            )
+        )
+    return results
 
 
 def order_document(

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.integration
 Document = dict[str, Any]
 
 
-def committer(mongo: AsyncMongoClient[Document], db: AsyncDatabase[Document],
-              notified: list[int]) -> GroupCommitter[Document]:
+def committer(
+    mongo: AsyncMongoClient[Document], db: AsyncDatabase[Document], notified: list[int]
+) -> GroupCommitter[Document]:
     async def write_many(session: AsyncClientSession, docs: list[Document]) -> None:
         await db["orders"].insert_many(docs, session=session)
         await db["outbox"].insert_many([{"order": d["_id"]} for d in docs], session=session)

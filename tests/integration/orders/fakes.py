@@ -13,6 +13,7 @@ from fairwind.v1 import common_pb2, crm_pb2, crm_pb2_grpc, routes_pb2, routes_pb
 UNSERVED_DISTRICT = "无人区"
 REMOTE_DISTRICT = "墨脱县"
 NO_ROUTE_DISTRICT = "断路区"
+NO_ROUTE_REASON = "no next-day service to 断路区"
 
 
 def _stamp(value: datetime) -> Timestamp:
@@ -42,9 +43,21 @@ class FakeRouting(routes_pb2_grpc.RouteServiceServicer):
     async def Quote(self, request: Any, context: Any) -> routes_pb2.QuoteResponse:  # noqa: N802
         self.quotes += 1
         if request.destination.district == NO_ROUTE_DISTRICT:
-            await context.abort(
-                grpc.StatusCode.FAILED_PRECONDITION, "no next-day service to 断路区"
-            )
+            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, NO_ROUTE_REASON)
+        return routes_pb2.QuoteResponse(quote=self.price(request))
+
+    async def QuoteMany(self, request: Any, context: Any) -> routes_pb2.QuoteManyResponse:  # noqa: N802
+        results = []
+        for one in request.requests:
+            self.quotes += 1
+            if one.destination.district == NO_ROUTE_DISTRICT:
+                results.append(routes_pb2.QuoteResult(refusal=NO_ROUTE_REASON))
+            else:
+                results.append(routes_pb2.QuoteResult(quote=self.price(one)))
+        return routes_pb2.QuoteManyResponse(results=results)
+
+    @staticmethod
+    def price(request: Any) -> routes_pb2.Quote:
         weight = sum(p.weight_kg * max(p.quantity, 1) for p in request.parcels)
         now = datetime.now(UTC)
         quote = routes_pb2.Quote(
@@ -62,7 +75,7 @@ class FakeRouting(routes_pb2_grpc.RouteServiceServicer):
         quote.promise.pickup_by.CopyFrom(_stamp(now + timedelta(hours=1)))
         quote.promise.deliver_by.CopyFrom(_stamp(now + timedelta(days=1)))
         quote.promise.next_day = True
-        return routes_pb2.QuoteResponse(quote=quote)
+        return quote
 
 
 class FakeCustomers(crm_pb2_grpc.CustomerServiceServicer):

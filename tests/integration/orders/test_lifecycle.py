@@ -21,7 +21,7 @@ from tests.integration.orders.conftest import (
     start_orders,
     stored,
 )
-from tests.integration.orders.fakes import FakeRouting
+from tests.integration.orders.fakes import NO_ROUTE_DISTRICT, FakeRouting
 
 pytestmark = pytest.mark.integration
 Json = dict[str, Any]
@@ -99,6 +99,8 @@ async def test_a_batch_accepts_good_items_and_explains_bad_ones(
     await create(client, acme, "single", partner_order_id="PO-OLD")
     bad_parcel = order_body(partner_order_id="PO-BAD")
     bad_parcel["parcels"][0]["weight_kg"] = -2
+    no_route = order_body(partner_order_id="PO-NR")
+    no_route["consignee"]["address"]["district"] = NO_ROUTE_DISTRICT
     items = [
         order_body(partner_order_id="PO-A"),
         bad_parcel,
@@ -115,6 +117,7 @@ async def test_a_batch_accepts_good_items_and_explains_bad_ones(
         order_body(partner_order_id="PO-OLD"),
         order_body(partner_order_id="PO-A"),
         order_body(partner_order_id="PO-B", service_level="economy"),
+        no_route,
     ]
     response = await client.post(
         "/v1/orders:batch", json={"orders": items}, headers=acme | {"Idempotency-Key": "batch-1"}
@@ -122,8 +125,10 @@ async def test_a_batch_accepts_good_items_and_explains_bad_ones(
     assert response.status_code == 200, response.text
     body = response.json()
     statuses = [r["status"] for r in body["results"]]
-    assert statuses == [201, 422, 422, 409, 409, 201]
-    assert (body["accepted"], body["rejected"]) == (2, 4)
+    assert statuses == [201, 422, 422, 409, 409, 201, 422]
+    assert (body["accepted"], body["rejected"]) == (2, 5)
+    assert body["results"][6]["problem"]["title"] == "no_service"
+    assert body["results"][5]["order"]["price"] is not None  # quoted in the batch call
     assert body["results"][1]["problem"]["errors"][0]["location"] == ["parcels", 0, "weight_kg"]
     assert body["results"][2]["problem"]["title"] == "prohibited_item"
     assert "already waybill" in body["results"][3]["problem"]["detail"]
