@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -20,6 +21,14 @@ from fairwind.observability import correlation, current_traceparent
 
 PROBLEM_JSON = "application/problem+json"
 DEFAULT_MAX_BODY_BYTES = 1 << 20
+
+
+class FastJSONResponse(JSONResponse):
+    """JSON rendered by orjson: several times faster than the standard library on the large
+    bodies of batch endpoints."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 class Problem(Exception):

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from prometheus_client import REGISTRY, CollectorRegistry
 from pydantic import AwareDatetime, BaseModel, Field
 
-from fairwind.http import Problem, setup_http
+from fairwind.http import FastJSONResponse, Problem, setup_http
 from fairwind.metrics import kit_metrics
 from services.orders import handlers, labels
 from services.orders.clients import NoService, RoutingUnavailable
@@ -69,7 +69,7 @@ async def _rejected(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Rejected)
     request.app.state.service.metrics.rejected.labels(exc.reason).inc()
     body = handlers.problem_of(exc) | {"instance": request.url.path}
-    return JSONResponse(body, status_code=exc.status, media_type="application/problem+json")
+    return FastJSONResponse(body, status_code=exc.status, media_type="application/problem+json")
 
 
 async def _healthz() -> dict[str, str]:
@@ -81,11 +81,11 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _respond(outcome: Outcome, location: str | None = None) -> JSONResponse:
+def _respond(outcome: Outcome, location: str | None = None) -> FastJSONResponse:
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
     if location and outcome.status == 201:
         headers["Location"] = location
-    return JSONResponse(outcome.body, status_code=outcome.status, headers=headers)
+    return FastJSONResponse(outcome.body, status_code=outcome.status, headers=headers)
 
 
 async def _owned(svc: OrdersService, partner: Partner, waybill: str) -> dict[str, Any]:
@@ -98,7 +98,7 @@ async def _owned(svc: OrdersService, partner: Partner, waybill: str) -> dict[str
 @router.post("/orders", status_code=201, tags=["orders"])
 async def create_order(
     order: OrderIn, svc: Service, partner: Writer, key: IdempotencyKey = None
-) -> JSONResponse:
+) -> FastJSONResponse:
     outcome = await handlers.create_order(
         svc, partner, order, idempotency_key(key), _digest(order.model_dump(mode="json"))
     )
@@ -108,7 +108,7 @@ async def create_order(
 @router.post("/orders:batch", tags=["orders"])
 async def create_batch(
     batch: BatchIn, svc: Service, partner: Writer, key: IdempotencyKey = None
-) -> JSONResponse:
+) -> FastJSONResponse:
     outcome = await handlers.create_batch(
         svc, partner, batch.orders, idempotency_key(key), _digest(batch.orders)
     )
@@ -139,8 +139,8 @@ async def quote(request: QuoteIn, svc: Service, partner: Reader) -> QuoteOut:
 
 
 @router.get("/orders/{waybill}", tags=["orders"])
-async def get_order(waybill: str, svc: Service, partner: Reader) -> JSONResponse:
-    return JSONResponse(svc.view(await _owned(svc, partner, waybill)))
+async def get_order(waybill: str, svc: Service, partner: Reader) -> FastJSONResponse:
+    return FastJSONResponse(svc.view(await _owned(svc, partner, waybill)))
 
 
 @router.get("/orders", tags=["orders"])
@@ -169,7 +169,7 @@ async def list_orders(
 @router.post("/orders/{waybill}/cancel", tags=["orders"])
 async def cancel(
     waybill: str, svc: Service, partner: Writer, body: CancelIn | None = None
-) -> JSONResponse:
+) -> FastJSONResponse:
     reason = (body or CancelIn()).reason
     return _respond(await handlers.cancel_order(svc, partner, waybill_of(svc, waybill), reason))
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 import grpc
 
@@ -65,8 +65,7 @@ class Routing(Protocol):
     async def quote_many(self, requests: list[QuoteArgs]) -> list[routes_pb2.Quote | NoService]: ...
 
 
-@dataclass(frozen=True, slots=True)
-class QuoteArgs:
+class QuoteArgs(NamedTuple):
     origin: AddressIn
     destination: AddressIn
     parcels: list[ParcelIn]

@@ -24,7 +24,7 @@ from services.orders.domain.status import Status
 from services.orders.domain.waybill import format_waybill
 from services.orders.domain.weights import PieceSize, chargeable_weight_kg
 from services.orders.keys import Partner
-from services.orders.schemas import OrderIn, ParcelIn
+from services.orders.schemas import AddressIn, OrderIn, ParcelIn, ServiceLevel
 from services.orders.settings import OrdersSettings
 from services.orders.store import OrderStore
 
@@ -216,15 +216,7 @@ async def accept_many(
     tier = await intake.customers.tier(partner.customer_id)
     routing = intake.routing
     try:
-        pickups = await asyncio.gather(
-            *(routing.coverage(c.order.shipper.address, c.order.service_level) for c in candidates)
-        )
-        deliveries = await asyncio.gather(
-            *(
-                routing.coverage(c.order.consignee.address, c.order.service_level)
-                for c in candidates
-            )
-        )
+        coverage = await _coverage_by_district(routing, candidates)
         quotes: list[Any] = await routing.quote_many(
             [
                 QuoteArgs(
@@ -245,9 +237,10 @@ async def accept_many(
             for c in candidates
         ]
     results: list[Document | Rejected] = []
-    for candidate, pickup, delivery, quote in zip(
-        candidates, pickups, deliveries, quotes, strict=True
-    ):
+    for candidate, quote in zip(candidates, quotes, strict=True):
+        order = candidate.order
+        pickup = coverage[_district(order.shipper.address, order.service_level)]
+        delivery = coverage[_district(order.consignee.address, order.service_level)]
         try:
             _check_coverage(pickup, delivery)
             if isinstance(quote, NoService):
@@ -267,6 +260,25 @@ async def accept_many(
             )
         )
     return results
+
+
+def _district(address: AddressIn, level: str) -> tuple[str, ...]:
+    return (address.country, address.province, address.city, address.district, level)
+
+
+async def _coverage_by_district(
+    routing: Routing,
+    candidates: list[Candidate],
+) -> dict[tuple[str, ...], Coverage]:
+    """One coverage answer per distinct district and service level in the batch."""
+    wanted: dict[tuple[str, ...], tuple[AddressIn, ServiceLevel]] = {}
+    for c in candidates:
+        for address in (c.order.shipper.address, c.order.consignee.address):
+            wanted.setdefault(
+                _district(address, c.order.service_level), (address, c.order.service_level)
+            )
+    answers = await asyncio.gather(*(routing.coverage(a, lvl) for a, lvl in wanted.values()))
+    return dict(zip(wanted, answers, strict=True))
 
 
 def order_document(

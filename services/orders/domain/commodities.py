@@ -104,6 +104,7 @@ class CommodityRules:
     def __init__(self, rules: Sequence[Rule], version: str = "") -> None:
         self.rules = tuple(rules)
         self.version = version
+        self._recent: dict[tuple[str, str, str, str], tuple[Rule, ...]] = {}
 
     @classmethod
     def from_file(cls, path: Path = DEFAULT_RULES) -> CommodityRules:
@@ -127,13 +128,26 @@ class CommodityRules:
     ) -> Verdict:
         refusals: list[Refusal] = []
         documents: list[DocumentsNeeded] = []
-        applicable = [r for r in self.rules if r.applies(origin_country, destination_country)]
         for index, item in enumerate(items):
-            for rule in applicable:
-                if not rule.matches(item.commodity_code, item.description):
-                    continue
+            for rule in self._matching(item, origin_country, destination_country):
                 if rule.action is Action.PROHIBIT:
                     refusals.append(Refusal(index, item.description, rule.id, rule.item))
                 else:
                     documents.append(DocumentsNeeded(index, rule.id, rule.item, rule.documents))
         return Verdict(tuple(refusals), tuple(documents))
+
+    def _matching(self, item: Item, origin: str, destination: str) -> tuple[Rule, ...]:
+        # Shippers send the same goods again and again: remember recent answers.
+        key = (item.description, item.commodity_code, origin, destination)
+        found = self._recent.get(key)
+        if found is None:
+            found = tuple(
+                rule
+                for rule in self.rules
+                if rule.applies(origin, destination)
+                and rule.matches(item.commodity_code, item.description)
+            )
+            if len(self._recent) >= 50_000:
+                self._recent.clear()
+            self._recent[key] = found
+        return found

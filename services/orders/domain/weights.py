@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 VOLUMETRIC_DIVISOR_CM3_PER_KG = 6000
 
 
-@dataclass(frozen=True, slots=True)
-class PieceSize:
+class PieceSize(NamedTuple):
     weight_kg: float
     length_cm: float
     width_cm: float
