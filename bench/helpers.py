@@ -33,6 +33,7 @@ class Service:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + timeout_s
+        time.sleep(0.5)  # the port may already be open (another process sharing it)
         while not port_open("127.0.0.1", self.port):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{' '.join(self.argv)} did not start")

@@ -111,6 +111,7 @@ async def main() -> None:
             "FAIRWIND_LOG_LEVEL": "WARNING",
         }
         results: dict[str, LoadResult] = {}
+        extra: list[Service] = []
         try:
             deps.start()
             echo.start()
@@ -144,7 +145,7 @@ async def main() -> None:
                 f"{url}:batch", headers, run
             )
         finally:
-            for service in (orders, echo, deps):
+            for service in (*extra, orders, echo, deps):
                 service.stop()
     report(results)
 

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from bson import Binary, ObjectId
+from bson import ObjectId
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
@@ -93,9 +93,10 @@ def _to_document(event: EncodedEvent, now: datetime) -> Document:
         "event_id": event.event_id,
         "event_type": event.event_type,
         "topic": event.topic,
-        "key": Binary(event.key) if event.key is not None else None,
-        "value": Binary(event.value),
-        "headers": [[name, Binary(value)] for name, value in event.headers],
+        # bytes are stored as BSON binary as they are (and read back as bytes)
+        "key": event.key,
+        "value": event.value,
+        "headers": event.headers,
         "created_at": now,
         "published_at": None,
     }

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import Response
 from prometheus_client import REGISTRY, CollectorRegistry
@@ -77,8 +77,9 @@ async def _healthz() -> dict[str, str]:
 
 
 def _digest(value: Any) -> str:
-    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """A hash of the request that ignores key order and white space."""
+    canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str)
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def _respond(outcome: Outcome, location: str | None = None) -> FastJSONResponse:
