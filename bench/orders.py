@@ -144,6 +144,19 @@ async def main() -> None:
             results["batch import (1,000 per request)"] = await batch_import(
                 f"{url}:batch", headers, run
             )
+            # A second process of the service on the same port (SO_REUSEPORT), as a second
+            # replica would be; the outbox relay's lease keeps a single publisher.
+            extra.append(Service(orders.argv, orders.env, port=orders.port).start())
+            await asyncio.sleep(2)
+            results["2 processes: single orders, closed loop"] = await closed_loop(
+                single_for("c2"), CONCURRENCY, SECONDS
+            )
+            results["2 processes: single orders, open loop at 500/s"] = await open_loop(
+                single_for("o2"), 500, SECONDS
+            )
+            results["2 processes: batch import"] = await batch_import(
+                f"{url}:batch", headers, f"2{run}"
+            )
         finally:
             for service in (*extra, orders, echo, deps):
                 service.stop()

@@ -68,25 +68,23 @@ def problem_response(problem: Problem, instance: str | None = None) -> JSONRespo
     )
 
 
+async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
+    """422 problem+json listing every invalid field (location, message, type)."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"location": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    return problem_response(
+        Problem(422, "The request is not valid.", title="Invalid request", errors=errors),
+        request.url.path,
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
         return problem_response(exc, request.url.path)
-
-    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        errors = [
-            {
-                "location": list(e.get("loc", ())),
-                "message": e.get("msg", ""),
-                "type": e.get("type", ""),
-            }
-            for e in exc.errors()
-        ]
-        return problem_response(
-            Problem(422, "The request is not valid.", title="Invalid request", errors=errors),
-            request.url.path,
-        )
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
@@ -96,7 +94,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     app.add_exception_handler(Problem, on_problem)
-    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(RequestValidationError, validation_problem)
     app.add_exception_handler(HTTPException, on_http)
 
 

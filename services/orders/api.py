@@ -8,11 +8,12 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from prometheus_client import REGISTRY, CollectorRegistry
 from pydantic import AwareDatetime, BaseModel, Field
 
-from fairwind.http import FastJSONResponse, Problem, setup_http
+from fairwind.http import FastJSONResponse, Problem, setup_http, validation_problem
 from fairwind.metrics import kit_metrics
 from services.orders import handlers, labels
 from services.orders.clients import NoService, RoutingUnavailable
@@ -60,6 +61,7 @@ def create_app(svc: OrdersService, registry: CollectorRegistry = REGISTRY) -> Fa
         body_limits={BATCH_PATH: settings.max_batch_body_bytes},
     )
     app.add_exception_handler(Rejected, _rejected)
+    app.add_exception_handler(RequestValidationError, _invalid)
     app.include_router(router)
     app.add_api_route("/healthz", _healthz, include_in_schema=False)
     return app
@@ -70,6 +72,11 @@ async def _rejected(request: Request, exc: Exception) -> Response:
     request.app.state.service.metrics.rejected.labels(exc.reason).inc()
     body = handlers.problem_of(exc) | {"instance": request.url.path}
     return FastJSONResponse(body, status_code=exc.status, media_type="application/problem+json")
+
+
+async def _invalid(request: Request, exc: Exception) -> Response:
+    request.app.state.service.metrics.rejected.labels("invalid_request").inc()
+    return await validation_problem(request, exc)
 
 
 async def _healthz() -> dict[str, str]:

@@ -117,6 +117,9 @@ async def test_bad_orders_are_refused_and_change_nothing(
     assert response.headers["content-type"] == "application/problem+json"
     assert marker in response.text
     assert await stored(orders) == (0, 0)
+    rejected = orders.service.metrics.rejected
+    reasons = {s.labels["reason"] for m in rejected.collect() for s in m.samples if s.value}
+    assert len(reasons) == 1  # every refusal is counted, by reason
 
 
 async def test_a_body_over_the_size_limit_is_413(
