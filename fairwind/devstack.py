@@ -47,11 +47,28 @@ def runnable_services(directory: Path = SERVICES_DIR) -> list[str]:
     return [name for name in PORT_PLAN if name in present]
 
 
-def service_env(name: str, infra_env: dict[str, str]) -> dict[str, str]:
-    ports = PORT_PLAN[name]
+# What a person can do next with a running service.
+HINTS: dict[str, str] = {
+    "orders": "partner key: .venv/bin/python -m services.orders keys create --partner demo",
+}
+
+
+def ports_of(name: str, offset: int = 0) -> Ports:
+    plan = PORT_PLAN[name]
+    return Ports(plan.http + offset, plan.grpc + offset, plan.metrics + offset)
+
+
+def service_env(name: str, infra_env: dict[str, str], offset: int = 0) -> dict[str, str]:
+    """A service's environment: the infrastructure, its own ports, where its peers are."""
+    ports = ports_of(name, offset)
+    peers = {
+        f"FAIRWIND_{peer.upper()}_TARGET": f"127.0.0.1:{ports_of(peer, offset).grpc}"
+        for peer in ("routing", "crm", "tracking")
+    }
     return (
         os.environ
         | infra_env
+        | peers
         | {
             "FAIRWIND_SERVICE_NAME": name,
             "FAIRWIND_HTTP_PORT": str(ports.http),
@@ -70,7 +87,7 @@ def _pipe(prefix: str, stream: IO[bytes], lock: threading.Lock) -> None:
             sys.stdout.flush()
 
 
-def _banner(infra: EmbeddedInfra, services: list[str]) -> str:
+def _banner(infra: EmbeddedInfra, services: list[str], offset: int) -> str:
     lines = [
         "",
         "Fairwind is running (Ctrl-C stops everything).",
@@ -80,7 +97,7 @@ def _banner(infra: EmbeddedInfra, services: list[str]) -> str:
         "",
     ]
     for name in services:
-        ports = PORT_PLAN[name]
+        ports = ports_of(name, offset)
         lines.append(
             f"  {name:<9} http://127.0.0.1:{ports.http}/docs   "
             f"grpc 127.0.0.1:{ports.grpc}   metrics http://127.0.0.1:{ports.metrics}/metrics"
@@ -89,6 +106,10 @@ def _banner(infra: EmbeddedInfra, services: list[str]) -> str:
         lines.append("  No service has an entrypoint yet; the infrastructure is ready for them.")
     lines += ["", "  To use this infrastructure from another shell:"]
     lines += [f"    export {k}={v}" for k, v in infra.env().items()]
+    hints = [HINTS[name] for name in services if name in HINTS]
+    if hints:
+        lines += ["", "  Next (in a shell with the exports above):"]
+        lines += [f"    {hint}" for hint in hints]
     return "\n".join(lines) + "\n"
 
 
@@ -98,7 +119,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kafka-port", type=int, default=0)
     parser.add_argument("--mongo-port", type=int, default=0)
     parser.add_argument("--grace", type=float, default=10.0, help="seconds a service may drain")
+    parser.add_argument(
+        "--port-offset",
+        type=int,
+        default=0,
+        help="add this to every service port (to run beside another stack)",
+    )
     args = parser.parse_args(argv)
+    highest = max(p for plan in PORT_PLAN.values() for p in (plan.http, plan.grpc, plan.metrics))
+    if not 0 <= args.port_offset <= 65535 - highest:
+        parser.error(f"--port-offset must be between 0 and {65535 - highest}")
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -116,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in services:
             child = subprocess.Popen(
                 [sys.executable, "-m", f"services.{name}", "serve"],
-                env=service_env(name, infra.env()),
+                env=service_env(name, infra.env(), args.port_offset),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -128,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                 target=_pipe, args=(f"{name:<9}", child.stdout, lock), daemon=True
             ).start()
         with lock:
-            print(_banner(infra, services), flush=True)
+            print(_banner(infra, services, args.port_offset), flush=True)
         while not stop.wait(0.5):
             for name, child in list(children.items()):
                 if child.poll() is not None:

@@ -6,11 +6,13 @@ import re
 import signal
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
-from fairwind.devstack import PORT_PLAN, runnable_services, service_env
+from fairwind.devstack import PORT_PLAN, ports_of, runnable_services, service_env
 from fairwind.infra.processes import port_open
 
 pytestmark = pytest.mark.integration
@@ -33,9 +35,18 @@ def test_each_service_gets_its_own_ports_and_the_infrastructure() -> None:
     assert len(ports) == len(set(ports))
 
 
-def test_ctrl_c_stops_everything_and_frees_the_ports(tmp_path: Path) -> None:
+def test_services_and_ctrl_c_stops_everything_and_frees_the_ports(tmp_path: Path) -> None:
+    offset = 11000  # beside a `make run` that may be up on this machine
     process = subprocess.Popen(
-        [sys.executable, "-m", "fairwind.devstack", "--data-dir", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "fairwind.devstack",
+            "--data-dir",
+            str(tmp_path),
+            "--port-offset",
+            str(offset),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -52,6 +63,14 @@ def test_ctrl_c_stops_everything_and_frees_the_ports(tmp_path: Path) -> None:
     mongo_port = int(re.search(r"mongodb://127\.0\.0\.1:(\d+)", text).group(1))  # type: ignore[union-attr]
     assert port_open("127.0.0.1", kafka_port)
     assert port_open("127.0.0.1", mongo_port)
+    orders = ports_of("orders", offset).http
+    assert f"http://127.0.0.1:{orders}/docs" in text
+    deadline = time.monotonic() + 60
+    while not port_open("127.0.0.1", orders):  # every service with an entrypoint starts
+        assert time.monotonic() < deadline, "the orders service did not start"
+        time.sleep(0.1)
+    with urllib.request.urlopen(f"http://127.0.0.1:{orders}/healthz", timeout=5) as answer:
+        assert answer.status == 200
 
     process.send_signal(signal.SIGINT)
     rest, _ = process.communicate(timeout=60)
@@ -59,3 +78,4 @@ def test_ctrl_c_stops_everything_and_frees_the_ports(tmp_path: Path) -> None:
     assert "stopped." in rest
     assert not port_open("127.0.0.1", kafka_port)
     assert not port_open("127.0.0.1", mongo_port)
+    assert not port_open("127.0.0.1", orders)
