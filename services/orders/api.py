@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from fairwind.http import FastJSONResponse, Problem, setup_http, validation_problem
 from fairwind.metrics import kit_metrics
+from services.orders import batch as batch_import
 from services.orders import handlers, labels
 from services.orders.clients import NoService, RoutingUnavailable
 from services.orders.deps import (
@@ -117,7 +118,7 @@ async def create_order(
 async def create_batch(
     batch: BatchIn, svc: Service, partner: Writer, key: IdempotencyKey = None
 ) -> FastJSONResponse:
-    outcome = await handlers.create_batch(
+    outcome = await batch_import.create_batch(
         svc, partner, batch.orders, idempotency_key(key), _digest(batch.orders)
     )
     return _respond(outcome)

@@ -4,10 +4,9 @@ input into these calls; bootstrap.py wires the dependencies into ``OrdersService
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -18,18 +17,16 @@ from fairwind.v1 import common_pb2, orders_pb2, tracking_pb2
 from services.orders import convert
 from services.orders.domain.status import Status
 from services.orders.intake import (
-    Candidate,
     Intake,
     Rejected,
     WaybillIssuer,
-    accept_many,
     utcnow,
 )
 from services.orders.keys import KeyStore, Partner
 from services.orders.metrics import OrderMetrics
 from services.orders.schemas import OrderIn
 from services.orders.settings import OrdersSettings
-from services.orders.store import IdempotencyRace, OrderStore, duplicated_fields
+from services.orders.store import OrderStore, duplicated_fields
 from services.orders.views import order_view
 
 Document = dict[str, Any]
@@ -61,7 +58,7 @@ class OrdersService:
         return order_view(doc, self.settings.public_tracking_url)
 
 
-def _replay(record: Document, body_hash: str) -> Outcome:
+def replay(record: Document, body_hash: str) -> Outcome:
     if record["hash"] != body_hash:
         raise Rejected(
             409,
@@ -99,15 +96,15 @@ async def create_order(
         if first is not None:
             svc.metrics.replays.inc()
             idem = first["idem"]
-            return _replay({"hash": idem["h"], "status": 201, "body": idem["body"]}, body_hash)
+            return replay({"hash": idem["h"], "status": 201, "body": idem["body"]}, body_hash)
         raise Rejected(
             409, "duplicate_partner_order_id", await svc.store.duplicate_message([doc])
         ) from exc
-    _count_accepted(svc, [doc], "api")
+    count_accepted(svc, [doc], "api")
     return Outcome(201, body)
 
 
-def _count_accepted(svc: OrdersService, docs: list[Document], source: str) -> None:
+def count_accepted(svc: OrdersService, docs: list[Document], source: str) -> None:
     for doc in docs:
         svc.metrics.accepted.labels(doc["service_level"], source).inc()
         if doc["promise_pending"]:
@@ -122,151 +119,6 @@ def problem_of(error: Rejected) -> Document:
         "detail": error.detail,
         **error.extensions,
     }
-
-
-async def create_batch(
-    svc: OrdersService, partner: Partner, items: list[Any], key: str, body_hash: str
-) -> Outcome:
-    """Up to ``max_batch`` orders; each item succeeds or fails on its own."""
-    stored = await svc.store.replayable(partner.id, key)
-    if stored is not None:
-        svc.metrics.replays.inc()
-        return _replay(stored, body_hash)
-    if len(items) > svc.settings.max_batch:
-        raise Rejected(
-            422,
-            "batch_too_large",
-            f"{len(items)} orders; at most {svc.settings.max_batch} per batch",
-        )
-    now = utcnow()
-    results: dict[int, Document] = {}
-    candidates = _validated(svc, items, now, results)
-    accepted = await _accept_all(svc, partner, candidates, now, results)
-    events = svc.codec.encode_many(
-        (
-            orders_pb2.OrderCreated(
-                order=convert.order_message(doc, order),
-                source=orders_pb2.ORDER_SOURCE_BATCH_IMPORT,
-                batch_id=key,
-            ),
-            doc["_id"],
-        )
-        for _, order, doc in accepted
-    )
-    for index, _, doc in accepted:
-        results[index] = {"index": index, "status": 201, "order": svc.view(doc)}
-    ordered = [results[i] for i in sorted(results)]
-    body = {"accepted": len(accepted), "rejected": len(ordered) - len(accepted), "results": ordered}
-    record = {
-        "_id": {"p": partner.id, "k": key},
-        "hash": body_hash,
-        "status": 200,
-        "body": body,
-        "created_at": now,
-    }
-
-    async def store(session: AsyncClientSession) -> None:
-        await svc.store.insert(session, [doc for _, _, doc in accepted], record)
-        await svc.outbox.add(events, session)
-
-    try:
-        await in_transaction(svc.mongo, store)
-    except IdempotencyRace:
-        return await create_batch(svc, partner, items, key, body_hash)
-    except Exception as exc:
-        if duplicated_fields(exc) is None:
-            raise
-        docs = [doc for _, _, doc in accepted]
-        raise Rejected(
-            409, "duplicate_partner_order_id", await svc.store.duplicate_message(docs)
-        ) from exc
-    svc.outbox.notify()
-    _count_accepted(svc, [doc for _, _, doc in accepted], "batch")
-    return Outcome(200, body)
-
-
-def _validated(
-    svc: OrdersService, items: list[Any], now: datetime, results: dict[int, Document]
-) -> list[tuple[int, OrderIn, list[Document]]]:
-    candidates = []
-    seen_ids: set[str] = set()
-    for index, item in enumerate(items):
-        try:
-            order = _ORDER.validate_python(item)
-            if order.partner_order_id in seen_ids:
-                raise Rejected(
-                    409,
-                    "duplicate_partner_order_id",
-                    f"partner order id {order.partner_order_id!r} repeats in the batch",
-                )
-            warnings = svc.intake.check(order, now)
-        except ValidationError as exc:
-            results[index] = _item_problem(
-                index,
-                Rejected(
-                    422,
-                    "invalid_order",
-                    "the order is not valid",
-                    errors=[
-                        {"location": list(e["loc"]), "message": e["msg"]} for e in exc.errors()
-                    ],
-                ),
-            )
-            continue
-        except Rejected as exc:
-            results[index] = _item_problem(index, exc)
-            continue
-        if order.partner_order_id:
-            seen_ids.add(order.partner_order_id)
-        candidates.append((index, order, warnings))
-    return candidates
-
-
-async def _accept_all(
-    svc: OrdersService,
-    partner: Partner,
-    candidates: list[tuple[int, OrderIn, list[Document]]],
-    now: datetime,
-    results: dict[int, Document],
-) -> list[tuple[int, OrderIn, Document]]:
-    taken = await svc.store.used_partner_order_ids(
-        partner.id, [o.partner_order_id for _, o, _ in candidates if o.partner_order_id]
-    )
-    fresh = []
-    for index, order, warnings in candidates:
-        if order.partner_order_id in taken:
-            results[index] = _item_problem(
-                index,
-                Rejected(
-                    409,
-                    "duplicate_partner_order_id",
-                    f"partner order id {order.partner_order_id!r} is already "
-                    f"waybill {taken[order.partner_order_id]}",
-                ),
-            )
-        else:
-            fresh.append((index, order, warnings))
-    waybills = await svc.issuer.issue(len(fresh))
-    outcomes = await accept_many(
-        svc.intake,
-        [
-            Candidate(order, waybill, warnings)
-            for (_, order, warnings), waybill in zip(fresh, waybills, strict=True)
-        ],
-        partner,
-        now,
-    )
-    accepted = []
-    for (index, order, _), outcome in zip(fresh, outcomes, strict=True):
-        if isinstance(outcome, Rejected):
-            results[index] = _item_problem(index, outcome)
-        else:
-            accepted.append((index, order, outcome))
-    return accepted
-
-
-def _item_problem(index: int, error: Rejected) -> Document:
-    return {"index": index, "status": error.status, "problem": problem_of(error)}
 
 
 async def cancel_order(svc: OrdersService, partner: Partner, waybill: str, reason: str) -> Outcome:

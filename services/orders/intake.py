@@ -15,7 +15,6 @@ from services.orders.clients import (
     Coverage,
     Customers,
     NoService,
-    QuoteArgs,
     Routing,
     RoutingUnavailable,
 )
@@ -24,7 +23,7 @@ from services.orders.domain.status import Status
 from services.orders.domain.waybill import format_waybill
 from services.orders.domain.weights import PieceSize, chargeable_weight_kg
 from services.orders.keys import Partner
-from services.orders.schemas import AddressIn, OrderIn, ParcelIn, ServiceLevel
+from services.orders.schemas import OrderIn, ParcelIn
 from services.orders.settings import OrdersSettings
 from services.orders.store import OrderStore
 
@@ -170,11 +169,11 @@ class Intake:
             self.price_and_promise(order, partner.customer_id),
             self.customers.tier(partner.customer_id),
         )
-        warnings = _remote_warning(warnings, destination)
+        warnings = remote_warning(warnings, destination)
         return order_document(order, partner, waybill, warnings, quote, tier, now)
 
 
-def _check_coverage(origin: Coverage, destination: Coverage) -> None:
+def check_coverage(origin: Coverage, destination: Coverage) -> None:
     for side, coverage in (("pickup", origin), ("delivery", destination)):
         if not coverage.served:
             raise Rejected(
@@ -185,7 +184,7 @@ def _check_coverage(origin: Coverage, destination: Coverage) -> None:
             )
 
 
-def _remote_warning(warnings: list[Document], destination: Coverage | None) -> list[Document]:
+def remote_warning(warnings: list[Document], destination: Coverage | None) -> list[Document]:
     if destination is None or not destination.remote_area:
         return warnings
     return [
@@ -197,88 +196,6 @@ def _remote_warning(warnings: list[Document], destination: Coverage | None) -> l
             "message": "remote delivery area: " + (destination.reason or "extra working days"),
         },
     ]
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    order: OrderIn
-    waybill: str
-    warnings: list[Document]
-
-
-async def accept_many(
-    intake: Intake, candidates: list[Candidate], partner: Partner, now: datetime
-) -> list[Document | Rejected]:
-    """Batch import: coverage per distinct district (cached), all quotes in a few
-    QuoteMany calls, the tier once. Each candidate gets its document or its refusal."""
-    if not candidates:
-        return []
-    tier = await intake.customers.tier(partner.customer_id)
-    routing = intake.routing
-    try:
-        coverage = await _coverage_by_district(routing, candidates)
-        quotes: list[Any] = await routing.quote_many(
-            [
-                QuoteArgs(
-                    c.order.shipper.address,
-                    c.order.consignee.address,
-                    list(c.order.parcels),
-                    c.order.service_level,
-                    c.order.pickup_window.start if c.order.pickup_window else None,
-                    c.order.cod_amount,
-                    partner.customer_id,
-                )
-                for c in candidates
-            ]
-        )
-    except RoutingUnavailable:
-        return [
-            order_document(c.order, partner, c.waybill, c.warnings, None, tier, now)
-            for c in candidates
-        ]
-    results: list[Document | Rejected] = []
-    for candidate, quote in zip(candidates, quotes, strict=True):
-        order = candidate.order
-        pickup = coverage[_district(order.shipper.address, order.service_level)]
-        delivery = coverage[_district(order.consignee.address, order.service_level)]
-        try:
-            _check_coverage(pickup, delivery)
-            if isinstance(quote, NoService):
-                raise Rejected(422, "no_service", str(quote))
-        except Rejected as refusal:
-            results.append(refusal)
-            continue
-        results.append(
-            order_document(
-                candidate.order,
-                partner,
-                candidate.waybill,
-                _remote_warning(candidate.warnings, delivery),
-                quote,
-                tier,
-                now,
-            )
-        )
-    return results
-
-
-def _district(address: AddressIn, level: str) -> tuple[str, ...]:
-    return (address.country, address.province, address.city, address.district, level)
-
-
-async def _coverage_by_district(
-    routing: Routing,
-    candidates: list[Candidate],
-) -> dict[tuple[str, ...], Coverage]:
-    """One coverage answer per distinct district and service level in the batch."""
-    wanted: dict[tuple[str, ...], tuple[AddressIn, ServiceLevel]] = {}
-    for c in candidates:
-        for address in (c.order.shipper.address, c.order.consignee.address):
-            wanted.setdefault(
-                _district(address, c.order.service_level), (address, c.order.service_level)
-            )
-    answers = await asyncio.gather(*(routing.coverage(a, lvl) for a, lvl in wanted.values()))
-    return dict(zip(wanted, answers, strict=True))
 
 
 def order_document(

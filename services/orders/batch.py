@@ -1,0 +1,260 @@
+"""Batch import: up to ``max_batch`` orders in one request, each accepted or refused on its
+own, all stored in one transaction with one idempotency record for the batch. Routing is
+asked once per district (coverage) and once per few hundred orders (QuoteMany)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from fairwind.mongo.outbox import in_transaction
+from fairwind.v1 import orders_pb2
+from services.orders import convert
+from services.orders.clients import Coverage, NoService, QuoteArgs, Routing, RoutingUnavailable
+from services.orders.handlers import OrdersService, Outcome, count_accepted, problem_of, replay
+from services.orders.intake import (
+    Intake,
+    Rejected,
+    check_coverage,
+    order_document,
+    remote_warning,
+    utcnow,
+)
+from services.orders.keys import Partner
+from services.orders.schemas import AddressIn, OrderIn, ServiceLevel
+from services.orders.store import IdempotencyRace, duplicated_fields
+
+Document = dict[str, Any]
+_ORDER = TypeAdapter(OrderIn)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    order: OrderIn
+    waybill: str
+    warnings: list[Document]
+
+
+async def accept_many(
+    intake: Intake, candidates: list[Candidate], partner: Partner, now: datetime
+) -> list[Document | Rejected]:
+    """Batch import: coverage per distinct district (cached), all quotes in a few
+    QuoteMany calls, the tier once. Each candidate gets its document or its refusal."""
+    if not candidates:
+        return []
+    tier = await intake.customers.tier(partner.customer_id)
+    routing = intake.routing
+    try:
+        coverage = await _coverage_by_district(routing, candidates)
+        quotes: list[Any] = await routing.quote_many(
+            [
+                QuoteArgs(
+                    c.order.shipper.address,
+                    c.order.consignee.address,
+                    list(c.order.parcels),
+                    c.order.service_level,
+                    c.order.pickup_window.start if c.order.pickup_window else None,
+                    c.order.cod_amount,
+                    partner.customer_id,
+                )
+                for c in candidates
+            ]
+        )
+    except RoutingUnavailable:
+        return [
+            order_document(c.order, partner, c.waybill, c.warnings, None, tier, now)
+            for c in candidates
+        ]
+    results: list[Document | Rejected] = []
+    for candidate, quote in zip(candidates, quotes, strict=True):
+        order = candidate.order
+        pickup = coverage[_district(order.shipper.address, order.service_level)]
+        delivery = coverage[_district(order.consignee.address, order.service_level)]
+        try:
+            check_coverage(pickup, delivery)
+            if isinstance(quote, NoService):
+                raise Rejected(422, "no_service", str(quote))
+        except Rejected as refusal:
+            results.append(refusal)
+            continue
+        results.append(
+            order_document(
+                candidate.order,
+                partner,
+                candidate.waybill,
+                remote_warning(candidate.warnings, delivery),
+                quote,
+                tier,
+                now,
+            )
+        )
+    return results
+
+
+def _district(address: AddressIn, level: str) -> tuple[str, ...]:
+    return (address.country, address.province, address.city, address.district, level)
+
+
+async def _coverage_by_district(
+    routing: Routing,
+    candidates: list[Candidate],
+) -> dict[tuple[str, ...], Coverage]:
+    """One coverage answer per distinct district and service level in the batch."""
+    wanted: dict[tuple[str, ...], tuple[AddressIn, ServiceLevel]] = {}
+    for c in candidates:
+        for address in (c.order.shipper.address, c.order.consignee.address):
+            wanted.setdefault(
+                _district(address, c.order.service_level), (address, c.order.service_level)
+            )
+    answers = await asyncio.gather(*(routing.coverage(a, lvl) for a, lvl in wanted.values()))
+    return dict(zip(wanted, answers, strict=True))
+
+
+async def create_batch(
+    svc: OrdersService, partner: Partner, items: list[Any], key: str, body_hash: str
+) -> Outcome:
+    """Up to ``max_batch`` orders; each item succeeds or fails on its own."""
+    stored = await svc.store.replayable(partner.id, key)
+    if stored is not None:
+        svc.metrics.replays.inc()
+        return replay(stored, body_hash)
+    if len(items) > svc.settings.max_batch:
+        raise Rejected(
+            422,
+            "batch_too_large",
+            f"{len(items)} orders; at most {svc.settings.max_batch} per batch",
+        )
+    now = utcnow()
+    results: dict[int, Document] = {}
+    candidates = _validated(svc, items, now, results)
+    accepted = await _accept_all(svc, partner, candidates, now, results)
+    events = svc.codec.encode_many(
+        (
+            orders_pb2.OrderCreated(
+                order=convert.order_message(doc, order),
+                source=orders_pb2.ORDER_SOURCE_BATCH_IMPORT,
+                batch_id=key,
+            ),
+            doc["_id"],
+        )
+        for _, order, doc in accepted
+    )
+    for index, _, doc in accepted:
+        results[index] = {"index": index, "status": 201, "order": svc.view(doc)}
+    ordered = [results[i] for i in sorted(results)]
+    body = {"accepted": len(accepted), "rejected": len(ordered) - len(accepted), "results": ordered}
+    record = {
+        "_id": {"p": partner.id, "k": key},
+        "hash": body_hash,
+        "status": 200,
+        "body": body,
+        "created_at": now,
+    }
+
+    async def store(session: AsyncClientSession) -> None:
+        await svc.store.insert(session, [doc for _, _, doc in accepted], record)
+        await svc.outbox.add(events, session)
+
+    try:
+        await in_transaction(svc.mongo, store)
+    except IdempotencyRace:
+        return await create_batch(svc, partner, items, key, body_hash)
+    except Exception as exc:
+        if duplicated_fields(exc) is None:
+            raise
+        docs = [doc for _, _, doc in accepted]
+        raise Rejected(
+            409, "duplicate_partner_order_id", await svc.store.duplicate_message(docs)
+        ) from exc
+    svc.outbox.notify()
+    count_accepted(svc, [doc for _, _, doc in accepted], "batch")
+    return Outcome(200, body)
+
+
+def _validated(
+    svc: OrdersService, items: list[Any], now: datetime, results: dict[int, Document]
+) -> list[tuple[int, OrderIn, list[Document]]]:
+    candidates = []
+    seen_ids: set[str] = set()
+    for index, item in enumerate(items):
+        try:
+            order = _ORDER.validate_python(item)
+            if order.partner_order_id in seen_ids:
+                raise Rejected(
+                    409,
+                    "duplicate_partner_order_id",
+                    f"partner order id {order.partner_order_id!r} repeats in the batch",
+                )
+            warnings = svc.intake.check(order, now)
+        except ValidationError as exc:
+            results[index] = _item_problem(
+                index,
+                Rejected(
+                    422,
+                    "invalid_order",
+                    "the order is not valid",
+                    errors=[
+                        {"location": list(e["loc"]), "message": e["msg"]} for e in exc.errors()
+                    ],
+                ),
+            )
+            continue
+        except Rejected as exc:
+            results[index] = _item_problem(index, exc)
+            continue
+        if order.partner_order_id:
+            seen_ids.add(order.partner_order_id)
+        candidates.append((index, order, warnings))
+    return candidates
+
+
+async def _accept_all(
+    svc: OrdersService,
+    partner: Partner,
+    candidates: list[tuple[int, OrderIn, list[Document]]],
+    now: datetime,
+    results: dict[int, Document],
+) -> list[tuple[int, OrderIn, Document]]:
+    taken = await svc.store.used_partner_order_ids(
+        partner.id, [o.partner_order_id for _, o, _ in candidates if o.partner_order_id]
+    )
+    fresh = []
+    for index, order, warnings in candidates:
+        if order.partner_order_id in taken:
+            results[index] = _item_problem(
+                index,
+                Rejected(
+                    409,
+                    "duplicate_partner_order_id",
+                    f"partner order id {order.partner_order_id!r} is already "
+                    f"waybill {taken[order.partner_order_id]}",
+                ),
+            )
+        else:
+            fresh.append((index, order, warnings))
+    waybills = await svc.issuer.issue(len(fresh))
+    outcomes = await accept_many(
+        svc.intake,
+        [
+            Candidate(order, waybill, warnings)
+            for (_, order, warnings), waybill in zip(fresh, waybills, strict=True)
+        ],
+        partner,
+        now,
+    )
+    accepted = []
+    for (index, order, _), outcome in zip(fresh, outcomes, strict=True):
+        if isinstance(outcome, Rejected):
+            results[index] = _item_problem(index, outcome)
+        else:
+            accepted.append((index, order, outcome))
+    return accepted
+
+
+def _item_problem(index: int, error: Rejected) -> Document:
+    return {"index": index, "status": error.status, "problem": problem_of(error)}
