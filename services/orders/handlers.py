@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import TypeAdapter
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -31,7 +30,6 @@ from services.orders.views import order_view
 
 Document = dict[str, Any]
 NewOrder = tuple[Document, list[EncodedEvent]]  # an order document and its events
-_ORDER = TypeAdapter(OrderIn)
 
 
 @dataclass(frozen=True, slots=True)
