@@ -231,7 +231,7 @@ def build(seed: int, outlets_per_city: int) -> dict[str, Any]:
                     "from": hub_code(code),
                     "to": outlet,
                     "mode": "road",
-                    "departures": ["05:30", "09:00", "13:30"],
+                    "departures": ["05:30", "09:00", "13:30", "16:30"],
                     "duration_minutes": drive,
                 }
             )

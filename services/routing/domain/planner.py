@@ -100,7 +100,9 @@ class RoutePlanner:
             if first.destination == destination:
                 candidate = (step.arrive, (step,))
             elif first.destination in self.network.hubs:
-                candidate = self._via_hubs(step, destination, allowed)
+                hub_ready = step.arrive + self.network.sort_minutes(step.destination)
+                onward = self._via_hubs(step.destination, hub_ready, destination, allowed)
+                candidate = None if onward is None else (onward[0], (step, *onward[1]))
             else:
                 continue
             if candidate is not None and (best is None or candidate[0] < best[0]):
@@ -109,14 +111,28 @@ class RoutePlanner:
             raise NoRoute(f"no {'/'.join(sorted(allowed))} route from {origin} to {destination}")
         return Plan(origin, destination, ready, best[1])
 
+    def plan_from(
+        self, location: str, at: int, destination: str, modes: Collection[str] = ALL_MODES
+    ) -> Plan:
+        """Re-planning: the parcel is at ``location`` (an outlet or a hub) at ``at``."""
+        if location in self.network.outlets:
+            return self.plan(location, destination, at, modes)
+        if location not in self.network.hubs or destination not in self.network.outlets:
+            raise NoRoute(f"unknown location {location!r} or outlet {destination!r}")
+        ready = at + self.network.sort_minutes(location)
+        found = self._via_hubs(location, ready, destination, frozenset(modes))
+        if found is None:
+            raise NoRoute(f"no route from {location} to {destination}")
+        return Plan(location, destination, at, found[1])
+
     def _via_hubs(
         self,
-        first: PlannedLeg,
+        start: str,
+        ready: int,
         destination: str,
         modes: frozenset[str],
     ) -> tuple[int, tuple[PlannedLeg, ...]] | None:
-        start = first.destination
-        ready = first.arrive + self.network.sort_minutes(start)
+        """From hub ``start`` (sorted, ready to leave at ``ready``) to outlet ``destination``."""
         day, minute = divmod(ready, DAY)
         tree = self._tree(start, minute, modes)
         shift = day * DAY
@@ -134,7 +150,7 @@ class RoutePlanner:
         if best is None:
             return None
         arrive, hub, last_step = best
-        return arrive, (first, *self._path(tree, start, hub, shift), last_step)
+        return arrive, (*self._path(tree, start, hub, shift), last_step)
 
     @staticmethod
     def _path(tree: _Tree, start: str, hub: str, shift: int) -> list[PlannedLeg]:
