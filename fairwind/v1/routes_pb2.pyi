@@ -33,6 +33,7 @@ class CourierTaskStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     COURIER_TASK_STATUS_PICKED_UP: _ClassVar[CourierTaskStatus]
     COURIER_TASK_STATUS_FAILED: _ClassVar[CourierTaskStatus]
     COURIER_TASK_STATUS_CANCELLED: _ClassVar[CourierTaskStatus]
+    COURIER_TASK_STATUS_ACCEPTED: _ClassVar[CourierTaskStatus]
 TRANSPORT_MODE_UNSPECIFIED: TransportMode
 TRANSPORT_MODE_ROAD: TransportMode
 TRANSPORT_MODE_AIR: TransportMode
@@ -47,6 +48,7 @@ COURIER_TASK_STATUS_ASSIGNED: CourierTaskStatus
 COURIER_TASK_STATUS_PICKED_UP: CourierTaskStatus
 COURIER_TASK_STATUS_FAILED: CourierTaskStatus
 COURIER_TASK_STATUS_CANCELLED: CourierTaskStatus
+COURIER_TASK_STATUS_ACCEPTED: CourierTaskStatus
 
 class RouteLeg(_message.Message):
     __slots__ = ("sequence", "from_location", "to_location", "mode", "planned_departure", "planned_arrival", "linehaul_id")
@@ -319,3 +321,17 @@ class ListCourierTasksResponse(_message.Message):
     tasks: _containers.RepeatedCompositeFieldContainer[CourierTask]
     next_page_token: str
     def __init__(self, tasks: _Optional[_Iterable[_Union[CourierTask, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class AcceptCourierTaskRequest(_message.Message):
+    __slots__ = ("courier_id", "waybill")
+    COURIER_ID_FIELD_NUMBER: _ClassVar[int]
+    WAYBILL_FIELD_NUMBER: _ClassVar[int]
+    courier_id: str
+    waybill: str
+    def __init__(self, courier_id: _Optional[str] = ..., waybill: _Optional[str] = ...) -> None: ...
+
+class AcceptCourierTaskResponse(_message.Message):
+    __slots__ = ("task",)
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    task: CourierTask
+    def __init__(self, task: _Optional[_Union[CourierTask, _Mapping]] = ...) -> None: ...

@@ -65,6 +65,11 @@ class RouteServiceStub:
                 request_serializer=fairwind_dot_v1_dot_routes__pb2.ListCourierTasksRequest.SerializeToString,
                 response_deserializer=fairwind_dot_v1_dot_routes__pb2.ListCourierTasksResponse.FromString,
                 _registered_method=True)
+        self.AcceptCourierTask = channel.unary_unary(
+                '/fairwind.v1.RouteService/AcceptCourierTask',
+                request_serializer=fairwind_dot_v1_dot_routes__pb2.AcceptCourierTaskRequest.SerializeToString,
+                response_deserializer=fairwind_dot_v1_dot_routes__pb2.AcceptCourierTaskResponse.FromString,
+                _registered_method=True)
 
 
 class RouteServiceServicer:
@@ -113,6 +118,14 @@ class RouteServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AcceptCourierTask(self, request, context):
+        """A courier accepts a pickup task; unaccepted tasks are reassigned after a timeout.
+        FAILED_PRECONDITION if the task is no longer this courier's.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RouteServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -145,6 +158,11 @@ def add_RouteServiceServicer_to_server(servicer, server):
                     servicer.ListCourierTasks,
                     request_deserializer=fairwind_dot_v1_dot_routes__pb2.ListCourierTasksRequest.FromString,
                     response_serializer=fairwind_dot_v1_dot_routes__pb2.ListCourierTasksResponse.SerializeToString,
+            ),
+            'AcceptCourierTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.AcceptCourierTask,
+                    request_deserializer=fairwind_dot_v1_dot_routes__pb2.AcceptCourierTaskRequest.FromString,
+                    response_serializer=fairwind_dot_v1_dot_routes__pb2.AcceptCourierTaskResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -310,6 +328,33 @@ class RouteService:
             '/fairwind.v1.RouteService/ListCourierTasks',
             fairwind_dot_v1_dot_routes__pb2.ListCourierTasksRequest.SerializeToString,
             fairwind_dot_v1_dot_routes__pb2.ListCourierTasksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AcceptCourierTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fairwind.v1.RouteService/AcceptCourierTask',
+            fairwind_dot_v1_dot_routes__pb2.AcceptCourierTaskRequest.SerializeToString,
+            fairwind_dot_v1_dot_routes__pb2.AcceptCourierTaskResponse.FromString,
             options,
             channel_credentials,
             insecure,

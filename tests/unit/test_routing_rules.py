@@ -165,3 +165,19 @@ def test_replan_from_a_hub_keeps_the_destination() -> None:
     assert plan.legs[-1].destination == destination.code
     assert plan.legs[0].depart >= local("2026-11-26T20:00:00") + NETWORK.sort_minutes("HWUH")
     assert terms.pickup_by == pickup
+
+
+def test_dispatch_prefers_the_least_loaded_courier_on_shift() -> None:
+    from services.routing.domain.dispatch import choose_courier  # noqa: PLC0415
+    from services.routing.domain.network import CourierRecord  # noqa: PLC0415
+
+    early = CourierRecord(id="E", shift_start_minute=7 * 60, shift_end_minute=16 * 60)
+    late = CourierRecord(id="L", shift_start_minute=12 * 60, shift_end_minute=21 * 60)
+    busy_late = CourierRecord(id="B", shift_start_minute=12 * 60, shift_end_minute=21 * 60)
+    couriers = [early, late, busy_late]
+    load = {"E": 0, "L": 3, "B": 5}
+    assert choose_courier(couriers, (13 * 60, 15 * 60), load) == "E"  # all on shift: least load
+    assert choose_courier(couriers, (17 * 60, 19 * 60), load) == "L"  # E is off by then
+    assert choose_courier(couriers, (17 * 60, 19 * 60), load, exclude={"L"}) == "B"
+    assert choose_courier(couriers, (22 * 60, 23 * 60), load) == "E"  # nobody: first on shift
+    assert choose_courier(couriers, (9 * 60, 10 * 60), load, exclude={"E", "L", "B"}) is None
