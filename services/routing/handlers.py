@@ -19,6 +19,7 @@ from services.routing.domain.clock import from_minutes, to_minutes
 from services.routing.domain.dispatch import choose_courier
 from services.routing.domain.network import DAY, OutletRecord
 from services.routing.domain.planner import NoRoute
+from services.routing.domain.pricing import Piece
 from services.routing.domain.promise import NoService
 from services.routing.domain.router import Offer, Router
 from services.routing.metrics import RoutingMetrics
@@ -134,6 +135,49 @@ async def on_order_created(svc: RoutingService, event: Event[orders_pb2.OrderCre
     except DuplicateKeyError:
         return  # a concurrent delivery of the same order won
     svc.metrics.planned.labels(level).inc()
+
+
+async def plan_route(
+    svc: RoutingService,
+    request: routes_pb2.PlanRouteRequest,
+) -> routes_pb2.Route:
+    """PlanRoute: the stored route of the waybill, or a new plan (stored and published, no
+    pickup dispatch: that needs the order). Raises NoService."""
+    existing = await svc.store.get(request.waybill)
+    if existing is not None and existing.get("versions"):
+        return routes_pb2.Route.FromString(existing["versions"][-1]["route"])
+    router = svc.router
+    origin = router.outlet_of(request.origin.city, request.origin.district, "pickup")
+    destination = router.outlet_of(
+        request.destination.city, request.destination.district, "delivery"
+    )
+    now = datetime.now(UTC)
+    placed = (
+        convert.minutes_of(request.placed_at, svc.zone)
+        if request.HasField("placed_at")
+        else to_minutes(now, svc.zone)
+    )
+    window = (
+        convert.minutes_of(request.pickup_window.start, svc.zone)
+        if request.pickup_window.HasField("start")
+        else None
+    )
+    level = convert.level_of(request.service_level)
+    weight = request.weight_kg or 1.0
+    offer = router.offer(origin, destination, level, placed, window, [Piece(weight, 0, 0, 0)])
+    route = convert.route_message(
+        router.network, request.waybill, 1, offer.plan, offer.promise, level, origin.code, now
+    )
+    document = _route_document(request.waybill, offer, level, route, now)
+    try:
+        await svc.commit(
+            lambda s: svc.store.insert(s, document, None),
+            [svc.codec.encode(routes_pb2.RoutePlanned(route=route), request.waybill)],
+        )
+    except DuplicateKeyError:
+        return await plan_route(svc, request)
+    svc.metrics.planned.labels(level).inc()
+    return route
 
 
 def _route_document(

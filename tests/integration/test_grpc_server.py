@@ -24,7 +24,7 @@ class Customers(crm_pb2_grpc.CustomerServiceServicer):
     def __init__(self) -> None:
         self.correlation_ids: list[str | None] = []
 
-    async def GetProfile(  # noqa: N802 - generated gRPC method name
+    async def GetProfile(
         self, request: crm_pb2.GetProfileRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> crm_pb2.GetProfileResponse:
         self.correlation_ids.append(current_correlation_id())

@@ -27,7 +27,7 @@ class FakeRouting(routes_pb2_grpc.RouteServiceServicer):
         self.quotes = 0
         self.coverage_checks = 0
 
-    async def CheckCoverage(self, request: Any, context: Any) -> routes_pb2.CheckCoverageResponse:  # noqa: N802
+    async def CheckCoverage(self, request: Any, context: Any) -> routes_pb2.CheckCoverageResponse:
         self.coverage_checks += 1
         district = request.address.district
         if district == UNSERVED_DISTRICT:
@@ -40,13 +40,13 @@ class FakeRouting(routes_pb2_grpc.RouteServiceServicer):
             reason="remote area: +2 working days" if district == REMOTE_DISTRICT else "",
         )
 
-    async def Quote(self, request: Any, context: Any) -> routes_pb2.QuoteResponse:  # noqa: N802
+    async def Quote(self, request: Any, context: Any) -> routes_pb2.QuoteResponse:
         self.quotes += 1
         if request.destination.district == NO_ROUTE_DISTRICT:
             await context.abort(grpc.StatusCode.FAILED_PRECONDITION, NO_ROUTE_REASON)
         return routes_pb2.QuoteResponse(quote=self.price(request))
 
-    async def QuoteMany(self, request: Any, context: Any) -> routes_pb2.QuoteManyResponse:  # noqa: N802
+    async def QuoteMany(self, request: Any, context: Any) -> routes_pb2.QuoteManyResponse:
         results = []
         for one in request.requests:
             self.quotes += 1
@@ -83,7 +83,7 @@ class FakeCustomers(crm_pb2_grpc.CustomerServiceServicer):
         "big-shipper": common_pb2.CUSTOMER_TIER_Q1
     }
 
-    async def GetProfile(self, request: Any, context: Any) -> crm_pb2.GetProfileResponse:  # noqa: N802
+    async def GetProfile(self, request: Any, context: Any) -> crm_pb2.GetProfileResponse:
         tier = self.tiers.get(request.customer_id)
         if tier is None:
             await context.abort(grpc.StatusCode.NOT_FOUND, "unknown customer")
