@@ -1,0 +1,72 @@
+"""Command line of the routing service.
+
+python -m services.routing serve
+python -m services.routing check-network [FILE]   # validate a network file
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from fairwind.lifecycle import Worker, run_until_signalled
+from fairwind.logs import configure_logging
+from fairwind.metrics import start_metrics_exporter
+from fairwind.serving import grpc_worker, run
+from services.routing.bootstrap import bootstrap
+from services.routing.consumer import event_consumer, reassigner
+from services.routing.domain.network import NetworkError, load_network
+from services.routing.settings import RoutingSettings
+
+
+async def serve(settings: RoutingSettings) -> None:
+    app = await bootstrap(settings)
+    await app.platform.ensure_topics()
+    start_metrics_exporter(settings.metrics_port, settings.metrics_host)
+    relay = app.platform.relay()
+    consumer = event_consumer(app.platform, app.service)
+    try:
+        await run_until_signalled(
+            [
+                grpc_worker(app.grpc),
+                Worker("outbox-relay", relay.run, relay.stop),
+                Worker("event-consumer", consumer.run, consumer.stop),
+                reassigner(app.service),
+            ],
+            grace_s=settings.shutdown_grace_s,
+        )
+    finally:
+        await app.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m services.routing",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="gRPC RouteService, event consumers, outbox relay")
+    check = commands.add_parser("check-network", help="validate a network file")
+    check.add_argument("file", nargs="?", type=Path)
+    args = parser.parse_args(argv)
+    settings = RoutingSettings()
+    configure_logging(settings.service_name, settings.log_level, json_format=settings.log_json)
+    if args.command == "check-network":
+        try:
+            network = load_network(args.file or settings.network_file)
+        except NetworkError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(
+            f"ok: {len(network.hubs)} hubs, {len(network.outlets)} outlets, "
+            f"{len(network.legs)} legs"
+        )
+        return 0
+    run(serve(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Wiring: settings → network, prices, platform kit → store → handlers → gRPC servicer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prometheus_client import REGISTRY, CollectorRegistry
+
+from fairwind.events import EventCatalog
+from fairwind.platform import Platform
+from fairwind.rpc import GrpcServer, ServiceBinding
+from fairwind.v1 import routes_pb2_grpc
+from services.routing.domain.network import load_network
+from services.routing.domain.pricing import PriceTable
+from services.routing.domain.router import Router
+from services.routing.grpc_server import RouteServicer
+from services.routing.handlers import RoutingService
+from services.routing.metrics import routing_metrics
+from services.routing.settings import RoutingSettings
+from services.routing.store import RouteStore
+
+SERVICE_NAME = "fairwind.v1.RouteService"
+
+
+@dataclass
+class RoutingApp:
+    platform: Platform
+    service: RoutingService
+    grpc: GrpcServer
+
+    async def close(self) -> None:
+        await self.platform.close()
+
+
+async def bootstrap(
+    settings: RoutingSettings | None = None,
+    *,
+    catalog: EventCatalog | None = None,
+    registry: CollectorRegistry = REGISTRY,
+) -> RoutingApp:
+    settings = settings or RoutingSettings()
+    # Data files first: a malformed network or price table fails here, naming the record.
+    router = Router(load_network(settings.network_file), PriceTable.from_file(settings.prices_file))
+    platform = await Platform.open(settings, catalog=catalog, registry=registry)
+    store = RouteStore(platform.db)
+    await store.create_indexes()
+    service = RoutingService(
+        settings,
+        router,
+        platform.mongo,
+        store,
+        platform.outbox,
+        platform.codec,
+        routing_metrics(registry),
+    )
+    binding = ServiceBinding(
+        SERVICE_NAME, routes_pb2_grpc.add_RouteServiceServicer_to_server, RouteServicer(service)
+    )
+    grpc = GrpcServer([binding], settings.grpc_host, settings.grpc_port, platform.metrics)
+    return RoutingApp(platform, service, grpc)

@@ -1,0 +1,45 @@
+"""The routing service's event consumers (thin) and the reassignment loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+
+from fairwind.events import ConsumerRunner
+from fairwind.lifecycle import Worker
+from fairwind.platform import Platform
+from fairwind.v1 import orders_pb2, tracking_pb2
+from services.routing import handlers
+from services.routing.handlers import RoutingService
+
+GROUP = "routing"
+log = logging.getLogger(__name__)
+
+
+def event_consumer(platform: Platform, svc: RoutingService) -> ConsumerRunner:
+    return platform.consumer(
+        GROUP,
+        {
+            orders_pb2.OrderCreated: functools.partial(handlers.on_order_created, svc),
+            orders_pb2.OrderCancelled: functools.partial(handlers.on_order_cancelled, svc),
+            tracking_pb2.RouteDeviationDetected: functools.partial(handlers.on_deviation, svc),
+        },
+    )
+
+
+def reassigner(svc: RoutingService) -> Worker:
+    """Every few seconds, move pickups nobody accepted in time to another courier."""
+    stopping = asyncio.Event()
+
+    async def run() -> None:
+        while not stopping.is_set():
+            try:
+                await handlers.reassign_overdue(svc)
+            except Exception:
+                log.exception("reassignment round failed; trying again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), svc.settings.reassign_check_s)
+
+    return Worker("pickup-reassigner", run, stopping.set)
