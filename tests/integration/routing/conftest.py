@@ -75,7 +75,9 @@ def parcel(weight: float = 1.0) -> common_pb2.Parcel:
 
 
 def order_created(
-    waybill: str, placed: datetime | None = None, level: int = common_pb2.SERVICE_LEVEL_STANDARD
+    waybill: str,
+    placed: datetime | None = None,
+    level: common_pb2.ServiceLevel = common_pb2.SERVICE_LEVEL_STANDARD,
 ) -> orders_pb2.OrderCreated:
     order = orders_pb2.Order(
         waybill=waybill,

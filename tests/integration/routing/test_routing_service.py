@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 
 async def outbox_events(app: RoutingApp) -> list[tuple[str, Any]]:
     docs = await app.platform.outbox.records.find().sort("_id").to_list()
-    kinds = {
+    kinds: dict[str, Any] = {
         "RoutePlanned": routes_pb2.RoutePlanned,
         "RouteReplanned": routes_pb2.RouteReplanned,
         "PickupDispatched": routes_pb2.PickupDispatched,
@@ -133,7 +133,7 @@ async def test_unaccepted_pickups_go_to_another_courier(routing: RoutingApp, stu
 async def test_cancel_closes_the_pickup_task(routing: RoutingApp, stub: Any) -> None:
     svc = routing.service
     await handlers.on_order_created(svc, as_event(routing, order_created("FW6"), "FW6"))
-    courier = [m for n, m in await outbox_events(routing) if n == "PickupDispatched"][0].courier_id
+    courier = next(m for n, m in await outbox_events(routing) if n == "PickupDispatched").courier_id
     await handlers.on_order_cancelled(
         svc, as_event(routing, orders_pb2.OrderCancelled(waybill="FW6"), "FW6")
     )
@@ -155,7 +155,7 @@ async def test_grpc_quotes_coverage_and_errors(routing: RoutingApp, stub: Any) -
     assert quote.promise.next_day
     assert quote.price.units > 0
     assert quote.zone == "Z5"
-    assert list(quote.hub_codes)[0] == "HSZX"
+    assert quote.hub_codes[0] == "HSZX"
 
     for bad, code in (
         (
