@@ -30,6 +30,15 @@ class Ports:
     metrics: int
 
 
+@dataclass(frozen=True)
+class Serves:
+    """What a service listens on: a REST API (with /docs and /metrics), gRPC, or a metrics
+    exporter of its own (workers without HTTP)."""
+
+    rest: bool
+    grpc: bool
+
+
 # Fixed ports so links stay the same from one run to the next.
 PORT_PLAN: dict[str, Ports] = {
     "orders": Ports(8010, 50060, 9110),
@@ -45,6 +54,29 @@ def runnable_services(directory: Path = SERVICES_DIR) -> list[str]:
     """Services with an entrypoint (``__main__.py``), in the port plan's order."""
     present = {p.parent.name for p in directory.glob("*/__main__.py")}
     return [name for name in PORT_PLAN if name in present]
+
+
+SERVES: dict[str, Serves] = {
+    "orders": Serves(rest=True, grpc=False),
+    "routing": Serves(rest=False, grpc=True),
+    "tracking": Serves(rest=True, grpc=True),
+    "sla": Serves(rest=True, grpc=False),
+    "notify": Serves(rest=False, grpc=False),
+    "crm": Serves(rest=True, grpc=True),
+}
+
+
+def describe(name: str, offset: int = 0) -> str:
+    """One banner line: where a running service listens."""
+    ports, serves = ports_of(name, offset), SERVES[name]
+    parts = []
+    if serves.rest:
+        parts.append(f"API http://127.0.0.1:{ports.http}/docs")
+    if serves.grpc:
+        parts.append(f"gRPC 127.0.0.1:{ports.grpc}")
+    metrics = ports.http if serves.rest else ports.metrics
+    parts.append(f"metrics http://127.0.0.1:{metrics}/metrics")
+    return f"  {name:<9} " + "   ".join(parts)
 
 
 # What a person can do next with a running service.
@@ -96,12 +128,7 @@ def _banner(infra: EmbeddedInfra, services: list[str], offset: int) -> str:
         f"  MongoDB        {infra.mongo_url}",
         "",
     ]
-    for name in services:
-        ports = ports_of(name, offset)
-        lines.append(
-            f"  {name:<9} http://127.0.0.1:{ports.http}/docs   "
-            f"grpc 127.0.0.1:{ports.grpc}   metrics http://127.0.0.1:{ports.metrics}/metrics"
-        )
+    lines += [describe(name, offset) for name in services]
     if not services:
         lines.append("  No service has an entrypoint yet; the infrastructure is ready for them.")
     lines += ["", "  To use this infrastructure from another shell:"]

@@ -64,7 +64,8 @@ def test_services_and_ctrl_c_stops_everything_and_frees_the_ports(tmp_path: Path
     assert port_open("127.0.0.1", kafka_port)
     assert port_open("127.0.0.1", mongo_port)
     orders = ports_of("orders", offset).http
-    assert f"http://127.0.0.1:{orders}/docs" in text
+    assert f"API http://127.0.0.1:{orders}/docs" in text
+    assert f"gRPC 127.0.0.1:{ports_of('routing', offset).grpc}" in text
     deadline = time.monotonic() + 60
     while not port_open("127.0.0.1", orders):  # every service with an entrypoint starts
         assert time.monotonic() < deadline, "the orders service did not start"
