@@ -3,9 +3,9 @@
 import asyncio
 import sys
 
-from bench import orders, publish
+from bench import orders, publish, routing
 
-BENCHMARKS = {"publish": publish.main, "orders": orders.main}
+BENCHMARKS = {"publish": publish.main, "orders": orders.main, "routing": routing.main}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or list(BENCHMARKS):

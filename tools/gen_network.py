@@ -188,6 +188,10 @@ def build(seed: int, outlets_per_city: int) -> dict[str, Any]:
         districts = REAL_DISTRICTS.get(code) or rng.sample(
             DISTRICT_NAMES, min(len(DISTRICT_NAMES), outlets_per_city + 4)
         )
+        # Larger generated networks: numbered service areas beyond the named districts.
+        districts = districts + [
+            f"{k}号片区" for k in range(len(districts) + 1, outlets_per_city + 1)
+        ]
         for n in range(outlets_per_city):
             outlet = f"{code}{n + 1:03d}"
             served = [districts[n]] + (
