@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.routing.domain.clock import add_working_days, from_minutes, to_minutes
-from services.routing.domain.network import DAY, load_network
+from services.routing.domain.dispatch import choose_courier
+from services.routing.domain.network import DAY, CourierRecord, OutletRecord, load_network
 from services.routing.domain.pricing import Piece, PriceTable
 from services.routing.domain.promise import NoService, delivered_by, pickup_by
 from services.routing.domain.router import Router
@@ -24,7 +25,7 @@ def local(text: str) -> int:
     return to_minutes(datetime.fromisoformat(text).replace(tzinfo=SHANGHAI), SHANGHAI)
 
 
-def outlet(city: str, district: str):  # type: ignore[no-untyped-def]
+def outlet(city: str, district: str) -> OutletRecord:
     found = NETWORK.outlet_for(city, district)
     assert found is not None
     return found
@@ -168,9 +169,6 @@ def test_replan_from_a_hub_keeps_the_destination() -> None:
 
 
 def test_dispatch_prefers_the_least_loaded_courier_on_shift() -> None:
-    from services.routing.domain.dispatch import choose_courier  # noqa: PLC0415
-    from services.routing.domain.network import CourierRecord  # noqa: PLC0415
-
     early = CourierRecord(id="E", shift_start_minute=7 * 60, shift_end_minute=16 * 60)
     late = CourierRecord(id="L", shift_start_minute=12 * 60, shift_end_minute=21 * 60)
     busy_late = CourierRecord(id="B", shift_start_minute=12 * 60, shift_end_minute=21 * 60)

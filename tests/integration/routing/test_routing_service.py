@@ -40,15 +40,33 @@ def as_event(app: RoutingApp, message: Any, key: str) -> Event[Any]:
     return app.platform.codec.decode(encoded.topic, encoded.key, encoded.value, encoded.headers)
 
 
-async def test_order_created_plans_and_dispatches_over_the_broker(routing: RoutingApp) -> None:
+async def test_order_created_plans_and_dispatches_over_the_broker(
+    routing: RoutingApp, read_topic: Any, unique_name: str
+) -> None:
     await routing.platform.publisher.publish(order_created("FW1"), "FW1")
     consumer = event_consumer(routing.platform, routing.service)
-    task = asyncio.create_task(consumer.run())
+    relay = routing.platform.relay()
+    tasks = [asyncio.create_task(consumer.run()), asyncio.create_task(relay.run())]
     try:
         await wait_for(lambda: routing.service.metrics.planned.labels("standard")._value.get() == 1)
+        await wait_for(
+            lambda: (
+                routing.platform.metrics.outbox_relayed.labels(
+                    f"{unique_name}.routes.v1"
+                )._value.get()
+                == 2
+            )
+        )
     finally:
         consumer.stop()
-        await task
+        relay.stop()
+        await asyncio.gather(*tasks)
+    on_topic = await read_topic(f"{unique_name}.routes.v1")
+    assert sorted(dict(r.headers)["ce_type"].decode().rsplit(".", 1)[1] for r in on_topic) == [
+        "PickupDispatched",
+        "RoutePlanned",
+    ]
+    assert {r.key for r in on_topic} == {b"FW1"}
     events = await outbox_events(routing)
     assert [name for name, _ in events] == ["RoutePlanned", "PickupDispatched"]
     route = events[0][1].route
