@@ -16,7 +16,7 @@ import sys
 from fairwind.lifecycle import Worker, run_until_signalled
 from fairwind.logs import configure_logging
 from fairwind.mongo.client import create_client
-from fairwind.serving import http_worker, run
+from fairwind.serving import http_worker, run, settle_memory
 from services.orders.bootstrap import bootstrap
 from services.orders.consumer import status_consumer
 from services.orders.keys import KeyStore
@@ -26,6 +26,7 @@ from services.orders.settings import OrdersSettings
 async def serve(settings: OrdersSettings) -> None:
     app = await bootstrap(settings)
     await app.platform.ensure_topics()
+    settle_memory()
     relay = app.platform.relay()
     consumer = status_consumer(app.platform, app.service)
     http, _ = http_worker(app.api, settings.http_host, settings.http_port)

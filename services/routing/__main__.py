@@ -13,7 +13,7 @@ from pathlib import Path
 from fairwind.lifecycle import Worker, run_until_signalled
 from fairwind.logs import configure_logging
 from fairwind.metrics import start_metrics_exporter
-from fairwind.serving import grpc_worker, run
+from fairwind.serving import grpc_worker, run, settle_memory
 from services.routing.bootstrap import bootstrap
 from services.routing.consumer import event_consumer, reassigner
 from services.routing.domain.network import NetworkError, load_network
@@ -23,6 +23,7 @@ from services.routing.settings import RoutingSettings
 async def serve(settings: RoutingSettings) -> None:
     app = await bootstrap(settings)
     await app.platform.ensure_topics()
+    settle_memory()
     start_metrics_exporter(settings.metrics_port, settings.metrics_host)
     relay = app.platform.relay()
     consumer = event_consumer(app.platform, app.service)
