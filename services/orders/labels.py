@@ -4,7 +4,6 @@ thermal printers. Phone numbers are partly masked on the label, as on privacy wa
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 from reportlab.graphics.barcode import code128
@@ -12,6 +11,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
+
+from fairwind.privacy import mask_phone
 
 Document = dict[str, Any]
 WIDTH, HEIGHT = 100 * mm, 150 * mm
@@ -22,15 +23,6 @@ LEVELS = {
     "standard": "STANDARD 标快",
     "economy": "ECONOMY 经济",
 }
-
-
-def mask_phone(phone: str) -> str:
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]  # +86 mobile numbers are shown as the 11 national digits
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return f"{digits[:3]}****{digits[-4:]}"
 
 
 def _address_lines(party: Document) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.orders.labels import mask_phone
+from fairwind.privacy import mask_name, mask_phone
 from services.orders.ratelimit import RateLimiter
 from services.orders.store import decode_cursor, encode_cursor
 
@@ -55,6 +55,13 @@ def test_a_request_larger_than_the_bucket_can_never_pass() -> None:
 )
 def test_label_phone_masking(phone: str, masked: str) -> None:
     assert mask_phone(phone) == masked
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"), [("张三", "张*"), ("欧阳娜娜", "欧***"), ("Li Wei", "L****"), ("", "")]
+)
+def test_name_masking(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
 
 
 def test_cursor_round_trip_and_garbage() -> None:
