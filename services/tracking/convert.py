@@ -1,0 +1,186 @@
+"""Between tracking documents and protobuf contracts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from fairwind.v1 import common_pb2, routes_pb2, tracking_pb2
+from services.tracking.domain.status import ScanEvent, Status
+
+Document = dict[str, Any]
+KINDS = {"outlet": common_pb2.LOCATION_KIND_OUTLET, "hub": common_pb2.LOCATION_KIND_HUB}
+SUBSTATUS = {
+    "arrived": common_pb2.TRANSIT_SUBSTATUS_ARRIVED,
+    "sorted": common_pb2.TRANSIT_SUBSTATUS_SORTED,
+    "departed": common_pb2.TRANSIT_SUBSTATUS_DEPARTED,
+}
+LEVELS = {
+    common_pb2.SERVICE_LEVEL_SAME_DAY: "same_day",
+    common_pb2.SERVICE_LEVEL_NEXT_DAY: "next_day",
+    common_pb2.SERVICE_LEVEL_STANDARD: "standard",
+    common_pb2.SERVICE_LEVEL_ECONOMY: "economy",
+}
+
+
+def enum(value: int) -> Any:
+    """Generated stubs type enum fields by their wrapper; the values are plain ints."""
+    return value
+
+
+def status_code(status: str) -> Any:
+    return enum(common_pb2.ShipmentStatus.Value(f"SHIPMENT_STATUS_{status.upper()}"))
+
+
+def status_name(code: int) -> Status | None:
+    name = common_pb2.ShipmentStatus.Name(enum(code)).removeprefix("SHIPMENT_STATUS_").lower()
+    return Status(name) if name in Status.__members__.values() else None
+
+
+def reason_code(reason: str | None) -> Any:
+    if not reason:
+        return enum(common_pb2.EXCEPTION_REASON_UNSPECIFIED)
+    return enum(common_pb2.ExceptionReason.Value(f"EXCEPTION_REASON_{reason.upper()}"))
+
+
+def reason_names() -> list[str]:
+    return [
+        n.removeprefix("EXCEPTION_REASON_").lower()
+        for n in common_pb2.ExceptionReason.keys()  # noqa: SIM118 - an enum wrapper, not a dict
+        if not n.endswith("UNSPECIFIED")
+    ]
+
+
+def stamp(value: datetime) -> Timestamp:
+    result = Timestamp()
+    result.FromDatetime(value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC))
+    return result
+
+
+def when(value: Timestamp) -> datetime:
+    return value.ToDatetime(tzinfo=UTC)
+
+
+def location_ref(place: Document | None) -> common_pb2.LocationRef:
+    if not place:
+        return common_pb2.LocationRef()
+    return common_pb2.LocationRef(
+        code=place["code"],
+        kind=KINDS.get(place.get("kind", ""), 0),
+        city_code=place.get("city_code", ""),
+    )
+
+
+def scan_message(doc: Document) -> tracking_pb2.Scan:
+    scan = tracking_pb2.Scan(
+        scan_id=doc["_id"],
+        waybill=doc["waybill"],
+        event=enum(tracking_pb2.ScanEvent.Value(f"SCAN_EVENT_{doc['event'].upper()}")),
+        location=location_ref(doc["location"]),
+        courier_id=doc.get("courier_id") or "",
+        device_id=doc.get("device_id") or "",
+        reason=reason_code(doc.get("reason")),
+        next_location_code=doc.get("next_location") or "",
+        note=doc.get("note") or "",
+    )
+    scan.device_time.CopyFrom(stamp(doc["device_time"]))
+    scan.recorded_at.CopyFrom(stamp(doc["recorded_at"]))
+    if doc.get("pod"):
+        scan.proof_of_delivery.CopyFrom(pod_message(doc["pod"]))
+    return scan
+
+
+def pod_message(pod: Document) -> tracking_pb2.ProofOfDelivery:
+    return tracking_pb2.ProofOfDelivery(
+        recipient_name=pod.get("recipient_name", ""),
+        signature_ref=pod.get("signature_ref") or "",
+        photo_ref=pod.get("photo_ref") or "",
+        recipient_relation=pod.get("relation") or "",
+    )
+
+
+def promise_message(promise: Document | None) -> common_pb2.Promise | None:
+    if not promise:
+        return None
+    return common_pb2.Promise(
+        pickup_by=stamp(promise["pickup_by"]) if promise.get("pickup_by") else None,
+        deliver_by=stamp(promise["deliver_by"]),
+        next_day=promise.get("next_day", False),
+        remote_area=promise.get("remote_area", False),
+        extra_working_days=promise.get("extra_working_days", 0),
+    )
+
+
+def promise_doc(promise: common_pb2.Promise) -> Document | None:
+    if not promise.HasField("deliver_by"):
+        return None
+    return {
+        "pickup_by": when(promise.pickup_by) if promise.HasField("pickup_by") else None,
+        "deliver_by": when(promise.deliver_by),
+        "next_day": promise.next_day,
+        "remote_area": promise.remote_area,
+        "extra_working_days": promise.extra_working_days,
+    }
+
+
+def route_doc(route: routes_pb2.Route) -> Document:
+    def place(ref: common_pb2.LocationRef) -> Document:
+        kind = "hub" if ref.kind == common_pb2.LOCATION_KIND_HUB else "outlet"
+        return {"code": ref.code, "kind": kind, "city_code": ref.city_code}
+
+    return {
+        "version": route.version,
+        "legs": [
+            {
+                "from": place(leg.from_location),
+                "to": place(leg.to_location),
+                "mode": "air" if leg.mode == routes_pb2.TRANSPORT_MODE_AIR else "road",
+                "depart": when(leg.planned_departure),
+                "arrive": when(leg.planned_arrival),
+            }
+            for leg in route.legs
+        ],
+        "arrival": when(route.arrival_at_destination_outlet),
+    }
+
+
+def status_changed(
+    ship: Document, previous: str, scan: Document | None, at: datetime
+) -> tracking_pb2.ShipmentStatusChanged:
+    event = tracking_pb2.ShipmentStatusChanged(
+        waybill=ship["_id"],
+        from_status=status_code(previous),
+        to_status=status_code(ship["status"]),
+        substatus=SUBSTATUS.get(
+            ship.get("substatus") or "", common_pb2.TRANSIT_SUBSTATUS_UNSPECIFIED
+        ),
+        location=location_ref(ship.get("location")),
+        reason=reason_code(ship.get("reason")),
+        scan_id=scan["_id"] if scan else "",
+        courier_id=ship.get("courier_id") or "",
+        partner_id=ship.get("partner_id") or "",
+        customer_id=ship.get("customer_id") or "",
+        service_level=_level_code(ship.get("service_level")),
+        customer_tier=enum(ship.get("customer_tier") or 0),
+    )
+    event.occurred_at.CopyFrom(stamp(at))
+    if (promise := promise_message(ship.get("promise"))) is not None:
+        event.promise.CopyFrom(promise)
+    if ship.get("eta"):
+        event.eta.CopyFrom(stamp(ship["eta"]))
+    if scan and scan.get("pod"):
+        event.proof_of_delivery.CopyFrom(pod_message(scan["pod"]))
+    return event
+
+
+def _level_code(level: str | None) -> common_pb2.ServiceLevel:
+    for code, name in LEVELS.items():
+        if name == level:
+            return code
+    return common_pb2.SERVICE_LEVEL_UNSPECIFIED
+
+
+def scan_event(name: str) -> ScanEvent:
+    return ScanEvent(name)

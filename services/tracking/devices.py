@@ -1,0 +1,103 @@
+"""Handheld and scanner devices: each bound to one location (and maybe a courier), issued
+from the command line, token stored hashed. Locations are registered here too."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+Document = dict[str, Any]
+_TOKEN = re.compile(r"^dt_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
+_CODE = re.compile(r"^[A-Z0-9-]{2,16}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    id: str
+    location: str
+    location_kind: str  # "outlet" | "hub"
+    courier_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedDevice:
+    device_id: str
+    token: str
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class DeviceStore:
+    def __init__(self, db: AsyncDatabase[Document], cache_s: float = 30.0) -> None:
+        self.devices = db["devices"]
+        self.locations = db["locations"]
+        self.cache_s = cache_s
+        self._cache: dict[str, tuple[float, Document | None]] = {}
+
+    async def register_location(
+        self, code: str, kind: str, city_code: str = "", name: str = ""
+    ) -> None:
+        if not _CODE.match(code) or kind not in ("outlet", "hub"):
+            raise ValueError(f"bad location {code!r} ({kind})")
+        await self.locations.update_one(
+            {"_id": code},
+            {"$set": {"kind": kind, "city_code": city_code, "name": name}},
+            upsert=True,
+        )
+
+    async def location(self, code: str) -> Document | None:
+        return await self.locations.find_one({"_id": code})
+
+    async def create(
+        self, location: str, kind: str, city_code: str = "", courier_id: str | None = None
+    ) -> IssuedDevice:
+        await self.register_location(location, kind, city_code)
+        device_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+        await self.devices.insert_one(
+            {
+                "_id": device_id,
+                "location": location,
+                "location_kind": kind,
+                "courier_id": courier_id,
+                "secret_sha256": _digest(secret),
+                "created_at": datetime.now(UTC),
+                "revoked_at": None,
+            }
+        )
+        return IssuedDevice(device_id, f"dt_{device_id}_{secret}")
+
+    async def revoke(self, device_id: str) -> bool:
+        result = await self.devices.update_one(
+            {"_id": device_id, "revoked_at": None}, {"$set": {"revoked_at": datetime.now(UTC)}}
+        )
+        self._cache.pop(device_id, None)
+        return result.modified_count == 1
+
+    async def authenticate(self, token: str) -> Device | None:
+        match = _TOKEN.match(token)
+        if match is None:
+            return None
+        device_id, secret = match.groups()
+        now = time.monotonic()
+        cached = self._cache.get(device_id)
+        if cached is None or cached[0] < now:
+            cached = (now + self.cache_s, await self.devices.find_one({"_id": device_id}))
+            self._cache[device_id] = cached
+        record = cached[1]
+        if record is None or record.get("revoked_at") is not None:
+            return None
+        if not hmac.compare_digest(record["secret_sha256"], _digest(secret)):
+            return None
+        return Device(
+            device_id, record["location"], record["location_kind"], record.get("courier_id")
+        )

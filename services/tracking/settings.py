@@ -1,0 +1,25 @@
+"""Settings of the tracking service (environment prefix ``FAIRWIND_``)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+
+from fairwind.settings import ServiceSettings
+
+
+class TrackingSettings(ServiceSettings):
+    service_name: str = "tracking"
+    http_port: int = Field(default=8030, ge=0, le=65535)
+    grpc_port: int = Field(default=50080, ge=0, le=65535)
+    metrics_port: int = Field(default=9130, ge=0, le=65535)
+
+    max_batch: int = Field(default=1000, ge=1, le=10_000)
+    max_body_bytes: int = Field(default=32 * 1024, ge=1024)
+    max_batch_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    # Handhelds upload late (offline), but a scan from the future is a broken clock.
+    max_future_skew_s: float = Field(default=300, ge=0)
+    late_departure_tolerance_min: float = Field(default=60, ge=0)
+    device_cache_s: float = Field(default=30, ge=0)
+    max_lookup_waybills: int = Field(default=10, ge=1, le=50)
+    # Signs tracking links (``?access_token=``) that show full details; unset disables them.
+    link_secret: SecretStr | None = None
