@@ -11,7 +11,10 @@ from fairwind.v1 import common_pb2, routes_pb2, tracking_pb2
 from services.tracking.domain.status import ScanEvent, Status
 
 Document = dict[str, Any]
-KINDS = {"outlet": common_pb2.LOCATION_KIND_OUTLET, "hub": common_pb2.LOCATION_KIND_HUB}
+KINDS: dict[str, int] = {
+    "outlet": common_pb2.LOCATION_KIND_OUTLET,
+    "hub": common_pb2.LOCATION_KIND_HUB,
+}
 SUBSTATUS = {
     "arrived": common_pb2.TRANSIT_SUBSTATUS_ARRIVED,
     "sorted": common_pb2.TRANSIT_SUBSTATUS_SORTED,
@@ -68,7 +71,7 @@ def location_ref(place: Document | None) -> common_pb2.LocationRef:
         return common_pb2.LocationRef()
     return common_pb2.LocationRef(
         code=place["code"],
-        kind=KINDS.get(place.get("kind", ""), 0),
+        kind=enum(KINDS.get(place.get("kind", ""), 0)),
         city_code=place.get("city_code", ""),
     )
 
