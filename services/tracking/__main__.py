@@ -1,0 +1,98 @@
+"""Command line of the tracking service.
+
+python -m services.tracking serve
+python -m services.tracking devices create --location SZX001 --kind outlet [--courier ID]
+python -m services.tracking devices revoke DEVICE_ID
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from fairwind.lifecycle import Worker, run_until_signalled
+from fairwind.logs import configure_logging
+from fairwind.mongo.client import create_client
+from fairwind.serving import grpc_worker, http_worker, run, settle_memory
+from services.tracking.bootstrap import bootstrap
+from services.tracking.consumer import event_consumer
+from services.tracking.devices import DeviceStore
+from services.tracking.settings import TrackingSettings
+
+
+async def serve(settings: TrackingSettings) -> None:
+    app = await bootstrap(settings)
+    await app.platform.ensure_topics()
+    app.broadcaster.start()
+    settle_memory()
+    relay = app.platform.relay()
+    consumer = event_consumer(app.platform, app.service)
+    http, _ = http_worker(app.api, settings.http_host, settings.http_port)
+    try:
+        await run_until_signalled(
+            [
+                http,
+                grpc_worker(app.grpc),
+                Worker("outbox-relay", relay.run, relay.stop),
+                Worker("event-consumer", consumer.run, consumer.stop),
+            ],
+            grace_s=settings.shutdown_grace_s,
+        )
+    finally:
+        await app.close()
+
+
+async def devices(settings: TrackingSettings, args: argparse.Namespace) -> int:
+    client = create_client(settings)
+    store = DeviceStore(client[settings.database_name], cache_s=0)
+    try:
+        if args.action == "create":
+            issued = await store.create(args.location, args.kind, args.city or "", args.courier)
+            print(issued.token)
+            print(
+                f"device {issued.device_id} at {args.location}: store the token now, it is "
+                "not shown again",
+                file=sys.stderr,
+            )
+            return 0
+        if not await store.revoke(args.device_id):
+            print(f"no active device {args.device_id!r}", file=sys.stderr)
+            return 1
+        print(f"revoked {args.device_id}")
+        return 0
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        await client.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m services.tracking",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="scan and tracking API, gRPC, consumers, outbox relay")
+    device = commands.add_parser("devices", help="handheld and scanner tokens").add_subparsers(
+        dest="action", required=True
+    )
+    create = device.add_parser("create", help="issue a device token (printed once)")
+    create.add_argument("--location", required=True, help="outlet or hub code")
+    create.add_argument("--kind", choices=["outlet", "hub"], required=True)
+    create.add_argument("--city", help="network city code")
+    create.add_argument("--courier", help="courier id for a handheld")
+    device.add_parser("revoke", help="revoke a device").add_argument("device_id")
+    args = parser.parse_args(argv)
+    settings = TrackingSettings()
+    configure_logging(settings.service_name, settings.log_level, json_format=settings.log_json)
+    if args.command == "serve":
+        run(serve(settings))
+        return 0
+    return asyncio.run(devices(settings, args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""Scans from handhelds and scanners, and tracking lookups for web and app (thin)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi.responses import Response, StreamingResponse
+from prometheus_client import REGISTRY, CollectorRegistry
+
+from fairwind.http import FastJSONResponse, Problem, setup_http
+from fairwind.metrics import kit_metrics
+from services.tracking import handlers
+from services.tracking.devices import Device
+from services.tracking.handlers import Rejected, TrackingService
+from services.tracking.schemas import BatchIn, ScanIn
+from services.tracking.stream import StatusBroadcaster
+from services.tracking.views import owns, shipment_view
+
+BATCH_PATH = "/v1/scans:batch"
+router = APIRouter(prefix="/v1")
+
+
+def service(request: Request) -> TrackingService:
+    svc: TrackingService = request.app.state.service
+    return svc
+
+
+Service = Annotated[TrackingService, Depends(service)]
+
+
+async def device(svc: Service, authorization: Annotated[str | None, Header()] = None) -> Device:
+    scheme, _, token = (authorization or "").partition(" ")
+    found = await svc.devices.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    if found is None:
+        raise Problem(
+            401,
+            "A valid device token is required: Authorization: Bearer dt_...",
+            headers={"WWW-Authenticate": 'Bearer realm="fairwind-devices"'},
+        )
+    return found
+
+
+Scanner = Annotated[Device, Depends(device)]
+
+
+def create_app(
+    svc: TrackingService, broadcaster: StatusBroadcaster, registry: CollectorRegistry = REGISTRY
+) -> FastAPI:
+    app = FastAPI(
+        title="Fairwind Tracking API",
+        version="1.0",
+        docs_url="/docs",
+        description="Scans from handhelds; public tracking with privacy masking. "
+        "Errors are RFC 9457 problem+json; see docs/api/tracking.md.",
+    )
+    app.state.service = svc
+    app.state.broadcaster = broadcaster
+    setup_http(
+        app,
+        kit_metrics(registry),
+        registry,
+        max_body_bytes=svc.settings.max_body_bytes,
+        body_limits={BATCH_PATH: svc.settings.max_batch_body_bytes},
+    )
+    app.add_exception_handler(Rejected, _rejected)
+    app.include_router(router)
+    return app
+
+
+async def _rejected(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Rejected)
+    return FastJSONResponse(
+        {
+            "type": f"https://fairwind.dev/problems/{exc.reason}",
+            "title": exc.reason,
+            "status": exc.status,
+            "detail": exc.detail,
+            "instance": request.url.path,
+        },
+        status_code=exc.status,
+        media_type="application/problem+json",
+    )
+
+
+@router.post("/scans", tags=["scans"])
+async def scan(body: ScanIn, svc: Service, scanner: Scanner) -> FastJSONResponse:
+    command = await handlers.record_scan(svc, scanner, body)
+    duplicate = command.outcome == "duplicate"
+    return FastJSONResponse(
+        {
+            "scan_id": body.scan_id,
+            "outcome": command.outcome,
+            "status_changed": command.status_changed,
+        },
+        status_code=200 if duplicate else 201,
+    )
+
+
+@router.post("/scans:batch", tags=["scans"])
+async def scan_batch(body: BatchIn, svc: Service, scanner: Scanner) -> FastJSONResponse:
+    results = await handlers.record_batch(svc, scanner, body.scans)
+    recorded = sum(1 for r in results if r.get("outcome") == "recorded")
+    return FastJSONResponse(
+        {
+            "recorded": recorded,
+            "duplicates": sum(1 for r in results if r.get("outcome") == "duplicate"),
+            "rejected": sum(1 for r in results if "problem" in r),
+            "results": results,
+        }
+    )
+
+
+Last4 = Annotated[str | None, Query(pattern=r"^\d{4}$")]
+Token = Annotated[str | None, Query(max_length=64)]
+
+
+async def _view(
+    svc: TrackingService, waybill: str, last4: str | None, token: str | None
+) -> dict[str, Any] | None:
+    ship = await svc.store.get(waybill)
+    if ship is None:
+        return None
+    secret = svc.settings.link_secret.get_secret_value() if svc.settings.link_secret else None
+    full = owns(ship, last4, token, secret)
+    return shipment_view(ship, await svc.store.timeline(waybill), full)
+
+
+@router.get("/track/{waybill}", tags=["tracking"])
+async def track(
+    waybill: str, svc: Service, phone_last4: Last4 = None, access_token: Token = None
+) -> FastJSONResponse:
+    started = time.perf_counter()
+    view = await _view(svc, waybill.upper(), phone_last4, access_token)
+    svc.metrics.lookup.labels("single").observe(time.perf_counter() - started)
+    if view is None:
+        raise Problem(404, f"No shipment {waybill}.")
+    return FastJSONResponse(view)
+
+
+@router.get("/track", tags=["tracking"])
+async def track_many(
+    svc: Service, waybills: Annotated[str, Query(max_length=400)]
+) -> FastJSONResponse:
+    wanted = [w.strip().upper() for w in waybills.split(",") if w.strip()]
+    if not wanted or len(wanted) > svc.settings.max_lookup_waybills:
+        raise Problem(400, f"Give 1 to {svc.settings.max_lookup_waybills} waybills.")
+    started = time.perf_counter()
+    ships = await svc.store.many(wanted)
+    found = [
+        shipment_view(ships[w], await svc.store.timeline(w), False) for w in wanted if w in ships
+    ]
+    svc.metrics.lookup.labels("many").observe(time.perf_counter() - started)
+    return FastJSONResponse(
+        {"shipments": found, "not_found": [w for w in wanted if w not in ships]}
+    )
+
+
+@router.get("/track/{waybill}/stream", tags=["tracking"])
+async def stream(waybill: str, request: Request, svc: Service) -> StreamingResponse:
+    waybill = waybill.upper()
+    first = await _view(svc, waybill, None, None)
+    if first is None:
+        raise Problem(404, f"No shipment {waybill}.")
+    broadcaster: StatusBroadcaster = request.app.state.broadcaster
+
+    async def events() -> AsyncIterator[str]:
+        seen = (first["status"], first["substatus"])
+        yield _sse(first)
+        async for ship in broadcaster.updates(waybill):
+            if await request.is_disconnected():
+                break
+            state = (ship["status"], ship.get("substatus") or None)
+            if state == seen:
+                continue
+            seen = state
+            yield _sse(shipment_view(ship, await svc.store.timeline(waybill), False))
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+def _sse(view: dict[str, Any]) -> str:
+    return f"event: status\ndata: {json.dumps(view, ensure_ascii=False)}\n\n"
