@@ -157,3 +157,4 @@ def test_live_eta_carries_the_delay_forward() -> None:
     assert live_eta(LEGS, "HCAN", ScanEvent.ARRIVED, at(300)) == at(960)  # 60 min late
     assert live_eta(LEGS, "HCAN", ScanEvent.DEPARTED, at(330)) == at(930)
     assert live_eta([], "HCAN", ScanEvent.ARRIVED, at(300)) is None
+    assert live_eta(LEGS, "HWUH", ScanEvent.ARRIVED, at(300)) is None  # off the route

@@ -63,7 +63,8 @@ def live_eta(
     legs: Sequence[PlannedLeg], location: str, event: ScanEvent, at: datetime
 ) -> datetime | None:
     """Planned arrival at the destination outlet, shifted by the delay seen at the latest
-    planned point (never earlier than planned: we do not promise to catch up)."""
+    planned point (never earlier than planned: we do not promise to catch up). None off the
+    planned route: the estimate stands until routing re-plans."""
     if not legs:
         return None
     planned_arrival = legs[-1].arrive
@@ -74,4 +75,4 @@ def live_eta(
     reaching = next((leg for leg in legs if leg.destination == location), None)
     if reaching is not None:
         return planned_arrival + max(timedelta(0), at - reaching.arrive)
-    return planned_arrival
+    return None
