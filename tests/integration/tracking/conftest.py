@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
 
 from fairwind.events import Event, EventCatalog
 from fairwind.events.kafka import ensure_topics
@@ -61,7 +62,7 @@ async def tracking(infra: InfraEndpoints, unique_name: str) -> AsyncIterator[Tra
         kafka_session_timeout_ms=2000,
         kafka_heartbeat_interval_ms=500,
         device_cache_s=0,
-        link_secret=LINK_SECRET,
+        link_secret=SecretStr(LINK_SECRET),
     )
     catalog = isolated_catalog(unique_name)
     app = await bootstrap(settings, catalog=catalog, registry=CollectorRegistry())
