@@ -90,25 +90,27 @@ async def test_a_live_page_receives_each_new_status(
     received: list[dict[str, Any]] = []
     try:
         await wait_for(lambda: server.started)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-            async with http.stream("GET", f"/v1/track/{W}/stream") as response:
-                assert response.headers["content-type"].startswith("text/event-stream")
+        async with (
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http,
+            http.stream("GET", f"/v1/track/{W}/stream") as response,
+        ):
+            assert response.headers["content-type"].startswith("text/event-stream")
 
-                async def read() -> None:
-                    async for line in response.aiter_lines():
-                        if line.startswith("data: "):
-                            received.append(json.loads(line[6:]))
-                            if len(received) == 2:
-                                return
+            async def read() -> None:
+                async for line in response.aiter_lines():
+                    if line.startswith("data: "):
+                        received.append(json.loads(line[6:]))
+                        if len(received) == 2:
+                            return
 
-                reader = asyncio.create_task(read())
-                await wait_for(lambda: len(received) == 1)
-                await http.post(
-                    "/v1/scans",
-                    json=scan("live1", W, "picked_up", "SZX001", 10),
-                    headers=devices["SZX001"],
-                )
-                await asyncio.wait_for(reader, 10)
+            reader = asyncio.create_task(read())
+            await wait_for(lambda: len(received) == 1)
+            await http.post(
+                "/v1/scans",
+                json=scan("live1", W, "picked_up", "SZX001", 10),
+                headers=devices["SZX001"],
+            )
+            await asyncio.wait_for(reader, 10)
     finally:
         worker.stop()
         await serving
