@@ -3,9 +3,14 @@
 import asyncio
 import sys
 
-from bench import orders, publish, routing
+from bench import orders, publish, routing, tracking
 
-BENCHMARKS = {"publish": publish.main, "orders": orders.main, "routing": routing.main}
+BENCHMARKS = {
+    "publish": publish.main,
+    "orders": orders.main,
+    "routing": routing.main,
+    "tracking": tracking.main,
+}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or list(BENCHMARKS):

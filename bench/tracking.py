@@ -1,0 +1,183 @@
+"""Tracking: single scans/s, batched scans/s and lookup latency against a running tracking
+service (real mongod and broker), with an HTTP ceiling measured in the same run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+from prometheus_client import CollectorRegistry
+from pymongo import AsyncMongoClient
+
+from bench.helpers import LoadResult, Service, closed_loop, open_loop
+from bench.infra import bench_settings, machine
+from fairwind.v1 import orders_pb2
+from services.tracking import handlers
+from services.tracking.bootstrap import bootstrap
+from services.tracking.settings import TrackingSettings
+
+SHIPMENTS = 20_000
+SECONDS = 8.0
+EVENTS = ("arrived", "sorted", "departed")
+
+
+async def prepare(settings: TrackingSettings) -> tuple[str, list[str]]:
+    """Shipments (through the real OrderCreated handler) and a hub scanner token."""
+    app = await bootstrap(settings, registry=CollectorRegistry())
+    try:
+        waybills = [f"FW{n:012d}" for n in range(1, SHIPMENTS + 1)]
+        codec = app.platform.codec
+        for chunk in range(0, SHIPMENTS, 500):
+            await asyncio.gather(
+                *(
+                    handlers.on_order_created(
+                        app.service,
+                        codec.decode(
+                            *_raw(
+                                codec.encode(
+                                    orders_pb2.OrderCreated(
+                                        order=orders_pb2.Order(waybill=w, partner_id="bench")
+                                    ),
+                                    w,
+                                )
+                            )
+                        ),
+                    )
+                    for w in waybills[chunk : chunk + 500]
+                )
+            )
+        issued = await app.service.devices.create("HSZX", "hub", "SZX")
+        return issued.token, waybills
+    finally:
+        await app.close()
+
+
+def _raw(encoded: Any) -> tuple[Any, ...]:
+    return (encoded.topic, encoded.key, encoded.value, encoded.headers)
+
+
+async def main() -> None:
+    with bench_settings("bench-tracking") as base:
+        database = f"bench_tracking_{uuid.uuid4().hex[:6]}"
+        settings = TrackingSettings(
+            kafka_bootstrap=base.kafka_bootstrap,
+            mongo_url=base.mongo_url,
+            broker_profile=base.broker_profile,
+            mongo_db=database,
+        )
+        token, waybills = await prepare(settings)
+        tracking = Service(["-m", "services.tracking", "serve"], {})
+        tracking.env = {
+            "FAIRWIND_KAFKA_BOOTSTRAP": base.kafka_bootstrap,
+            "FAIRWIND_MONGO_URL": base.mongo_url,
+            "FAIRWIND_BROKER_PROFILE": base.broker_profile.value,
+            "FAIRWIND_MONGO_DB": database,
+            "FAIRWIND_HTTP_PORT": str(tracking.port),
+            "FAIRWIND_GRPC_PORT": "0",
+            "FAIRWIND_LOG_LEVEL": "WARNING",
+        }
+        echo = Service(["-m", "bench.echo_server"], {})
+        echo.argv = [*echo.argv, str(echo.port)]
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        url = f"http://127.0.0.1:{tracking.port}"
+        rng = random.Random(5)
+        start = datetime.now(UTC) - timedelta(hours=6)
+        counter = iter(range(10**9))
+
+        def one_scan() -> dict[str, Any]:
+            n = next(counter)
+            return {
+                "scan_id": f"s{n}",
+                "waybill": rng.choice(waybills),
+                "event": EVENTS[n % 3],
+                "location": "HSZX",
+                "device_time": (start + timedelta(seconds=n)).isoformat(),
+            }
+
+        async def post_scan(session: aiohttp.ClientSession, _: int) -> bool:
+            async with session.post(
+                f"{url}/v1/scans", data=json.dumps(one_scan()), headers=headers
+            ) as response:
+                await response.read()
+                return response.status == 201
+
+        async def lookup(session: aiohttp.ClientSession, _: int) -> bool:
+            async with session.get(f"{url}/v1/track/{rng.choice(waybills)}") as response:
+                await response.read()
+                return response.status == 200
+
+        async def ceiling(session: aiohttp.ClientSession, _: int) -> bool:
+            from tests.integration.orders.conftest import ORDER  # noqa: PLC0415
+
+            async with session.post(
+                f"http://127.0.0.1:{echo.port}/v1/orders", data=json.dumps(ORDER), headers=headers
+            ) as response:
+                await response.read()
+                return response.status == 201
+
+        results: dict[str, LoadResult] = {}
+        try:
+            tracking.start()
+            echo.start()
+            await closed_loop(post_scan, 8, 2)
+            results["http ceiling (FastAPI, validation only)"] = await closed_loop(
+                ceiling, 64, SECONDS / 2
+            )
+            results["single scans, closed loop (64 in flight)"] = await closed_loop(
+                post_scan, 64, SECONDS
+            )
+            results["batched scans (1,000 per request)"] = await batches(url, headers, one_scan)
+            await drained(base.mongo_url, database)  # the relay is done publishing the scans
+            results["lookup GET /v1/track, open loop at 500/s"] = await open_loop(
+                lookup, 500, SECONDS
+            )
+        finally:
+            tracking.stop()
+            echo.stop()
+    print(
+        f"\n== tracking ({machine()}; tracking process, mongod, broker and the load "
+        f"generator on the same box; {SHIPMENTS:,} shipments)"
+    )
+    for name, result in results.items():
+        print(f"{name:50} {result.summary()}")
+    print("targets: single >= 2,000 scans/s; batched >= 20,000 scans/s; lookup p99 <= 10 ms")
+
+
+async def drained(mongo_url: str, database: str, timeout_s: float = 120) -> None:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while await client[database]["outbox"].count_documents({"published_at": None}):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the outbox did not drain")
+            await asyncio.sleep(0.5)
+    finally:
+        await client.close()
+
+
+async def batches(url: str, headers: dict[str, str], one_scan: Any) -> LoadResult:
+    latencies: list[float] = []
+    count = 10
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+        begin = time.perf_counter()
+        for _ in range(count):
+            body = json.dumps({"scans": [one_scan() for _ in range(1000)]})
+            started = time.perf_counter()
+            async with session.post(
+                f"{url}/v1/scans:batch", data=body, headers=headers
+            ) as response:
+                payload = await response.json()
+                assert response.status == 200, payload
+            latencies.append(time.perf_counter() - started)
+        elapsed = time.perf_counter() - begin
+    return LoadResult(count * 1000, 0, elapsed, latencies)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
