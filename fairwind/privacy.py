@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 
 
@@ -26,3 +28,9 @@ def mask_name(name: str) -> str:
 def last4_matches(phone: str, last4: str) -> bool:
     digits = re.sub(r"\D", "", phone)
     return len(last4) == 4 and last4.isdigit() and digits.endswith(last4)
+
+
+def tracking_link_token(secret: str, waybill: str) -> str:
+    """Proof of ownership carried by the tracking link a partner gets with its order: an HMAC
+    of the waybill under a secret the orders and tracking services share."""
+    return hmac.new(secret.encode(), waybill.encode(), hashlib.sha256).hexdigest()[:32]

@@ -53,7 +53,10 @@ class OrdersService:
     writer: GroupCommitter[NewOrder]
 
     def view(self, doc: Document) -> Document:
-        return order_view(doc, self.settings.public_tracking_url)
+        secret = self.settings.link_secret
+        return order_view(
+            doc, self.settings.public_tracking_url, secret.get_secret_value() if secret else None
+        )
 
 
 def replay(record: Document, body_hash: str) -> Outcome:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from fairwind.settings import ServiceSettings
 from services.orders.domain.commodities import DEFAULT_RULES
@@ -43,3 +43,6 @@ class OrdersSettings(ServiceSettings):
 
     commodity_rules_file: Path = DEFAULT_RULES
     public_tracking_url: str = "http://127.0.0.1:8030/v1/track/"
+    # Shared with the tracking service: tracking links then carry a proof of ownership
+    # (``access_token``) that shows the partner full details. Unset: plain links.
+    link_secret: SecretStr | None = None

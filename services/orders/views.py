@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from fairwind.privacy import tracking_link_token
+
 Document = dict[str, Any]
 
 
-def order_view(doc: Document, tracking_url: str) -> Document:
+def order_view(doc: Document, tracking_url: str, link_secret: str | None = None) -> Document:
     waybill = doc["_id"]
     promise = doc.get("promise")
     return {
@@ -37,7 +39,8 @@ def order_view(doc: Document, tracking_url: str) -> Document:
         "links": {
             "self": f"/v1/orders/{waybill}",
             "label": f"/v1/orders/{waybill}/label",
-            "tracking": f"{tracking_url}{waybill}",
+            "tracking": f"{tracking_url}{waybill}"
+            + (f"?access_token={tracking_link_token(link_secret, waybill)}" if link_secret else ""),
         },
     }
 

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from datetime import datetime
 from typing import Any
 
-from fairwind.privacy import last4_matches, mask_name, mask_phone
+from fairwind.privacy import last4_matches, mask_name, mask_phone, tracking_link_token
 
 Document = dict[str, Any]
-
-
-def access_token(secret: str, waybill: str) -> str:
-    """The token a tracking link carries to show full details (HMAC of the waybill)."""
-    return hmac.new(secret.encode(), waybill.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def owns(ship: Document, phone_last4: str | None, token: str | None, secret: str | None) -> bool:
@@ -24,7 +18,7 @@ def owns(ship: Document, phone_last4: str | None, token: str | None, secret: str
     ):
         return True
     if token and secret:
-        return hmac.compare_digest(token, access_token(secret, ship["_id"]))
+        return hmac.compare_digest(token, tracking_link_token(secret, ship["_id"]))
     return False
 
 

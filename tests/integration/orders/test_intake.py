@@ -7,12 +7,28 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
+from fairwind.infra.pytest_plugin import InfraEndpoints
+from fairwind.privacy import tracking_link_token
 from fairwind.v1 import orders_pb2
 from services.orders.bootstrap import OrdersApp
 from services.orders.domain.waybill import parse_waybill
-from tests.integration.orders.conftest import order_body, published, stored, wait_for_backlog
-from tests.integration.orders.fakes import NO_ROUTE_DISTRICT, REMOTE_DISTRICT, UNSERVED_DISTRICT
+from tests.integration.orders.conftest import (
+    api_key,
+    order_body,
+    published,
+    settings_for,
+    start_orders,
+    stored,
+    wait_for_backlog,
+)
+from tests.integration.orders.fakes import (
+    NO_ROUTE_DISTRICT,
+    REMOTE_DISTRICT,
+    UNSERVED_DISTRICT,
+    FakeRouting,
+)
 
 pytestmark = pytest.mark.integration
 Json = dict[str, Any]
@@ -172,3 +188,20 @@ async def test_business_refusals_name_the_reason_and_store_nothing(
     assert response.json()["title"] == reason
     assert await stored(orders) == (0, 0)
     assert orders.service.metrics.rejected.labels(reason)._value.get() == 1
+
+
+async def test_tracking_links_carry_a_proof_of_ownership_when_configured(
+    infra: InfraEndpoints, unique_name: str, fakes: tuple[str, FakeRouting]
+) -> None:
+    settings = settings_for(infra, unique_name, fakes[0], link_secret=SecretStr("shared"))
+    app = await start_orders(settings, unique_name)
+    try:
+        headers = await api_key(app)
+        transport = httpx.ASGITransport(app=app.api)
+        async with httpx.AsyncClient(transport=transport, base_url="http://o") as http:
+            body = (await post_order(http, headers, order_body())).json()
+    finally:
+        await app.platform.mongo.drop_database(unique_name)
+        await app.close()
+    token = tracking_link_token("shared", body["waybill"])
+    assert body["links"]["tracking"].endswith(f"/v1/track/{body['waybill']}?access_token={token}")

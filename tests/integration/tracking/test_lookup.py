@@ -11,11 +11,11 @@ import httpx
 import pytest
 
 from fairwind.infra.processes import free_port
+from fairwind.privacy import tracking_link_token
 from fairwind.serving import http_worker
 from fairwind.v1 import common_pb2, orders_pb2, tracking_pb2, tracking_pb2_grpc
 from services.tracking.bootstrap import TrackingApp
 from services.tracking.consumer import event_consumer
-from services.tracking.views import access_token
 from tests.integration.conftest import wait_for
 from tests.integration.tracking.conftest import LINK_SECRET, scan, shipment
 
@@ -51,7 +51,7 @@ async def test_public_lookup_masks_names_phones_and_addresses(
         ({"phone_last4": "5678"}, True),  # the consignee's number
         ({"phone_last4": "8000"}, True),  # the shipper's
         ({"phone_last4": "1234"}, False),
-        ({"access_token": access_token(LINK_SECRET, W)}, True),
+        ({"access_token": tracking_link_token(LINK_SECRET, W)}, True),
         ({"access_token": "0" * 32}, False),
     ],
 )
