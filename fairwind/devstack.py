@@ -82,6 +82,8 @@ def describe(name: str, offset: int = 0) -> str:
 # What a person can do next with a running service.
 HINTS: dict[str, str] = {
     "orders": "partner key: .venv/bin/python -m services.orders keys create --partner demo",
+    "tracking": "scanner token: .venv/bin/python -m services.tracking devices create "
+    "--location HSZX --kind hub --city SZX",
 }
 
 
