@@ -1,0 +1,213 @@
+"""SLA clocks, pure: what opens, closes, warns and breaches them. No I/O, no Faust.
+
+Three clocks per shipment:
+- pickup: opens at the order (or at a later pickup window's start), 60 minutes, closed by
+  the picked-up status;
+- outlet delivery: opens at arrival at the destination outlet, 120 minutes, closed by
+  delivery;
+- promise: opens at the order with the promised deliver-by, closed by delivery.
+At 80 % of a budget an open clock warns once (at risk); at the deadline it is breached even
+if no scan ever comes. A scan that arrives after a breach closes the clock without counting
+the shipment again. Cancellation closes every clock without counting. Times are event times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+
+class Sla(StrEnum):
+    PICKUP = "pickup"
+    OUTLET_DELIVERY = "outlet_delivery"
+    PROMISE = "promise"
+
+
+class State(StrEnum):
+    OPEN = "open"
+    MET = "met"
+    BREACHED = "breached"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """Minutes per SLA; per service level overrides, remote areas get extra time."""
+
+    pickup_min: float = 60
+    outlet_delivery_min: float = 120
+    at_risk_fraction: float = 0.8
+    remote_outlet_delivery_extra_min: float = 0
+    by_level: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def minutes(self, sla: Sla, level: str, remote: bool) -> float:
+        override = self.by_level.get(level, {}).get(sla.value)
+        if override is not None:
+            return override
+        if sla is Sla.PICKUP:
+            return self.pickup_min
+        extra = self.remote_outlet_delivery_extra_min if remote else 0
+        return self.outlet_delivery_min + extra
+
+
+@dataclass
+class Clock:
+    sla: str
+    opened_at: datetime
+    deadline: datetime
+    at_risk_at: datetime
+    state: str = State.OPEN.value
+    warned: bool = False
+    closed_at: datetime | None = None
+    counted: bool = False
+
+
+@dataclass
+class Shipment:
+    waybill: str
+    origin_outlet: str = ""
+    destination_outlet: str = ""
+    origin_city: str = ""
+    destination_city: str = ""
+    level: str = "standard"
+    tier: str = "Q3"
+    remote: bool = False
+    cancelled: bool = False
+    clocks: dict[str, Clock] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Shipment:
+        clocks = {name: Clock(**clock) for name, clock in raw.get("clocks", {}).items()}
+        return cls(**(raw | {"clocks": clocks}))
+
+    def dimensions(self, sla: str) -> dict[str, str]:
+        """Where a clock's result counts: the outlet and city responsible for it."""
+        if sla == Sla.PICKUP:
+            outlet, city = self.origin_outlet, self.origin_city
+        else:
+            outlet, city = self.destination_outlet, self.destination_city
+        return {
+            "outlet": outlet or "unknown",
+            "city": city or "unknown",
+            "service_level": self.level,
+            "customer_tier": self.tier,
+        }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Something to publish and count: at_risk, breached or met."""
+
+    kind: str
+    sla: str
+    clock: Clock
+    at: datetime
+
+
+def open_clock(
+    shipment: Shipment, sla: Sla, start: datetime, deadline: datetime, fraction: float
+) -> None:
+    if sla.value in shipment.clocks or shipment.cancelled:
+        return  # opened already (a redelivery) or no longer relevant
+    budget = deadline - start
+    shipment.clocks[sla.value] = Clock(sla.value, start, deadline, start + budget * fraction)
+
+
+def on_order(
+    shipment: Shipment,
+    placed: datetime,
+    window_start: datetime | None,
+    deliver_by: datetime | None,
+    budgets: Budgets,
+) -> None:
+    start = max(placed, window_start) if window_start else placed
+    minutes = budgets.minutes(Sla.PICKUP, shipment.level, shipment.remote)
+    open_clock(
+        shipment, Sla.PICKUP, start, start + timedelta(minutes=minutes), budgets.at_risk_fraction
+    )
+    if deliver_by is not None:
+        open_clock(shipment, Sla.PROMISE, placed, deliver_by, budgets.at_risk_fraction)
+
+
+def on_promise(
+    shipment: Shipment, placed: datetime, deliver_by: datetime, budgets: Budgets
+) -> None:
+    """A promise made after intake (routing was down): the promise clock opens then. A later
+    re-plan does not move it: the customer was promised the first one."""
+    open_clock(shipment, Sla.PROMISE, placed, deliver_by, budgets.at_risk_fraction)
+
+
+def on_status(shipment: Shipment, status: str, at: datetime, budgets: Budgets) -> list[Outcome]:
+    if status == "cancelled":
+        shipment.cancelled = True
+        for clock in shipment.clocks.values():
+            if clock.state == State.OPEN:
+                clock.state, clock.closed_at = State.CANCELLED.value, at
+        return []
+    if status == "picked_up":
+        return _close(shipment, Sla.PICKUP, at)
+    if status == "at_delivery_outlet":
+        minutes = budgets.minutes(Sla.OUTLET_DELIVERY, shipment.level, shipment.remote)
+        open_clock(
+            shipment,
+            Sla.OUTLET_DELIVERY,
+            at,
+            at + timedelta(minutes=minutes),
+            budgets.at_risk_fraction,
+        )
+        return []
+    if status == "delivered":
+        # A parcel delivered without a pickup scan was picked up all the same.
+        return [
+            *_close(shipment, Sla.PICKUP, at),
+            *_close(shipment, Sla.OUTLET_DELIVERY, at),
+            *_close(shipment, Sla.PROMISE, at),
+        ]
+    return []
+
+
+def _close(shipment: Shipment, sla: Sla, at: datetime) -> list[Outcome]:
+    clock = shipment.clocks.get(sla.value)
+    if clock is None or clock.state != State.OPEN:
+        return []  # closed already: a breach stays a breach, counted once
+    clock.closed_at = at
+    if at <= clock.deadline:
+        clock.state, clock.counted = State.MET.value, True
+        return [Outcome("met", sla.value, clock, at)]
+    clock.state, clock.counted = State.BREACHED.value, True
+    return [Outcome("breached", sla.value, clock, at)]
+
+
+def tick(shipment: Shipment, now: datetime) -> list[Outcome]:
+    """Timers: warn at 80 % once, breach at the deadline, with no scan needed."""
+    outcomes = []
+    for clock in shipment.clocks.values():
+        if clock.state != State.OPEN:
+            continue
+        if now >= clock.deadline:
+            clock.state, clock.counted = State.BREACHED.value, True
+            outcomes.append(Outcome("breached", clock.sla, clock, clock.deadline))
+        elif now >= clock.at_risk_at and not clock.warned:
+            clock.warned = True
+            outcomes.append(Outcome("at_risk", clock.sla, clock, now))
+    return outcomes
+
+
+def next_due(shipment: Shipment) -> datetime | None:
+    """When ``tick`` next has something to do for this shipment."""
+    times = [
+        clock.deadline if clock.warned else clock.at_risk_at
+        for clock in shipment.clocks.values()
+        if clock.state == State.OPEN
+    ]
+    return min(times) if times else None
+
+
+def compliance(met: int, breached: int) -> float | None:
+    total = met + breached
+    return met / total if total else None
