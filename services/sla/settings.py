@@ -1,0 +1,25 @@
+"""Settings of the SLA stream processors (environment prefix ``FAIRWIND_``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from fairwind.settings import ServiceSettings
+
+
+class SlaSettings(ServiceSettings):
+    service_name: str = "sla"
+    http_port: int = Field(default=8040, ge=0, le=65535)  # the worker's web port
+    # "wall": timers follow the wall clock (production). "event": they follow the newest
+    # event time seen, so a replay or a time-compressed simulation gives the same figures.
+    clock: Literal["wall", "event"] = "wall"
+    tick_interval_s: float = Field(default=1.0, gt=0)
+    snapshot_interval_s: float = Field(default=60.0, gt=0)
+    input_partitions: int = Field(default=12, ge=1)
+    pickup_min: float = Field(default=60, gt=0)
+    outlet_delivery_min: float = Field(default=120, gt=0)
+    at_risk_fraction: float = Field(default=0.8, gt=0, lt=1)
+    max_clock_skew_s: float = Field(default=86_400, gt=0)
+    store: str = "memory://"
