@@ -147,28 +147,31 @@ def outcome_message(shipment: Shipment, outcome: Outcome) -> Any:
     """SlaAtRisk / SlaBreached / SlaMet for an outcome."""
     dims = shipment.dimensions(outcome.sla)
     clock = outcome.clock
-    common = {
-        "waybill": shipment.waybill,
-        "sla": SLA_CODES[outcome.sla],
-        "outlet_code": dims["outlet"],
-        "city_code": dims["city"],
-        "service_level": next((c for c, n in LEVELS.items() if n == shipment.level), 0),
-        "customer_tier": next((c for c, n in TIERS.items() if n == shipment.tier), 0),
-    }
-    kind = {"at_risk": sla_pb2.SlaAtRisk, "breached": sla_pb2.SlaBreached, "met": sla_pb2.SlaMet}[
-        outcome.kind
-    ]
-    message = kind(**{k: v for k, v in common.items() if k in kind.DESCRIPTOR.fields_by_name})
-    for name, value in (
-        ("deadline", clock.deadline),
-        ("opened_at", clock.opened_at),
-        ("started_at", clock.opened_at),
-        ("breached_at", clock.deadline),
-        ("met_at", outcome.at),
-        ("detected_at", outcome.at),
-    ):
-        if name in kind.DESCRIPTOR.fields_by_name:
-            getattr(message, name).FromDatetime(value)
+    kind: Any = {
+        "at_risk": sla_pb2.SlaAtRisk,
+        "breached": sla_pb2.SlaBreached,
+        "met": sla_pb2.SlaMet,
+    }[outcome.kind]
+    message = kind(
+        waybill=shipment.waybill,
+        sla=SLA_CODES[outcome.sla],
+        outlet_code=dims["outlet"],
+        city_code=dims["city"],
+        service_level=next((c for c, n in LEVELS.items() if n == shipment.level), 0),
+        customer_tier=next((c for c, n in TIERS.items() if n == shipment.tier), 0),
+    )
+    message.started_at.FromDatetime(clock.opened_at)
+    message.deadline.FromDatetime(clock.deadline)
+    if outcome.kind == "at_risk":
+        budget = (clock.deadline - clock.opened_at).total_seconds() or 1.0
+        message.elapsed_fraction = (outcome.at - clock.opened_at).total_seconds() / budget
+        message.remaining.FromTimedelta(max(timedelta(0), clock.deadline - outcome.at))
+        message.detected_at.FromDatetime(outcome.at)
+    elif outcome.kind == "breached":
+        message.breached_at.FromDatetime(outcome.at)
+    else:
+        message.met_at.FromDatetime(outcome.at)
+        message.elapsed.FromTimedelta(outcome.at - clock.opened_at)
     return message
 
 
