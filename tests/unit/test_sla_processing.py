@@ -1,0 +1,131 @@
+"""SLA processing of platform events, outcome messages and compliance aggregation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from fairwind.events import Event, EventCodec
+from fairwind.events.contracts import platform_catalog
+from fairwind.v1 import common_pb2, orders_pb2, sla_pb2, tracking_pb2
+from services.sla.domain import Budgets, Shipment
+from services.sla.processing import (
+    EventClock,
+    Processor,
+    Unprocessable,
+    aggregate,
+    count_keys,
+    outcome_id,
+    outcome_message,
+)
+
+T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+CODEC = EventCodec(platform_catalog(), "tests")
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def event(message: Any, key: str = "FW1") -> Event[Any]:
+    encoded = CODEC.encode(message, key)
+    return CODEC.decode(encoded.topic, encoded.key, encoded.value, encoded.headers)
+
+
+def created(minute: float = 0) -> orders_pb2.OrderCreated:
+    order = orders_pb2.Order(
+        waybill="FW1",
+        origin_outlet_code="SZX001",
+        destination_outlet_code="BJS003",
+        origin_city_code="SZX",
+        destination_city_code="BJS",
+        service_level=common_pb2.SERVICE_LEVEL_NEXT_DAY,
+        customer_tier=common_pb2.CUSTOMER_TIER_Q2,
+    )
+    order.created_at.FromDatetime(at(minute))
+    order.promise.deliver_by.FromDatetime(at(1440))
+    return orders_pb2.OrderCreated(order=order)
+
+
+def changed(status: int, minute: float) -> tracking_pb2.ShipmentStatusChanged:
+    message = tracking_pb2.ShipmentStatusChanged(waybill="FW1", to_status=status)
+    message.occurred_at.FromDatetime(at(minute))
+    return message
+
+
+@pytest.fixture
+def processor() -> Processor:
+    return Processor(Budgets(), EventClock("event", wall=lambda: at(0)), timedelta(days=1))
+
+
+def test_an_order_opens_pickup_and_promise_clocks(processor: Processor) -> None:
+    state, outcomes = processor.handle(None, event(created()))
+    assert state is not None
+    assert outcomes == []
+    assert set(state["clocks"]) == {"pickup", "promise"}
+    assert processor.handle(state, event(created()))[0] is None  # a redelivery changes nothing
+
+
+def test_status_changes_close_clocks(processor: Processor) -> None:
+    state, _ = processor.handle(None, event(created()))
+    state, outcomes = processor.handle(
+        state, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40))
+    )
+    assert [(o.kind, o.sla) for o in outcomes] == [("met", "pickup")]
+
+
+def test_the_event_clock_follows_event_time_for_timers(processor: Processor) -> None:
+    state, _ = processor.handle(None, event(created()))
+    assert state is not None
+    processor.clock.saw(at(50))
+    state, outcomes = processor.tick(state)
+    assert [(o.kind, o.sla) for o in outcomes] == [("at_risk", "pickup")]
+    processor.clock.saw(at(70))
+    _, outcomes = processor.tick(state)
+    assert [(o.kind, o.sla) for o in outcomes] == [("breached", "pickup")]
+
+
+def test_unknown_waybills_and_clock_skew_are_unprocessable(processor: Processor) -> None:
+    with pytest.raises(Unprocessable) as unknown:
+        processor.handle(None, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 5)))
+    assert unknown.value.reason == "unknown_waybill"
+    with pytest.raises(Unprocessable) as skew:
+        processor.handle(None, event(created(minute=3 * 1440)))
+    assert skew.value.reason == "clock_skew"
+
+
+def test_outcome_messages_and_ids(processor: Processor) -> None:
+    state, _ = processor.handle(None, event(created()))
+    state, (met,) = processor.handle(
+        state, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40))
+    )
+    assert state is not None
+    message = outcome_message(Shipment.from_dict(state), met)
+    assert isinstance(message, sla_pb2.SlaMet)
+    assert (message.waybill, message.sla, message.outlet_code) == (
+        "FW1",
+        sla_pb2.SLA_KIND_PICKUP,
+        "SZX001",
+    )
+    assert message.elapsed.ToTimedelta() == timedelta(minutes=40)
+    assert message.customer_tier == common_pb2.CUSTOMER_TIER_Q2
+    assert outcome_id("FW1", met) == outcome_id("FW1", met)
+
+
+def test_counts_aggregate_by_dimension_and_window(processor: Processor) -> None:
+    state, _ = processor.handle(None, event(created()))
+    state, (met,) = processor.handle(
+        state, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40))
+    )
+    assert state is not None
+    shipment = Shipment.from_dict(state)
+    counts = [(key, 1) for key in count_keys(2, shipment, met)]
+    counts.append((next(k for k, _ in counts if "|outlet|" in k).replace("met", "breached"), 3))
+    rows = aggregate(counts, "pickup", "outlet", 1, at(50))  # the current hour (tumbling)
+    assert rows == {"SZX001": {"met": 1, "breached": 3, "compliance": 0.25}}
+    assert aggregate(counts, "pickup", "outlet", 1, at(60 * 30)) == {}  # outside the window
+    assert aggregate(counts, "pickup", "customer_tier", 24, at(60)) == {
+        "Q2": {"met": 1, "breached": 0, "compliance": 1.0}
+    }
