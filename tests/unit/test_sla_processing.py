@@ -49,7 +49,7 @@ def created(minute: float = 0) -> orders_pb2.OrderCreated:
     return orders_pb2.OrderCreated(order=order)
 
 
-def changed(status: int, minute: float) -> tracking_pb2.ShipmentStatusChanged:
+def changed(status: common_pb2.ShipmentStatus, minute: float) -> tracking_pb2.ShipmentStatusChanged:
     message = tracking_pb2.ShipmentStatusChanged(waybill="FW1", to_status=status)
     message.occurred_at.FromDatetime(at(minute))
     return message
