@@ -1,0 +1,302 @@
+"""The Faust application: one agent over the order, route and tracking topics (plus a tick
+topic for timers), a table of per-shipment clocks keyed by waybill, a global table of
+compliance counters, pages for compliance and at-risk shipments, and Prometheus metrics.
+
+Built by ``SlaApp(settings)`` (nothing at import time). Tables use the changelog to recover
+after a restart; on the embedded broker the settings profile applies its workarounds.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import faust
+from prometheus_client import REGISTRY, CollectorRegistry
+
+from fairwind.events import EncodedEvent, EventCatalog, EventCodec
+from fairwind.events.catalog import PayloadError, UnknownEventType
+from fairwind.events.contracts import platform_catalog
+from fairwind.events.envelope import EnvelopeError
+from fairwind.events.kafka import dlq_topic
+from fairwind.events.partitioning import partition_for
+from fairwind.v1 import orders_pb2, routes_pb2, sla_pb2, tracking_pb2
+from services.sla.domain import Budgets, Shipment, next_due
+from services.sla.metrics import SlaMetrics, sla_metrics
+from services.sla.processing import (
+    DIMENSIONS,
+    EventClock,
+    Processor,
+    Unprocessable,
+    aggregate,
+    count_keys,
+    outcome_id,
+    outcome_message,
+)
+from services.sla.settings import SlaSettings
+
+log = logging.getLogger(__name__)
+HANDLED = (
+    orders_pb2.OrderCreated,
+    orders_pb2.OrderCancelled,
+    routes_pb2.RoutePlanned,
+    routes_pb2.RouteReplanned,
+    tracking_pb2.ShipmentStatusChanged,
+)
+TICK_HEADER = "fw-sla-tick"
+RAW: dict[str, Any] = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
+
+
+class SlaApp:
+    def __init__(
+        self,
+        settings: SlaSettings,
+        *,
+        catalog: EventCatalog | None = None,
+        clock: EventClock | None = None,
+        registry: CollectorRegistry = REGISTRY,
+        app_id: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.catalog = catalog or platform_catalog()
+        self.codec = EventCodec(self.catalog, settings.service_name)
+        self.clock = clock or EventClock(settings.clock)
+        self.metrics: SlaMetrics = sla_metrics(registry)
+        self.registry = registry
+        self.processor = Processor(
+            Budgets(settings.pickup_min, settings.outlet_delivery_min, settings.at_risk_fraction),
+            self.clock,
+            timedelta(seconds=settings.max_clock_skew_s),
+        )
+        self.app = faust.App(
+            app_id or f"fairwind-{settings.service_name}",
+            **settings.faust_options(),
+            store=settings.store,
+            web_port=settings.http_port,
+            web_host=settings.http_host,
+            topic_partitions=settings.input_partitions,
+            autodiscover=False,
+            web_enabled=True,
+            table_cleanup_interval=60,
+        )
+        self.input_names = sorted({self.catalog.kind_of(kind).topic for kind in HANDLED})
+        self.ticks_name = f"{self.app.conf.id}-ticks"
+        self.inputs = self.app.topic(*self.input_names, self.ticks_name, **RAW)
+        self.ticks = self.app.topic(
+            self.ticks_name, partitions=settings.input_partitions, internal=True, **RAW
+        )
+        self.output_topic = self.catalog.kind_of(sla_pb2.SlaMet).topic
+        self.shipments = self.app.Table(
+            "sla-shipments", default=None, partitions=settings.input_partitions
+        )
+        self.counts = self.app.GlobalTable(
+            "sla-counts", default=int, partitions=settings.input_partitions
+        )
+        self._due: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+        self._indexed: set[int] = set()
+        self.app.agent(self.inputs, name="sla-clocks")(self.process)
+        self.app.timer(settings.tick_interval_s)(self.send_ticks)
+        self.app.timer(settings.snapshot_interval_s)(self.publish_snapshot)
+        self.app.page("/v1/compliance")(self.compliance_page)
+        self.app.page("/v1/at-risk")(self.at_risk_page)
+        self.app.page("/metrics")(self.metrics_page)
+
+    # --- the agent -------------------------------------------------------------------------
+
+    async def process(self, stream: Any) -> None:
+        async for event in stream.events():
+            message = event.message
+            headers = _headers(message.headers)
+            if any(name == TICK_HEADER for name, _ in headers):
+                await self.on_tick(message.partition)
+                continue
+            await self.on_event(message, headers)
+
+    async def on_event(self, message: Any, headers: list[tuple[str, bytes]]) -> None:
+        started = datetime.now(UTC)
+        try:
+            decoded = self.codec.decode(message.topic, message.key, message.value, headers)
+        except (EnvelopeError, UnknownEventType, PayloadError) as exc:
+            await self.dead_letter(message, headers, "undecodable", exc)
+            return
+        if not isinstance(decoded.message, HANDLED) or not decoded.key:
+            return
+        waybill = decoded.key
+        try:
+            state, outcomes = self.processor.handle(self.shipments.get(waybill), decoded)
+        except Unprocessable as exc:
+            await self.dead_letter(message, headers, exc.reason, exc)
+            return
+        if state is not None:
+            self.shipments[waybill] = state
+            self._remember(message.partition, waybill, state)
+        await self.emit(message.partition, waybill, state, outcomes)
+        self.metrics.events.labels(type(decoded.message).__name__).inc()
+        self.metrics.lag.set((started - decoded.envelope.time).total_seconds())
+
+    async def on_tick(self, partition: int) -> None:
+        """Timers run here, in the stream of the partition, so table writes are allowed."""
+        if partition not in self._indexed:
+            self._index(partition)
+        now = self.clock.now()
+        due = self._due[partition]
+        while due and due[0][0] <= now:
+            _, waybill = heapq.heappop(due)
+            state = self.shipments.get(waybill)
+            if state is None:
+                continue
+            state, outcomes = self.processor.tick(state)
+            self.shipments[waybill] = state
+            self._remember(partition, waybill, state)
+            await self.emit(partition, waybill, state, outcomes)
+
+    def _remember(self, partition: int, waybill: str, state: dict[str, Any]) -> None:
+        when = next_due(Shipment.from_dict(state))
+        if when is not None:
+            heapq.heappush(self._due[partition], (when, waybill))
+
+    def _index(self, partition: int) -> None:
+        """After a restart or rebalance: rebuild the timer index from the recovered table."""
+        count = self.settings.input_partitions
+        for waybill, state in self.shipments.items():
+            if state is not None and partition_for(waybill.encode(), count) == partition:
+                self._remember(partition, waybill, state)
+        self._indexed.add(partition)
+
+    async def emit(
+        self, partition: int, waybill: str, state: dict[str, Any] | None, outcomes: list[Any]
+    ) -> None:
+        if not outcomes or state is None:
+            return
+        shipment = Shipment.from_dict(state)
+        for outcome in outcomes:
+            encoded = self.codec.encode(
+                outcome_message(shipment, outcome), waybill, event_id=outcome_id(waybill, outcome)
+            )
+            await self._send(encoded)
+            self.metrics.outcomes.labels(outcome.sla, outcome.kind).inc()
+            if outcome.kind in ("met", "breached"):
+                for key in count_keys(partition, shipment, outcome):
+                    self.counts[key] += 1
+
+    async def _send(self, encoded: EncodedEvent) -> None:
+        await self.app.producer.send(
+            encoded.topic, encoded.key, encoded.value, None, None, encoded.headers
+        )
+
+    async def dead_letter(
+        self, message: Any, headers: list[tuple[str, bytes]], reason: str, error: BaseException
+    ) -> None:
+        self.metrics.rejected.labels(reason).inc()
+        extra = [
+            ("dlq_reason", reason.encode()),
+            ("dlq_error", str(error)[:2000].encode()),
+            ("dlq_original_topic", str(message.topic).encode()),
+            ("dlq_consumer_group", self.app.conf.id.encode()),
+        ]
+        await self.app.producer.send(
+            dlq_topic(str(message.topic)),
+            message.key,
+            message.value,
+            None,
+            None,
+            [*headers, *extra],
+        )
+
+    # --- timers ----------------------------------------------------------------------------
+
+    async def send_ticks(self) -> None:
+        for partition in range(self.settings.input_partitions):
+            await self.ticks.send(
+                key=b"tick", value=b"", partition=partition, headers=[(TICK_HEADER, b"1")]
+            )
+
+    async def publish_snapshot(self) -> None:
+        now = self.clock.now()
+        snapshot = sla_pb2.ComplianceSnapshot()
+        snapshot.window_start.FromDatetime(now.replace(minute=0, second=0, microsecond=0))
+        snapshot.window_end.FromDatetime(now)
+        counts = list(self.counts.items())
+        for sla in ("pickup", "outlet_delivery", "promise"):
+            for dimension in DIMENSIONS:
+                for value, row in aggregate(counts, sla, dimension, 1, now).items():
+                    snapshot.rows.add(
+                        sla=sla_pb2.SlaKind.Value(f"SLA_KIND_{sla.upper()}"),
+                        dimension=sla_pb2.ComplianceDimension.Value(
+                            f"COMPLIANCE_DIMENSION_{dimension.upper()}"
+                        ),
+                        dimension_value=value,
+                        met=row["met"],
+                        breached=row["breached"],
+                        compliance=row["compliance"] or 0.0,
+                    )
+                    if dimension == "outlet" and row["compliance"] is not None:
+                        self.metrics.compliance.labels(sla, value).set(row["compliance"])
+        await self._send(self.codec.encode(snapshot, "compliance"))
+
+    # --- pages -----------------------------------------------------------------------------
+
+    async def compliance_page(self, web: Any, request: Any) -> Any:
+        query = request.query
+        sla, by, window = (
+            query.get("sla", "pickup"),
+            query.get("by", "outlet"),
+            query.get("window", "1h"),
+        )
+        if (
+            sla not in ("pickup", "outlet_delivery", "promise")
+            or by not in DIMENSIONS
+            or window not in ("1h", "24h")
+        ):
+            return web.json(
+                {
+                    "type": "about:blank",
+                    "title": "Bad Request",
+                    "status": 400,
+                    "detail": "sla: pickup|outlet_delivery|promise; by: "
+                    f"{'|'.join(DIMENSIONS)}; window: 1h|24h",
+                },
+                status=400,
+            )
+        now = self.clock.now()
+        rows = aggregate(list(self.counts.items()), sla, by, 1 if window == "1h" else 24, now)
+        return web.json(
+            {"sla": sla, "by": by, "window": window, "as_of": now.isoformat(), "rows": rows}
+        )
+
+    async def at_risk_page(self, web: Any, request: Any) -> Any:
+        now = self.clock.now()
+        open_clocks = []
+        for waybill, state in self.shipments.items():
+            for clock in (state or {}).get("clocks", {}).values():
+                if clock["state"] == "open" and clock["warned"]:
+                    open_clocks.append(
+                        {
+                            "waybill": waybill,
+                            "sla": clock["sla"],
+                            "deadline": clock["deadline"].isoformat(),
+                            "minutes_left": round(
+                                (clock["deadline"] - now).total_seconds() / 60, 1
+                            ),
+                        }
+                    )
+        open_clocks.sort(key=lambda row: row["minutes_left"])
+        self.metrics.at_risk.set(len(open_clocks))
+        return web.json({"as_of": now.isoformat(), "at_risk": open_clocks[:100]})
+
+    async def metrics_page(self, web: Any, request: Any) -> Any:
+        from prometheus_client import generate_latest  # noqa: PLC0415 - only when scraped
+
+        return web.bytes(generate_latest(self.registry), content_type="text/plain")
+
+
+def _headers(raw: Any) -> list[tuple[str, bytes]]:
+    if raw is None:
+        return []
+    items = raw.items() if isinstance(raw, dict) else raw
+    return [
+        (name, value if isinstance(value, bytes) else str(value).encode()) for name, value in items
+    ]
