@@ -47,7 +47,12 @@ HANDLED = (
     tracking_pb2.ShipmentStatusChanged,
 )
 TICK_HEADER = "fw-sla-tick"
-RAW: dict[str, Any] = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
+RAW: dict[str, Any] = {
+    "key_type": bytes,
+    "value_type": bytes,
+    "key_serializer": "raw",
+    "value_serializer": "raw",
+}
 
 
 class SlaApp:
