@@ -11,13 +11,14 @@ from __future__ import annotations
 import heapq
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import faust
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from fairwind.events import EncodedEvent, EventCatalog, EventCodec
+from fairwind.events import EventCatalog, EventCodec
 from fairwind.events.catalog import PayloadError, UnknownEventType
 from fairwind.events.contracts import platform_catalog
 from fairwind.events.envelope import EnvelopeError
@@ -47,6 +48,7 @@ HANDLED = (
     tracking_pb2.ShipmentStatusChanged,
 )
 TICK_HEADER = "fw-sla-tick"
+Sink = Callable[[str, bytes | None, bytes | None, list[tuple[str, bytes]]], Awaitable[None]]
 RAW: dict[str, Any] = {
     "key_type": bytes,
     "value_type": bytes,
@@ -64,8 +66,10 @@ class SlaApp:
         clock: EventClock | None = None,
         registry: CollectorRegistry = REGISTRY,
         app_id: str | None = None,
+        sink: Sink | None = None,
     ) -> None:
         self.settings = settings
+        self.sink: Sink = sink or self._produce
         self.catalog = catalog or platform_catalog()
         self.codec = EventCodec(self.catalog, settings.service_name)
         self.clock = clock or EventClock(settings.clock)
@@ -181,16 +185,16 @@ class SlaApp:
             encoded = self.codec.encode(
                 outcome_message(shipment, outcome), waybill, event_id=outcome_id(waybill, outcome)
             )
-            await self._send(encoded)
+            await self.sink(encoded.topic, encoded.key, encoded.value, encoded.headers)
             self.metrics.outcomes.labels(outcome.sla, outcome.kind).inc()
             if outcome.kind in ("met", "breached"):
                 for key in count_keys(partition, shipment, outcome):
                     self.counts[key] += 1
 
-    async def _send(self, encoded: EncodedEvent) -> None:
-        await self.app.producer.send(
-            encoded.topic, encoded.key, encoded.value, None, None, encoded.headers
-        )
+    async def _produce(
+        self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
+    ) -> None:
+        await self.app.producer.send(topic, key, value, None, None, headers)
 
     async def dead_letter(
         self, message: Any, headers: list[tuple[str, bytes]], reason: str, error: BaseException
@@ -202,13 +206,8 @@ class SlaApp:
             ("dlq_original_topic", str(message.topic).encode()),
             ("dlq_consumer_group", self.app.conf.id.encode()),
         ]
-        await self.app.producer.send(
-            dlq_topic(str(message.topic)),
-            message.key,
-            message.value,
-            None,
-            None,
-            [*headers, *extra],
+        await self.sink(
+            dlq_topic(str(message.topic)), message.key, message.value, [*headers, *extra]
         )
 
     # --- timers ----------------------------------------------------------------------------
@@ -240,7 +239,8 @@ class SlaApp:
                     )
                     if dimension == "outlet" and row["compliance"] is not None:
                         self.metrics.compliance.labels(sla, value).set(row["compliance"])
-        await self._send(self.codec.encode(snapshot, "compliance"))
+        encoded = self.codec.encode(snapshot, "compliance")
+        await self.sink(encoded.topic, encoded.key, encoded.value, encoded.headers)
 
     # --- pages -----------------------------------------------------------------------------
 

@@ -1,0 +1,141 @@
+"""The SLA agent with ``agent.test_context()`` and the memory store: no broker needed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from fairwind.events import EventCodec
+from fairwind.events.contracts import platform_catalog
+from fairwind.v1 import common_pb2, orders_pb2, sla_pb2, tracking_pb2
+from services.sla.app import TICK_HEADER, SlaApp
+from services.sla.processing import EventClock
+from services.sla.settings import SlaSettings
+
+T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+CODEC = EventCodec(platform_catalog(), "tests")
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+class Sent:
+    def __init__(self) -> None:
+        self.records: list[tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]]]] = []
+
+    async def __call__(
+        self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
+    ) -> None:
+        self.records.append((topic, key, value, headers))
+
+    def types(self) -> list[str]:
+        return [
+            dict(h)["ce_type"].decode().rsplit(".", 1)[1]
+            for t, _, _, h in self.records
+            if not t.endswith(".dlq")
+        ]
+
+    def dead(self) -> list[str]:
+        return [dict(h)["dlq_reason"].decode() for t, _, _, h in self.records if t.endswith(".dlq")]
+
+
+@pytest.fixture
+async def harness() -> AsyncIterator[tuple[SlaApp, Any, Sent, EventClock]]:
+    sent = Sent()
+    clock = EventClock("event", wall=lambda: at(0))
+    sla = SlaApp(
+        SlaSettings(store="memory://", input_partitions=1, clock="event"),
+        clock=clock,
+        registry=CollectorRegistry(),
+        app_id="sla-unit-test",
+        sink=sent,
+    )
+    sla.app.finalize()
+    sla.app.conf.store = "memory://"
+    agent = sla.app.agents["sla-clocks"]
+    async with agent.test_context() as context:
+        yield sla, context, sent, clock
+
+
+async def put(context: Any, message: Any, key: str = "FW1") -> None:
+    encoded = CODEC.encode(message, key)
+    await context.put(encoded.value, key=encoded.key, headers=encoded.headers, partition=0)
+
+
+async def tick(context: Any) -> None:
+    await context.put(b"", key=b"tick", headers=[(TICK_HEADER, b"1")], partition=0)
+
+
+def order(minute: float = 0) -> orders_pb2.OrderCreated:
+    message = orders_pb2.OrderCreated(
+        order=orders_pb2.Order(
+            waybill="FW1",
+            origin_outlet_code="SZX001",
+            destination_outlet_code="BJS003",
+            origin_city_code="SZX",
+            destination_city_code="BJS",
+        )
+    )
+    message.order.created_at.FromDatetime(at(minute))
+    return message
+
+
+def status(code: Any, minute: float) -> tracking_pb2.ShipmentStatusChanged:
+    message = tracking_pb2.ShipmentStatusChanged(waybill="FW1", to_status=code)
+    message.occurred_at.FromDatetime(at(minute))
+    return message
+
+
+async def test_pickup_met_is_published_and_counted(harness: Any) -> None:
+    sla, context, sent, _ = harness
+    await put(context, order())
+    await put(context, status(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40))
+    assert sent.types() == ["SlaMet"]
+    met = sla_pb2.SlaMet.FromString(sent.records[0][2])
+    assert (met.waybill, met.outlet_code) == ("FW1", "SZX001")
+    counts = dict(sla.counts.items())
+    assert any(k.endswith("|pickup|outlet|SZX001|met") and v == 1 for k, v in counts.items())
+
+
+async def test_timer_warns_then_breaches_without_any_scan(harness: Any) -> None:
+    _, context, sent, clock = harness
+    await put(context, order())
+    clock.saw(at(50))
+    await tick(context)
+    clock.saw(at(61))
+    await tick(context)
+    await tick(context)  # nothing more to say
+    assert sent.types() == ["SlaAtRisk", "SlaBreached"]
+
+
+async def test_a_late_scan_after_the_breach_is_counted_once(harness: Any) -> None:
+    sla, context, sent, clock = harness
+    await put(context, order())
+    clock.saw(at(90))
+    await tick(context)
+    await put(context, status(common_pb2.SHIPMENT_STATUS_PICKED_UP, 95))
+    assert sent.types() == ["SlaBreached"]
+    breached = [v for k, v in sla.counts.items() if k.endswith("|pickup|outlet|SZX001|breached")]
+    assert breached == [1]
+
+
+async def test_cancellation_closes_without_counting(harness: Any) -> None:
+    sla, context, sent, clock = harness
+    await put(context, order())
+    await put(context, orders_pb2.OrderCancelled(waybill="FW1"))
+    clock.saw(at(500))
+    await tick(context)
+    assert sent.types() == []
+    assert dict(sla.counts.items()) == {}
+
+
+async def test_bad_events_go_to_the_dead_letter_topic(harness: Any) -> None:
+    _, context, sent, _ = harness
+    await context.put(b"garbage", key=b"FW1", headers=[("ce_specversion", b"1.0")], partition=0)
+    await put(context, status(common_pb2.SHIPMENT_STATUS_PICKED_UP, 5), key="FW404")
+    assert sent.dead() == ["undecodable", "unknown_waybill"]
