@@ -56,7 +56,6 @@ async def harness() -> AsyncIterator[tuple[SlaApp, Any, Sent, EventClock]]:
         sink=sent,
     )
     sla.app.finalize()
-    sla.app.conf.store = "memory://"
     agent = sla.app.agents["sla-clocks"]
     async with agent.test_context() as context:
         yield sla, context, sent, clock
