@@ -109,9 +109,12 @@ class SlaApp:
         self.app.agent(self.inputs, name="sla-clocks")(self.process)
         self.app.timer(settings.tick_interval_s)(self.send_ticks)
         self.app.timer(settings.snapshot_interval_s)(self.publish_snapshot)
-        self.app.page("/v1/compliance")(self.compliance_page)
-        self.app.page("/v1/at-risk")(self.at_risk_page)
-        self.app.page("/metrics")(self.metrics_page)
+        for path, page in (
+            ("/v1/compliance", self.compliance_page),
+            ("/v1/at-risk", self.at_risk_page),
+            ("/metrics", self.metrics_page),
+        ):
+            self.app.page(path)(_view(page))
 
     # --- the agent -------------------------------------------------------------------------
 
@@ -296,6 +299,15 @@ class SlaApp:
         from prometheus_client import generate_latest  # noqa: PLC0415 - only when scraped
 
         return web.bytes(generate_latest(self.registry), content_type="text/plain")
+
+
+def _view(page: Callable[[Any, Any], Awaitable[Any]]) -> Callable[[Any, Any], Awaitable[Any]]:
+    """Faust calls a page as ``page(view, request)``; bound methods need a plain function."""
+
+    async def handler(web: Any, request: Any) -> Any:
+        return await page(web, request)
+
+    return handler
 
 
 def _headers(raw: Any) -> list[tuple[str, bytes]]:
