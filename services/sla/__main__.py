@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     wanted = dict.fromkeys(sla.input_names, settings.input_partitions)
     wanted |= {f"{name}.dlq": 3 for name in sla.input_names}
     wanted[sla.output_topic] = settings.input_partitions
+    # Created here, before the first tick is sent: a broker that creates topics on first
+    # use would otherwise give the tick topic its default partition count.
+    wanted[sla.ticks_name] = settings.input_partitions
     asyncio.run(ensure_topics(settings, wanted))
     settle_memory()
     worker = faust.Worker(sla.app, loglevel=settings.log_level.lower(), quiet=True)

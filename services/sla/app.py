@@ -12,6 +12,7 @@ import heapq
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +30,7 @@ from services.sla.domain import Budgets, Shipment, next_due
 from services.sla.metrics import SlaMetrics, sla_metrics
 from services.sla.processing import (
     DIMENSIONS,
+    PENDING_GRACE,
     EventClock,
     Processor,
     Unprocessable,
@@ -160,12 +162,32 @@ class SlaApp:
             state = self.shipments.get(waybill)
             if state is None:
                 continue
+            if self.processor.expire(state):
+                await self.drop_orphan(waybill, state)
+                continue
             state, outcomes = self.processor.tick(state)
             self.shipments[waybill] = state
             self._remember(partition, waybill, state)
             await self.emit(partition, waybill, state, outcomes)
 
+    async def drop_orphan(self, waybill: str, state: dict[str, Any]) -> None:
+        """Early events whose order never came: dead-lettered, then forgotten."""
+        for early in state["pending"]:
+            headers = [("ce_type", early["ce_type"].encode()), ("ce_specversion", b"1.0")]
+            record = _Orphan(self.input_names[-1], waybill.encode(), bytes.fromhex(early["value"]))
+            await self.dead_letter(
+                record,
+                headers,
+                "unknown_waybill",
+                LookupError(f"no order for {waybill} within the grace"),
+            )
+        del self.shipments[waybill]
+
     def _remember(self, partition: int, waybill: str, state: dict[str, Any]) -> None:
+        if "clocks" not in state:
+            oldest = min(datetime.fromisoformat(p["at"]) for p in state.get("pending", []))
+            heapq.heappush(self._due[partition], (oldest + PENDING_GRACE, waybill))
+            return
         when = next_due(Shipment.from_dict(state))
         if when is not None:
             heapq.heappush(self._due[partition], (when, waybill))
@@ -299,6 +321,13 @@ class SlaApp:
         from prometheus_client import generate_latest  # noqa: PLC0415 - only when scraped
 
         return web.bytes(generate_latest(self.registry), content_type="text/plain")
+
+
+@dataclass(frozen=True)
+class _Orphan:
+    topic: str
+    key: bytes
+    value: bytes
 
 
 def _view(page: Callable[[Any, Any], Awaitable[Any]]) -> Callable[[Any, Any], Awaitable[Any]]:

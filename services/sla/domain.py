@@ -64,6 +64,13 @@ class Clock:
     counted: bool = False
 
 
+TIME_FIELDS = ("opened_at", "deadline", "at_risk_at", "closed_at")
+
+
+def _time(value: Any) -> Any:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 @dataclass
 class Shipment:
     waybill: str
@@ -78,12 +85,22 @@ class Shipment:
     clocks: dict[str, Clock] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """JSON-safe (times as ISO strings): this is what the table's changelog stores."""
+        raw = asdict(self)
+        for clock in raw["clocks"].values():
+            for name in TIME_FIELDS:
+                if clock[name] is not None:
+                    clock[name] = clock[name].isoformat()
+        return raw
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Shipment:
-        clocks = {name: Clock(**clock) for name, clock in raw.get("clocks", {}).items()}
-        return cls(**(raw | {"clocks": clocks}))
+        clocks = {}
+        for name, clock in raw.get("clocks", {}).items():
+            times = {f: _time(clock[f]) for f in TIME_FIELDS}
+            clocks[name] = Clock(**(clock | times))
+        fields = {k: v for k, v in raw.items() if k in SHIPMENT_FIELDS}
+        return cls(**(fields | {"clocks": clocks}))
 
     def dimensions(self, sla: str) -> dict[str, str]:
         """Where a clock's result counts: the outlet and city responsible for it."""
@@ -107,6 +124,9 @@ class Outcome:
     sla: str
     clock: Clock
     at: datetime
+
+
+SHIPMENT_FIELDS = frozenset(Shipment.__dataclass_fields__)
 
 
 def open_clock(

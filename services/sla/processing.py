@@ -27,6 +27,27 @@ SLA_CODES = {
 DIMENSIONS = ("outlet", "city", "service_level", "customer_tier")
 
 
+PENDING_GRACE = timedelta(hours=1)
+KINDS: dict[str, Any] = {
+    kind.DESCRIPTOR.full_name: kind
+    for kind in (
+        orders_pb2.OrderCancelled,
+        routes_pb2.RoutePlanned,
+        routes_pb2.RouteReplanned,
+        tracking_pb2.ShipmentStatusChanged,
+    )
+}
+
+
+def _pending(event: Event[Any], at: datetime) -> dict[str, Any]:
+    return {
+        "type": event.message.DESCRIPTOR.full_name,
+        "at": at.isoformat(),
+        "value": event.message.SerializeToString().hex(),
+        "ce_type": event.type,
+    }
+
+
 class Unprocessable(Exception):
     """An event SLA cannot use (unknown waybill, clock skew): counted and dead-lettered."""
 
@@ -84,12 +105,19 @@ class Processor:
         self.clock.saw(at)
         message = event.message
         if isinstance(message, orders_pb2.OrderCreated):
-            return self._order(raw, message.order, at), []
-        if raw is None:
-            if isinstance(message, routes_pb2.RoutePlanned):
-                return None, []  # planned before the order reached us: the order opens clocks
-            raise Unprocessable("unknown_waybill", f"no order seen for {event.key}")
-        shipment = Shipment.from_dict(raw)
+            if raw is not None and "clocks" in raw:
+                return None, []  # a redelivery
+            return self._order(message.order, at, (raw or {}).get("pending", []))
+        if raw is None or "clocks" not in raw:
+            # Topics are read independently, so a scan may come before its order: keep it
+            # until the order arrives (or the grace runs out, see ``expire``).
+            pending = [*(raw or {}).get("pending", []), _pending(event, at)]
+            return {"waybill": event.key, "pending": pending}, []
+        return self._apply(Shipment.from_dict(raw), message, at)
+
+    def _apply(
+        self, shipment: Shipment, message: Any, at: datetime
+    ) -> tuple[dict[str, Any] | None, list[Outcome]]:
         outcomes: list[Outcome] = []
         if isinstance(message, orders_pb2.OrderCancelled):
             on_status(shipment, "cancelled", at, self.budgets)
@@ -110,10 +138,8 @@ class Processor:
         return shipment.to_dict(), outcomes
 
     def _order(
-        self, raw: dict[str, Any] | None, order: orders_pb2.Order, at: datetime
-    ) -> dict[str, Any] | None:
-        if raw is not None:
-            return None  # a redelivery
+        self, order: orders_pb2.Order, at: datetime, pending: list[dict[str, Any]]
+    ) -> tuple[dict[str, Any], list[Outcome]]:
         shipment = Shipment(
             waybill=order.waybill,
             origin_outlet=order.origin_outlet_code,
@@ -135,7 +161,18 @@ class Processor:
             else None
         )
         on_order(shipment, at, window, deliver_by, self.budgets)
-        return shipment.to_dict()
+        outcomes: list[Outcome] = []
+        for early in sorted(pending, key=lambda p: p["at"]):
+            message = KINDS[early["type"]].FromString(bytes.fromhex(early["value"]))
+            outcomes += self._apply(shipment, message, datetime.fromisoformat(early["at"]))[1]
+        return shipment.to_dict(), outcomes
+
+    def expire(self, raw: dict[str, Any]) -> bool:
+        """True when ``raw`` only holds early events whose order never came in time."""
+        if "clocks" in raw or not raw.get("pending"):
+            return False
+        oldest = min(datetime.fromisoformat(p["at"]) for p in raw["pending"])
+        return self.clock.now() - oldest > PENDING_GRACE
 
     def tick(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[Outcome]]:
         shipment = Shipment.from_dict(raw)

@@ -87,10 +87,28 @@ def test_the_event_clock_follows_event_time_for_timers(processor: Processor) -> 
     assert [(o.kind, o.sla) for o in outcomes] == [("breached", "pickup")]
 
 
-def test_unknown_waybills_and_clock_skew_are_unprocessable(processor: Processor) -> None:
-    with pytest.raises(Unprocessable) as unknown:
-        processor.handle(None, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 5)))
-    assert unknown.value.reason == "unknown_waybill"
+def test_a_scan_before_its_order_waits_for_it(processor: Processor) -> None:
+    early, outcomes = processor.handle(
+        None, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40))
+    )
+    assert early is not None
+    assert "clocks" not in early
+    assert outcomes == []
+    state, outcomes = processor.handle(early, event(created()))
+    assert state is not None
+    assert [(o.kind, o.sla) for o in outcomes] == [("met", "pickup")]
+
+
+def test_an_orphan_scan_expires_after_the_grace(processor: Processor) -> None:
+    early, _ = processor.handle(None, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40)))
+    assert early is not None
+    processor.clock.saw(at(90))
+    assert not processor.expire(early)
+    processor.clock.saw(at(101))
+    assert processor.expire(early)
+
+
+def test_clock_skew_is_unprocessable(processor: Processor) -> None:
     with pytest.raises(Unprocessable) as skew:
         processor.handle(None, event(created(minute=3 * 1440)))
     assert skew.value.reason == "clock_skew"
