@@ -3,13 +3,14 @@
 import asyncio
 import sys
 
-from bench import orders, publish, routing, tracking
+from bench import orders, publish, routing, sla, tracking
 
 BENCHMARKS = {
     "publish": publish.main,
     "orders": orders.main,
     "routing": routing.main,
     "tracking": tracking.main,
+    "sla": sla.main,
 }
 
 if __name__ == "__main__":

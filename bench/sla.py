@@ -1,0 +1,161 @@
+"""SLA processors: events per second through a real worker (Faust on the embedded broker),
+the processing core alone per CPU-second, and the time a restarted worker needs to recover
+its tables from the changelogs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bench.helpers import Service
+from bench.infra import bench_settings, machine
+from fairwind.events import EventCodec, EventPublisher
+from fairwind.events.contracts import platform_catalog
+from fairwind.events.kafka import ensure_topics, make_producer
+from fairwind.v1 import common_pb2, orders_pb2, tracking_pb2
+from services.sla.domain import Budgets
+from services.sla.processing import EventClock, Processor
+
+ORDERS = 10_000
+PARTITIONS = 4
+T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=6)
+
+
+def events() -> list[tuple[Any, str]]:
+    """Per order: created, picked up (most in time), arrived at the outlet, delivered."""
+    out: list[tuple[Any, str]] = []
+    for n in range(ORDERS):
+        waybill = f"FW{n:012d}"
+        order = orders_pb2.Order(
+            waybill=waybill,
+            origin_outlet_code=f"SZX{n % 10:03d}",
+            destination_outlet_code=f"BJS{n % 10:03d}",
+            origin_city_code="SZX",
+            destination_city_code="BJS",
+        )
+        order.created_at.FromDatetime(T0 + timedelta(seconds=n))
+        out.append((orders_pb2.OrderCreated(order=order), waybill))
+        for status, minutes in (
+            (common_pb2.SHIPMENT_STATUS_PICKED_UP, 40 + n % 30),
+            (common_pb2.SHIPMENT_STATUS_AT_DELIVERY_OUTLET, 600),
+            (common_pb2.SHIPMENT_STATUS_DELIVERED, 660 + n % 90),
+        ):
+            change = tracking_pb2.ShipmentStatusChanged(waybill=waybill, to_status=status)
+            change.occurred_at.FromDatetime(T0 + timedelta(seconds=n, minutes=minutes))
+            out.append((change, waybill))
+    return out
+
+
+def core_rate(batch: list[tuple[Any, str]]) -> float:
+    """Decode + clocks per CPU-second, with a dict for the table (no broker, no Faust)."""
+    codec = EventCodec(platform_catalog(), "bench")
+    encoded = [codec.encode(message, key) for message, key in batch]
+    processor = Processor(Budgets(), EventClock("event"), timedelta(days=3650))
+    table: dict[str, Any] = {}
+    started = time.process_time()
+    for record in encoded:
+        event = codec.decode(record.topic, record.key, record.value, record.headers)
+        state, _ = processor.handle(table.get(event.key or ""), event)
+        if state is not None:
+            table[event.key or ""] = state
+    return len(encoded) / (time.process_time() - started)
+
+
+def processed(port: int) -> float:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as page:
+            text = page.read().decode()
+    except OSError:
+        return 0.0
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("fairwind_sla_events_processed_total{")
+    )
+
+
+def counted(port: int) -> int:
+    url = f"http://127.0.0.1:{port}/v1/compliance?sla=pickup&by=city&window=24h"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as page:
+            rows = json.loads(page.read())["rows"]
+    except OSError:
+        return -1
+    return sum(row["met"] + row["breached"] for row in rows.values())
+
+
+async def wait(condition: Any, timeout_s: float = 600) -> float:
+    started = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - started > timeout_s:
+            raise RuntimeError("benchmark condition never reached")
+        await asyncio.sleep(0.2)
+    return time.perf_counter() - started
+
+
+async def main() -> None:
+    batch = events()
+    core = core_rate(batch)
+    with bench_settings("bench-sla") as settings:
+        topics = [
+            "fairwind.orders.v1",
+            "fairwind.routes.v1",
+            "fairwind.tracking.v1",
+            "fairwind.sla.v1",
+        ]
+        await ensure_topics(settings, dict.fromkeys(topics, PARTITIONS))
+        producer = make_producer(settings)
+        await producer.start()
+        publisher = EventPublisher(producer, EventCodec(platform_catalog(), "bench"))
+        for start in range(0, len(batch), 5000):
+            await publisher.publish_many(batch[start : start + 5000])
+        await producer.stop()
+        worker = Service(["-m", "services.sla", "worker"], {})
+        worker.env = {
+            "FAIRWIND_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+            "FAIRWIND_MONGO_URL": settings.mongo_url,
+            "FAIRWIND_BROKER_PROFILE": settings.broker_profile.value,
+            "FAIRWIND_SERVICE_NAME": f"bench-sla-{uuid.uuid4().hex[:6]}",
+            "FAIRWIND_HTTP_PORT": str(worker.port),
+            "FAIRWIND_INPUT_PARTITIONS": str(PARTITIONS),
+            "FAIRWIND_CLOCK": "event",
+            "FAIRWIND_LOG_LEVEL": "WARNING",
+        }
+        try:
+            started = time.perf_counter()
+            worker.start(timeout_s=120)
+            first = await wait(lambda: processed(worker.port) > 0)
+            total = await wait(lambda: processed(worker.port) >= len(batch))
+            rate = len(batch) / max(total, 1e-9)
+            before = counted(worker.port)
+            worker.stop()
+            restarted = time.perf_counter()
+            worker.start(timeout_s=120)
+            recovery = await wait(lambda: counted(worker.port) == before)
+            recovered_in = time.perf_counter() - restarted
+        finally:
+            worker.stop()
+    print(
+        f"\n== SLA processors ({machine()}; one Faust worker, {PARTITIONS} partitions, embedded "
+        "broker on the same box)"
+    )
+    print(f"processing core (decode + clocks, no broker) {core:>10,.0f} events/CPU-s")
+    print(
+        f"worker, {len(batch):,} events already on the topics: {rate:>10,.0f} events/s "
+        f"(worker start to first event {first:.1f} s, then {total:.1f} s for all; "
+        f"{restarted - started:.1f} s in all)"
+    )
+    print(
+        f"restart: state and {before:,} counted results back in {recovered_in:.1f} s "
+        f"(waiting {recovery:.1f} s after the process was up)"
+    )
+    print("target: >= 20,000 events/s per worker core; recovery time reported")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
