@@ -60,7 +60,7 @@ SERVES: dict[str, Serves] = {
     "orders": Serves(rest=True, grpc=False),
     "routing": Serves(rest=False, grpc=True),
     "tracking": Serves(rest=True, grpc=True),
-    "sla": Serves(rest=True, grpc=False),
+    "sla": Serves(rest=True, grpc=False),  # the Faust worker's web port
     "notify": Serves(rest=False, grpc=False),
     "crm": Serves(rest=True, grpc=True),
 }
