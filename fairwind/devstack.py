@@ -37,6 +37,7 @@ class Serves:
 
     rest: bool
     grpc: bool
+    landing: str = "/docs"
 
 
 # Fixed ports so links stay the same from one run to the next.
@@ -60,7 +61,7 @@ SERVES: dict[str, Serves] = {
     "orders": Serves(rest=True, grpc=False),
     "routing": Serves(rest=False, grpc=True),
     "tracking": Serves(rest=True, grpc=True),
-    "sla": Serves(rest=True, grpc=False),  # the Faust worker's web port
+    "sla": Serves(rest=True, grpc=False, landing="/v1/compliance?sla=pickup&by=outlet"),
     "notify": Serves(rest=False, grpc=False),
     "crm": Serves(rest=True, grpc=True),
 }
@@ -71,7 +72,7 @@ def describe(name: str, offset: int = 0) -> str:
     ports, serves = ports_of(name, offset), SERVES[name]
     parts = []
     if serves.rest:
-        parts.append(f"API http://127.0.0.1:{ports.http}/docs")
+        parts.append(f"API http://127.0.0.1:{ports.http}{serves.landing}")
     if serves.grpc:
         parts.append(f"gRPC 127.0.0.1:{ports.grpc}")
     metrics = ports.http if serves.rest else ports.metrics

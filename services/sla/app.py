@@ -103,6 +103,12 @@ class SlaApp:
         self.shipments = self.app.Table(
             "sla-shipments", default=None, partitions=settings.input_partitions
         )
+        # Counters: incremented in a partitioned table (read-your-writes on the owning worker)
+        # and mirrored as absolute values into a global table that every worker reads, so a
+        # lagging replica can only be behind, never lose an increment.
+        self.local_counts = self.app.Table(
+            "sla-counts-local", default=int, partitions=settings.input_partitions
+        )
         self.counts = self.app.GlobalTable(
             "sla-counts", default=int, partitions=settings.input_partitions
         )
@@ -214,7 +220,9 @@ class SlaApp:
             self.metrics.outcomes.labels(outcome.sla, outcome.kind).inc()
             if outcome.kind in ("met", "breached"):
                 for key in count_keys(partition, shipment, outcome):
-                    self.counts[key] += 1
+                    value = self.local_counts[key] + 1
+                    self.local_counts[key] = value
+                    self.counts[key] = value
 
     async def _produce(
         self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
@@ -244,10 +252,17 @@ class SlaApp:
             )
 
     async def publish_snapshot(self) -> None:
+        try:
+            await self._snapshot()
+        except Exception:  # a failed snapshot must not stop the worker
+            log.exception("compliance snapshot failed")
+
+    async def _snapshot(self) -> None:
         now = self.clock.now()
         snapshot = sla_pb2.ComplianceSnapshot()
         snapshot.window_start.FromDatetime(now.replace(minute=0, second=0, microsecond=0))
         snapshot.window_end.FromDatetime(now)
+        snapshot.generated_at.FromDatetime(datetime.now(UTC))
         counts = list(self.counts.items())
         for sla in ("pickup", "outlet_delivery", "promise"):
             for dimension in DIMENSIONS:
@@ -260,7 +275,7 @@ class SlaApp:
                         dimension_value=value,
                         met=row["met"],
                         breached=row["breached"],
-                        compliance=row["compliance"] or 0.0,
+                        compliance_ratio=row["compliance"] or 0.0,
                     )
                     if dimension == "outlet" and row["compliance"] is not None:
                         self.metrics.compliance.labels(sla, value).set(row["compliance"])

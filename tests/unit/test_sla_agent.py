@@ -99,6 +99,11 @@ async def test_pickup_met_is_published_and_counted(harness: Any) -> None:
     assert (met.waybill, met.outlet_code) == ("FW1", "SZX001")
     counts = dict(sla.counts.items())
     assert any(k.endswith("|pickup|outlet|SZX001|met") and v == 1 for k, v in counts.items())
+    await sla._snapshot()
+    assert sent.types()[-1] == "ComplianceSnapshot"
+    snapshot = sla_pb2.ComplianceSnapshot.FromString(sent.records[-1][2])
+    row = next(r for r in snapshot.rows if r.dimension_value == "SZX001")
+    assert (row.met, row.breached, row.compliance_ratio) == (1, 0, 1.0)
 
 
 async def test_timer_warns_then_breaches_without_any_scan(harness: Any) -> None:
