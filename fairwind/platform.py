@@ -32,6 +32,7 @@ from fairwind.events.kafka import (
     make_reader,
 )
 from fairwind.events.publisher import EventPublisher
+from fairwind.lifecycle import Worker
 from fairwind.metrics import KitMetrics, kit_metrics
 from fairwind.mongo.client import create_client
 from fairwind.mongo.outbox import Outbox
@@ -117,6 +118,14 @@ class Platform:
             ),
             metrics=self.metrics,
         )
+
+    def event_workers(self, consumer: ConsumerRunner) -> list[Worker]:
+        """The outbox relay and an event consumer as lifecycle workers, for ``serve``."""
+        relay = self.relay()
+        return [
+            Worker("outbox-relay", relay.run, relay.stop),
+            Worker("event-consumer", consumer.run, consumer.stop),
+        ]
 
     async def close(self) -> None:
         await self.producer.stop()

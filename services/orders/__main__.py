@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import sys
 
-from fairwind.lifecycle import Worker, run_until_signalled
+from fairwind.lifecycle import run_until_signalled
 from fairwind.logs import configure_logging
 from fairwind.mongo.client import create_client
 from fairwind.serving import http_worker, run, settle_memory
@@ -27,15 +27,13 @@ async def serve(settings: OrdersSettings) -> None:
     app = await bootstrap(settings)
     await app.platform.ensure_topics()
     settle_memory()
-    relay = app.platform.relay()
-    consumer = status_consumer(app.platform, app.service)
+    events = app.platform.event_workers(status_consumer(app.platform, app.service))
     http, _ = http_worker(app.api, settings.http_host, settings.http_port)
     try:
         await run_until_signalled(
             [
                 http,
-                Worker("outbox-relay", relay.run, relay.stop),
-                Worker("status-consumer", consumer.run, consumer.stop),
+                *events,
             ],
             grace_s=settings.shutdown_grace_s,
         )

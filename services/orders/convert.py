@@ -54,6 +54,17 @@ def money_doc(value: common_pb2.Money) -> Document:
     return {"amount": f"{decimal_of(value):.2f}", "currency": value.currency_code}
 
 
+def promise_doc(promise: common_pb2.Promise) -> Document:
+    """A routing promise as stored in the order and shown to partners."""
+    return {
+        "pickup_by": from_timestamp(promise.pickup_by),
+        "deliver_by": from_timestamp(promise.deliver_by),
+        "next_day": promise.next_day,
+        "remote_area": promise.remote_area,
+        "extra_working_days": promise.extra_working_days,
+    }
+
+
 def address(value: AddressIn) -> common_pb2.Address:
     return common_pb2.Address(
         country_code=value.country,

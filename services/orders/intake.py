@@ -146,14 +146,7 @@ class Intake:
             return None, None
         except NoService as exc:
             raise Rejected(422, "no_service", str(exc)) from exc
-        for side, coverage in (("pickup", origin), ("delivery", destination)):
-            if not coverage.served:
-                raise Rejected(
-                    422,
-                    "unserved_area",
-                    f"{side} address is not served: {coverage.reason or 'no outlet'}",
-                    side=side,
-                )
+        check_coverage(origin, destination)
         return quote, destination
 
     async def accept(
@@ -230,15 +223,8 @@ def order_document(
         "request": order.model_dump(mode="json"),
     }
     if quote is not None:
-        promise = quote.promise
         doc |= {
-            "promise": {
-                "pickup_by": convert.from_timestamp(promise.pickup_by),
-                "deliver_by": convert.from_timestamp(promise.deliver_by),
-                "next_day": promise.next_day,
-                "remote_area": promise.remote_area,
-                "extra_working_days": promise.extra_working_days,
-            },
+            "promise": convert.promise_doc(quote.promise),
             "price": convert.money_doc(quote.price),
             "chargeable_weight_kg": quote.chargeable_weight_kg or doc["chargeable_weight_kg"],
             "origin_outlet": quote.origin_outlet.code or None,

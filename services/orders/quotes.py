@@ -10,7 +10,6 @@ from services.orders.schemas import QuoteOut, ServiceLevel
 
 
 def quote_view(quote: routes_pb2.Quote, level: ServiceLevel) -> QuoteOut:
-    promise = quote.promise
     body: dict[str, Any] = {
         "service_level": level,
         "price": convert.money_doc(quote.price),
@@ -21,13 +20,7 @@ def quote_view(quote: routes_pb2.Quote, level: ServiceLevel) -> QuoteOut:
         ],
         "chargeable_weight_kg": quote.chargeable_weight_kg,
         "zone": quote.zone,
-        "promise": {
-            "pickup_by": convert.from_timestamp(promise.pickup_by),
-            "deliver_by": convert.from_timestamp(promise.deliver_by),
-            "next_day": promise.next_day,
-            "remote_area": promise.remote_area,
-            "extra_working_days": promise.extra_working_days,
-        },
+        "promise": convert.promise_doc(quote.promise),
         "origin_outlet": quote.origin_outlet.code,
         "destination_outlet": quote.destination_outlet.code,
         "planned_hubs": list(quote.hub_codes),

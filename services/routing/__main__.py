@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from fairwind.lifecycle import Worker, run_until_signalled
+from fairwind.lifecycle import run_until_signalled
 from fairwind.logs import configure_logging
 from fairwind.metrics import start_metrics_exporter
 from fairwind.serving import grpc_worker, run, settle_memory
@@ -25,14 +25,12 @@ async def serve(settings: RoutingSettings) -> None:
     await app.platform.ensure_topics()
     settle_memory()
     start_metrics_exporter(settings.metrics_port, settings.metrics_host)
-    relay = app.platform.relay()
-    consumer = event_consumer(app.platform, app.service)
+    events = app.platform.event_workers(event_consumer(app.platform, app.service))
     try:
         await run_until_signalled(
             [
                 grpc_worker(app.grpc),
-                Worker("outbox-relay", relay.run, relay.stop),
-                Worker("event-consumer", consumer.run, consumer.stop),
+                *events,
                 reassigner(app.service),
             ],
             grace_s=settings.shutdown_grace_s,

@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import sys
 
-from fairwind.lifecycle import Worker, run_until_signalled
+from fairwind.lifecycle import run_until_signalled
 from fairwind.logs import configure_logging
 from fairwind.mongo.client import create_client
 from fairwind.serving import grpc_worker, http_worker, run, settle_memory
@@ -26,16 +26,14 @@ async def serve(settings: TrackingSettings) -> None:
     await app.platform.ensure_topics()
     app.broadcaster.start()
     settle_memory()
-    relay = app.platform.relay()
-    consumer = event_consumer(app.platform, app.service)
+    events = app.platform.event_workers(event_consumer(app.platform, app.service))
     http, _ = http_worker(app.api, settings.http_host, settings.http_port)
     try:
         await run_until_signalled(
             [
                 http,
                 grpc_worker(app.grpc),
-                Worker("outbox-relay", relay.run, relay.stop),
-                Worker("event-consumer", consumer.run, consumer.stop),
+                *events,
             ],
             grace_s=settings.shutdown_grace_s,
         )
