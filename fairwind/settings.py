@@ -10,8 +10,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fairwind.clock import PlatformClock
 
 
 class BrokerProfile(StrEnum):
@@ -56,6 +58,12 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_max_s: float = Field(default=2.0, gt=0)
     shutdown_grace_s: float = Field(default=10.0, ge=0)
 
+    # Business time (see fairwind/clock.py). Unset: the wall clock. A simulation starts
+    # every service with the same three values so they agree on a compressed day.
+    clock_speed: float = Field(default=1.0, gt=0, le=100_000)
+    clock_origin: AwareDatetime | None = None
+    clock_anchor: AwareDatetime | None = None
+
     @model_validator(mode="after")
     def _check_consistency(self) -> ServiceSettings:
         if self.consumer_backoff_max_s < self.consumer_backoff_initial_s:
@@ -63,7 +71,12 @@ class ServiceSettings(BaseSettings):
         session, heartbeat = self.kafka_session_timeout_ms, self.kafka_heartbeat_interval_ms
         if session is not None and heartbeat is not None and heartbeat * 3 > session:
             raise ValueError("kafka_heartbeat_interval_ms must be at most a third of the session")
+        if (self.clock_origin is None) != (self.clock_anchor is None):
+            raise ValueError("clock_origin and clock_anchor are set together")
         return self
+
+    def platform_clock(self) -> PlatformClock:
+        return PlatformClock(self.clock_speed, self.clock_origin, self.clock_anchor)
 
     @property
     def database_name(self) -> str:

@@ -23,7 +23,6 @@ from services.orders.intake import (
     check_coverage,
     order_document,
     remote_warning,
-    utcnow,
 )
 from services.orders.keys import Partner
 from services.orders.schemas import AddressIn, OrderIn, ServiceLevel
@@ -129,7 +128,7 @@ async def create_batch(
             "batch_too_large",
             f"{len(items)} orders; at most {svc.settings.max_batch} per batch",
         )
-    now = utcnow()
+    now = svc.clock.now()
     results: dict[int, Document] = {}
     candidates = _validated(svc, items, now, results)
     accepted = await _accept_all(svc, partner, candidates, now, results)

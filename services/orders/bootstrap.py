@@ -83,5 +83,6 @@ async def bootstrap(
         issuer=WaybillIssuer(store, settings.waybill_prefix, settings.waybill_block),
         metrics=order_metrics(registry),
         writer=GroupCommitter(platform.mongo, write_orders, after_commit=platform.outbox.notify),
+        clock=settings.platform_clock(),
     )
     return OrdersApp(platform, service, create_app(service, registry), channels)

@@ -3,12 +3,13 @@ input into these calls; bootstrap.py wires the dependencies into ``OrdersService
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from fairwind.clock import PlatformClock
 from fairwind.events import EncodedEvent, Event, EventCodec
 from fairwind.mongo.batching import GroupCommitter
 from fairwind.mongo.outbox import Outbox, in_transaction
@@ -19,7 +20,6 @@ from services.orders.intake import (
     Intake,
     Rejected,
     WaybillIssuer,
-    utcnow,
 )
 from services.orders.keys import KeyStore, Partner
 from services.orders.metrics import OrderMetrics
@@ -51,6 +51,7 @@ class OrdersService:
     issuer: WaybillIssuer
     metrics: OrderMetrics
     writer: GroupCommitter[NewOrder]
+    clock: PlatformClock = field(default_factory=PlatformClock)
 
     def view(self, doc: Document) -> Document:
         secret = self.settings.link_secret
@@ -75,7 +76,7 @@ async def create_order(
     """Accept one order. The Idempotency-Key is stored in the order itself (unique per
     partner), so the common path costs no lookup: a replay is found when its insert meets
     the first one's key."""
-    now = utcnow()
+    now = svc.clock.now()
     warnings = svc.intake.check(order, now)
     (waybill,) = await svc.issuer.issue()
     doc = await svc.intake.accept(order, partner, waybill, warnings, now)
@@ -128,7 +129,7 @@ async def cancel_order(svc: OrdersService, partner: Partner, waybill: str, reaso
         raise Rejected(404, "not_found", f"no order {waybill}")
     if doc["status"] == Status.CANCELLED:
         return Outcome(200, svc.view(doc), replayed=True)
-    now = utcnow()
+    now = svc.clock.now()
     event = svc.codec.encode(
         orders_pb2.OrderCancelled(
             waybill=waybill,

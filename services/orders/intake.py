@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fairwind.v1 import routes_pb2
@@ -247,7 +247,3 @@ def _pieces(parcels: Sequence[ParcelIn]) -> list[PieceSize]:
         )
         for p in parcels
     ]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

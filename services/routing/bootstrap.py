@@ -52,6 +52,7 @@ async def bootstrap(
         platform.outbox,
         platform.codec,
         routing_metrics(registry),
+        settings.platform_clock(),
     )
     binding = ServiceBinding(
         SERVICE_NAME, routes_pb2_grpc.add_RouteServiceServicer_to_server, RouteServicer(service)

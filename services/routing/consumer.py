@@ -32,6 +32,9 @@ def event_consumer(platform: Platform, svc: RoutingService) -> ConsumerRunner:
 def reassigner(svc: RoutingService) -> Worker:
     """Every few seconds, move pickups nobody accepted in time to another courier."""
     stopping = asyncio.Event()
+    # A compressed business clock makes the acceptance timeout short on the wall clock.
+    timeout_wall = svc.clock.wall_seconds(svc.settings.acceptance_timeout_s)
+    interval = min(svc.settings.reassign_check_s, max(timeout_wall / 5, 0.05))
 
     async def run() -> None:
         while not stopping.is_set():
@@ -40,6 +43,6 @@ def reassigner(svc: RoutingService) -> Worker:
             except Exception:
                 log.exception("reassignment round failed; trying again")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), svc.settings.reassign_check_s)
+                await asyncio.wait_for(stopping.wait(), interval)
 
     return Worker("pickup-reassigner", run, stopping.set)

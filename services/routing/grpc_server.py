@@ -5,7 +5,6 @@ NOT_FOUND for unknown waybills)."""
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
 from typing import Any
 
 import grpc
@@ -62,7 +61,7 @@ class RouteServicer(routes_pb2_grpc.RouteServiceServicer):
         placed = (
             convert.minutes_of(request.ship_at, zone)
             if request.HasField("ship_at")
-            else to_minutes(datetime.now(UTC), zone)
+            else to_minutes(self.svc.clock.now(), zone)
         )
         level = convert.level_of(request.service_level)
         cod = convert.decimal_of(request.cod_amount) if request.HasField("cod_amount") else None
@@ -190,7 +189,9 @@ class RouteServicer(routes_pb2_grpc.RouteServiceServicer):
         request: routes_pb2.AcceptCourierTaskRequest,
         context: Context,
     ) -> routes_pb2.AcceptCourierTaskResponse:
-        task = await self.svc.store.accept(request.waybill, request.courier_id, datetime.now(UTC))
+        task = await self.svc.store.accept(
+            request.waybill, request.courier_id, self.svc.clock.now()
+        )
         if task is None:
             await context.abort(
                 grpc.StatusCode.FAILED_PRECONDITION,

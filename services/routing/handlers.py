@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +11,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
+from fairwind.clock import PlatformClock
 from fairwind.events import EncodedEvent, Event, EventCodec
 from fairwind.mongo.outbox import Outbox, in_transaction
 from fairwind.v1 import orders_pb2, routes_pb2, tracking_pb2
@@ -43,6 +44,7 @@ class RoutingService:
     outbox: Outbox
     codec: EventCodec
     metrics: RoutingMetrics
+    clock: PlatformClock = field(default_factory=PlatformClock)
 
     @property
     def zone(self) -> Any:
@@ -111,7 +113,7 @@ async def on_order_created(svc: RoutingService, event: Event[orders_pb2.OrderCre
         )
         return
     level = convert.level_of(order.service_level)
-    now = datetime.now(UTC)
+    now = svc.clock.now()
     route = convert.route_message(
         svc.router.network,
         order.waybill,
@@ -151,7 +153,7 @@ async def plan_route(
     destination = router.outlet_of(
         request.destination.city, request.destination.district, "delivery"
     )
-    now = datetime.now(UTC)
+    now = svc.clock.now()
     placed = (
         convert.minutes_of(request.placed_at, svc.zone)
         if request.HasField("placed_at")
@@ -252,7 +254,7 @@ def _dispatched_event(
 
 
 async def on_order_cancelled(svc: RoutingService, event: Event[orders_pb2.OrderCancelled]) -> None:
-    await svc.store.cancel(event.message.waybill, datetime.now(UTC))
+    await svc.store.cancel(event.message.waybill, svc.clock.now())
 
 
 async def on_deviation(
@@ -282,7 +284,7 @@ async def on_deviation(
         return
     previous = routes_pb2.Route.FromString(doc["versions"][-1]["route"])
     version = doc["current"] + 1
-    now = datetime.now(UTC)
+    now = svc.clock.now()
     route = convert.route_message(
         network, deviation.waybill, version, plan, terms, doc["level"], doc["origin"], now
     )
@@ -318,7 +320,7 @@ class _Stale(Exception):
 
 async def reassign_overdue(svc: RoutingService, now: datetime | None = None) -> int:
     """Pickups nobody accepted in time go to the next courier. Returns how many moved."""
-    now = now or datetime.now(UTC)
+    now = now or svc.clock.now()
     moved = 0
     deadline = now - timedelta(seconds=svc.settings.acceptance_timeout_s)
     for task in await svc.store.overdue(deadline):

@@ -52,6 +52,7 @@ async def bootstrap(
         platform.outbox,
         platform.codec,
         timedelta(minutes=settings.late_departure_tolerance_min),
+        settings.platform_clock(),
     )
     service = TrackingService(
         settings=settings,
@@ -63,6 +64,7 @@ async def bootstrap(
         recorder=recorder,
         writer=GroupCommitter(platform.mongo, recorder.write, after_commit=platform.outbox.notify),
         metrics=tracking_metrics(registry),
+        clock=settings.platform_clock(),
     )
     broadcaster = StatusBroadcaster(store.shipments)
     grpc = GrpcServer(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from fairwind.clock import PlatformClock
 from fairwind.events import Event, EventCodec
 from fairwind.mongo.batching import GroupCommitter
 from fairwind.mongo.outbox import Outbox, in_transaction
@@ -56,6 +57,7 @@ class TrackingService:
     recorder: Recorder
     writer: GroupCommitter[ScanCommand]
     metrics: TrackingMetrics
+    clock: PlatformClock = field(default_factory=PlatformClock)
 
 
 def _check(
@@ -123,7 +125,7 @@ def _count(svc: TrackingService, command: ScanCommand) -> None:
 
 
 async def record_scan(svc: TrackingService, device: Device, scan: ScanIn) -> ScanCommand:
-    now = datetime.now(UTC)
+    now = svc.clock.now()
     try:
         command = _check(
             svc,
@@ -145,7 +147,7 @@ async def record_batch(svc: TrackingService, device: Device, items: list[Any]) -
     """Per-item results: recorded, duplicate, or the problem of that item."""
     if len(items) > svc.settings.max_batch:
         raise Rejected(422, "batch_too_large", f"at most {svc.settings.max_batch} scans")
-    now = datetime.now(UTC)
+    now = svc.clock.now()
     parsed: dict[int, ScanIn] = {}
     results: dict[int, Document] = {}
     for index, item in enumerate(items):
@@ -212,7 +214,7 @@ async def _move(
             return
         before = position_of(ship)
         after = advance(before, position)
-        ship |= (changes or {}) | {"updated_at": datetime.now(UTC)}
+        ship |= (changes or {}) | {"updated_at": svc.clock.now()}
         if after is not before:
             previous = ship["status"]
             ship |= {"status": after.status.value, "substatus": "", "key": after.key.as_list()}

@@ -10,12 +10,13 @@ the whole group (write conflict) rather than lose an update.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pymongo import ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from fairwind.clock import PlatformClock
 from fairwind.events import EncodedEvent, EventCodec
 from fairwind.mongo.outbox import Outbox
 from fairwind.v1 import common_pb2, tracking_pb2
@@ -53,6 +54,7 @@ class Recorder:
     outbox: Outbox
     codec: EventCodec
     late_tolerance: timedelta
+    clock: PlatformClock = field(default_factory=PlatformClock)
 
     async def write(self, session: AsyncClientSession, commands: list[ScanCommand]) -> None:
         ids = [c.doc["_id"] for c in commands]
@@ -100,7 +102,7 @@ class Recorder:
         )
         events = [self.codec.encode(message, ship["_id"])]
         self._note_hop(ship, scan, event)
-        now = datetime.now(UTC)
+        now = self.clock.now()
         ship["updated_at"] = now
         if after is not before:
             previous = ship["status"]
@@ -163,9 +165,8 @@ class Recorder:
         reported.append(marker)
         return found
 
-    @staticmethod
     def _deviation_event(
-        ship: Document, scan: Document, found: Deviation
+        self, ship: Document, scan: Document, found: Deviation
     ) -> tracking_pb2.RouteDeviationDetected:
         message = tracking_pb2.RouteDeviationDetected(
             waybill=ship["_id"],
@@ -176,7 +177,7 @@ class Recorder:
             scan_id=scan["_id"],
         )
         message.actual_time.CopyFrom(convert.stamp(found.actual))
-        message.detected_at.CopyFrom(convert.stamp(datetime.now(UTC)))
+        message.detected_at.CopyFrom(convert.stamp(self.clock.now()))
         if found.planned is not None:
             message.planned_time.CopyFrom(convert.stamp(found.planned))
             message.delay.FromTimedelta(found.delay)
