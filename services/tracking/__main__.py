@@ -8,6 +8,7 @@ python -m services.tracking devices revoke DEVICE_ID
 from __future__ import annotations
 
 import argparse
+import json
 import asyncio
 import sys
 
@@ -54,6 +55,8 @@ async def devices(settings: TrackingSettings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 0
+        if args.action == "create-many":
+            return await _create_many(store)
         if not await store.revoke(args.device_id):
             print(f"no active device {args.device_id!r}", file=sys.stderr)
             return 1
@@ -64,6 +67,25 @@ async def devices(settings: TrackingSettings, args: argparse.Namespace) -> int:
         return 2
     finally:
         await client.close()
+
+
+async def _create_many(store: DeviceStore) -> int:
+    """One device per JSON line on stdin ({"location", "kind", "city", "courier"}); prints
+    one JSON line per device with its token. For provisioning a site or a simulation."""
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            spec = json.loads(line)
+            issued = await store.create(
+                spec["location"], spec["kind"], spec.get("city", ""), spec.get("courier")
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            print(f"error: line {number}: {exc!r}", file=sys.stderr)
+            return 2
+        record = {"location": spec["location"], "device_id": issued.device_id}
+        print(json.dumps(record | {"token": issued.token}), flush=True)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--kind", choices=["outlet", "hub"], required=True)
     create.add_argument("--city", help="network city code")
     create.add_argument("--courier", help="courier id for a handheld")
+    device.add_parser(
+        "create-many", help="issue tokens for JSON lines on stdin (location, kind, city, courier)"
+    )
     device.add_parser("revoke", help="revoke a device").add_argument("device_id")
     args = parser.parse_args(argv)
     settings = TrackingSettings()
