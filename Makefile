@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: run test lint proto proto-check bench infra clean help
 
 help:
-	@echo "make run          start the embedded infrastructure and every service (Ctrl-C stops)"
+	@echo "make run          infrastructure, every service and a simulated day (Ctrl-C stops);"
+	@echo "                 options: make run ARGS=\"--speed 720 --seed 3 --orders 2000\" or --no-sim"
 	@echo "make test         run the whole test suite against real infrastructure"
 	@echo "make lint         ruff, mypy, import-linter"
 	@echo "make proto        regenerate fairwind/v1 from proto/"
@@ -22,7 +23,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m fairwind.devstack
+	$(PY) -m fairwind.devstack $(ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest

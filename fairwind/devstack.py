@@ -1,8 +1,12 @@
-"""``make run``: the embedded infrastructure plus every service that exists, in one terminal.
+"""``make run``: the embedded infrastructure, every service that exists and a simulated
+network day, in one terminal.
 
 Each service is its own process (``python -m services.<name> serve``) with its output
-prefixed by its name. Ctrl-C (or SIGTERM) stops the services first, giving each time to
-drain, then mongod and the broker; nothing is left running.
+prefixed by its name. Every service runs on the same compressed business clock (see
+fairwind/clock.py); once they listen, the traffic simulator (``python -m sim``) plays the
+day through their public interfaces. Ctrl-C (or SIGTERM) stops the simulator and the
+services first, giving each time to drain, then mongod and the broker; nothing is left
+running. ``--no-sim`` runs the platform on the wall clock without traffic.
 """
 
 from __future__ import annotations
@@ -13,12 +17,16 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
+from zoneinfo import ZoneInfo
 
+from fairwind.clock import next_day_start
 from fairwind.infra.embedded import EmbeddedInfra
-from fairwind.infra.processes import InfraError, terminate
+from fairwind.infra.processes import InfraError, port_open, terminate
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 
@@ -115,6 +123,74 @@ def service_env(name: str, infra_env: dict[str, str], offset: int = 0) -> dict[s
     )
 
 
+@dataclass(frozen=True)
+class Simulation:
+    """The business clock every process shares, and the SLA worker's event-time settings."""
+
+    speed: float
+    origin: datetime
+    anchor: datetime
+
+    @classmethod
+    def starting(cls, speed: float, zone: str, startup_s: float = 20) -> Simulation:
+        """A day from the next 07:00 in the network's zone; business time reaches it once
+        the services have had ``startup_s`` to start."""
+        anchor = datetime.now(UTC) + timedelta(seconds=startup_s)
+        return cls(speed, next_day_start(anchor, ZoneInfo(zone)), anchor)
+
+    def env(self) -> dict[str, str]:
+        return {
+            "FAIRWIND_CLOCK_SPEED": f"{self.speed:g}",
+            "FAIRWIND_CLOCK_ORIGIN": self.origin.isoformat(),
+            "FAIRWIND_CLOCK_ANCHOR": self.anchor.isoformat(),
+            # SLA timers follow event time (the scans), held back a little so a closing scan
+            # still in flight on another topic is not beaten by its timer: the same figures
+            # at any speed.
+            "FAIRWIND_CLOCK": "event",
+            "FAIRWIND_EVENT_LATENESS_S": "600",
+            "FAIRWIND_TICK_INTERVAL_S": "0.5",
+            "FAIRWIND_SNAPSHOT_INTERVAL_S": "5",
+            # Handhelds poll their task lists every few business minutes.
+            "FAIRWIND_ACCEPTANCE_TIMEOUT_S": "900",
+        }
+
+
+def wait_listening(ports: list[int], timeout_s: float, stop: threading.Event) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not all(port_open("127.0.0.1", port) for port in ports):
+        if stop.wait(0.2) or time.monotonic() > deadline:
+            return False
+    return True
+
+
+def listening_ports(services: list[str], offset: int) -> list[int]:
+    ports = []
+    for name in services:
+        serves, own = SERVES[name], ports_of(name, offset)
+        ports += [own.http] if serves.rest else []
+        ports += [own.grpc] if serves.grpc else []
+    return ports
+
+
+def sim_command(services: list[str], offset: int, extra: list[str]) -> list[str]:
+    orders, tracking = ports_of("orders", offset), ports_of("tracking", offset)
+    routing, sla = ports_of("routing", offset), ports_of("sla", offset)
+    return [
+        sys.executable,
+        "-m",
+        "sim",
+        "--orders-url",
+        f"http://127.0.0.1:{orders.http}",
+        "--tracking-url",
+        f"http://127.0.0.1:{tracking.http}",
+        "--routing",
+        f"127.0.0.1:{routing.grpc}",
+        "--sla-url",
+        f"http://127.0.0.1:{sla.http}",
+        *extra,
+    ]
+
+
 def _pipe(prefix: str, stream: IO[bytes], lock: threading.Lock) -> None:
     for raw in iter(stream.readline, b""):
         with lock:
@@ -122,7 +198,9 @@ def _pipe(prefix: str, stream: IO[bytes], lock: threading.Lock) -> None:
             sys.stdout.flush()
 
 
-def _banner(infra: EmbeddedInfra, services: list[str], offset: int) -> str:
+def _banner(
+    infra: EmbeddedInfra, services: list[str], offset: int, simulation: Simulation | None = None
+) -> str:
     lines = [
         "",
         "Fairwind is running (Ctrl-C stops everything).",
@@ -134,8 +212,21 @@ def _banner(infra: EmbeddedInfra, services: list[str], offset: int) -> str:
     lines += [describe(name, offset) for name in services]
     if not services:
         lines.append("  No service has an entrypoint yet; the infrastructure is ready for them.")
+    if simulation is not None:
+        lines += [
+            "",
+            f"  Simulated day from {simulation.origin:%Y-%m-%d %H:%M %Z} at {simulation.speed:g}x "
+            "business time; the simulator starts once every service listens.",
+            f"  Track a parcel: http://127.0.0.1:{ports_of('tracking', offset).http}"
+            "/v1/track/<waybill>",
+        ]
     lines += ["", "  To use this infrastructure from another shell:"]
-    lines += [f"    export {k}={v}" for k, v in infra.env().items()]
+    exports = infra.env() | (
+        {k: v for k, v in simulation.env().items() if k.startswith("FAIRWIND_CLOCK_")}
+        if simulation
+        else {}
+    )
+    lines += [f"    export {k}={v}" for k, v in exports.items()]
     hints = [HINTS[name] for name in services if name in HINTS]
     if hints:
         lines += ["", "  Next (in a shell with the exports above):"]
@@ -143,8 +234,14 @@ def _banner(infra: EmbeddedInfra, services: list[str], offset: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fairwind.devstack", description=__doc__)
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m fairwind.devstack",
+        description=__doc__,
+        epilog="Other options go to the simulator (python -m sim --help): --seed, --orders, "
+        "--partners, --hours, --late-pickup, --missort, --failed-delivery, ...",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--data-dir", type=Path, default=Path(".fairwind/run"))
     parser.add_argument("--kafka-port", type=int, default=0)
     parser.add_argument("--mongo-port", type=int, default=0)
@@ -155,10 +252,70 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="add this to every service port (to run beside another stack)",
     )
-    args = parser.parse_args(argv)
+    parser.add_argument("--no-sim", action="store_true", help="no traffic, wall clock")
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=360,
+        help="business seconds per wall second (360: 30 h in 5 min)",
+    )
+    parser.add_argument("--time-zone", default="Asia/Shanghai", help="the network's local time")
+    parser.add_argument("--verbose", action="store_true", help="the services' INFO logs too")
+    return parser
+
+
+class Stack:
+    """The child processes, their prefixed output, and stopping them in order."""
+
+    def __init__(self, grace_s: float) -> None:
+        self.grace_s = grace_s
+        self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.lock = threading.Lock()
+
+    def say(self, text: str) -> None:
+        with self.lock:
+            print(text, flush=True)
+
+    def start(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        child = subprocess.Popen(
+            command,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.children[name] = child
+        assert child.stdout is not None
+        threading.Thread(
+            target=_pipe, args=(f"{name:<9}", child.stdout, self.lock), daemon=True
+        ).start()
+
+    def reap(self) -> None:
+        for name, child in list(self.children.items()):
+            if child.poll() is not None:
+                note = " (the platform keeps running)" if name == "sim" else ""
+                self.say(f"{name:<9} | exited with code {child.returncode}{note}")
+                del self.children[name]
+
+    def stop(self) -> None:
+        sim = self.children.pop("sim", None)
+        if sim is not None:
+            terminate(sim.pid, timeout_s=self.grace_s)
+        for child in self.children.values():
+            terminate(child.pid, timeout_s=self.grace_s)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args, sim_args = parser.parse_known_args(argv)
     highest = max(p for plan in PORT_PLAN.values() for p in (plan.http, plan.grpc, plan.metrics))
     if not 0 <= args.port_offset <= 65535 - highest:
         parser.error(f"--port-offset must be between 0 and {65535 - highest}")
+    if not 1 <= args.speed <= 100_000:
+        parser.error("--speed must be between 1 and 100000")
+    if sim_args and args.no_sim:
+        parser.error(f"unknown options {' '.join(sim_args)} (the simulator is off)")
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -170,35 +327,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     services = runnable_services()
-    children: dict[str, subprocess.Popen[bytes]] = {}
-    lock = threading.Lock()
+    simulate = not args.no_sim and {"orders", "routing", "tracking", "sla"} <= set(services)
+    simulation = Simulation.starting(args.speed, args.time_zone) if simulate else None
+    extra = simulation.env() if simulation else {}
+    if simulation and not args.verbose:
+        extra["FAIRWIND_LOG_LEVEL"] = "WARNING"  # the live summary stays readable
+    stack = Stack(args.grace)
     try:
         for name in services:
-            child = subprocess.Popen(
-                [sys.executable, "-m", f"services.{name}", "serve"],
-                env=service_env(name, infra.env(), args.port_offset),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            children[name] = child
-            assert child.stdout is not None
-            threading.Thread(
-                target=_pipe, args=(f"{name:<9}", child.stdout, lock), daemon=True
-            ).start()
-        with lock:
-            print(_banner(infra, services, args.port_offset), flush=True)
+            command = [sys.executable, "-m", f"services.{name}", "serve"]
+            stack.start(name, command, service_env(name, infra.env(), args.port_offset) | extra)
+        stack.say(_banner(infra, services, args.port_offset, simulation))
+        ready = wait_listening(listening_ports(services, args.port_offset), 120, stop)
+        if simulation and ready:
+            env = os.environ | infra.env() | extra | {"PYTHONUNBUFFERED": "1"}
+            stack.start("sim", sim_command(services, args.port_offset, sim_args), env)
         while not stop.wait(0.5):
-            for name, child in list(children.items()):
-                if child.poll() is not None:
-                    with lock:
-                        print(f"{name:<9} | exited with code {child.returncode}", flush=True)
-                    del children[name]
+            stack.reap()
     finally:
         print("\nstopping…", flush=True)
-        for child in children.values():
-            terminate(child.pid, timeout_s=args.grace)
+        stack.stop()
         infra.stop()
         print("stopped.", flush=True)
     return 0

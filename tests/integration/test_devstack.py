@@ -46,6 +46,7 @@ def test_services_and_ctrl_c_stops_everything_and_frees_the_ports(tmp_path: Path
             str(tmp_path),
             "--port-offset",
             str(offset),
+            "--no-sim",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -1,0 +1,88 @@
+"""python -m sim: play a network day against a running Fairwind (``make run`` starts it).
+
+The platform's business clock comes from the environment (FAIRWIND_CLOCK_SPEED, _ORIGIN,
+_ANCHOR), the same values every service was started with; the day starts at the origin.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import timedelta
+
+from fairwind.settings import ServiceSettings
+from sim.clients import Endpoints
+from sim.plan import SimConfig, Trouble
+from sim.run import Run
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m sim", description=__doc__)
+    root.add_argument("--seed", type=int, default=7, help="the same seed plays the same day")
+    root.add_argument("--partners", type=int, default=3, help="1 to 5 partner shippers")
+    root.add_argument("--orders", type=int, default=1200, help="orders booked over the day")
+    root.add_argument("--outlets", type=int, default=24, help="outlets taking part")
+    root.add_argument("--hours", type=float, default=30, help="business hours to play")
+    root.add_argument("--late-pickup", type=float, default=Trouble.late_pickup)
+    root.add_argument("--missort", type=float, default=Trouble.missort)
+    root.add_argument("--failed-delivery", type=float, default=Trouble.failed_delivery)
+    root.add_argument("--exception", type=float, default=Trouble.exception)
+    root.add_argument("--cancellation", type=float, default=Trouble.cancellation)
+    root.add_argument("--orders-url", default=Endpoints.orders)
+    root.add_argument("--tracking-url", default=Endpoints.tracking)
+    root.add_argument("--routing", default=Endpoints.routing, help="RouteService host:port")
+    root.add_argument("--sla-url", default=Endpoints.sla)
+    root.add_argument("--live-every", type=float, default=2.0, help="wall seconds per line")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = ServiceSettings()
+    if settings.clock_origin is None:
+        print(
+            "error: the platform is not on a simulated clock; start it with `make run` or set "
+            "FAIRWIND_CLOCK_SPEED, FAIRWIND_CLOCK_ORIGIN and FAIRWIND_CLOCK_ANCHOR for every "
+            "service and this command",
+            file=sys.stderr,
+        )
+        return 2
+    for name in ("late_pickup", "missort", "failed_delivery", "exception", "cancellation"):
+        if not 0 <= getattr(args, name) <= 1:
+            print(f"error: --{name.replace('_', '-')} is a rate between 0 and 1", file=sys.stderr)
+            return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    config = SimConfig(
+        seed=args.seed,
+        partners=args.partners,
+        orders=args.orders,
+        outlets=args.outlets,
+        trouble=Trouble(
+            args.late_pickup, args.missort, args.failed_delivery, args.exception, args.cancellation
+        ),
+    )
+    clock = settings.platform_clock()
+    run = Run(
+        config,
+        Endpoints(args.orders_url, args.tracking_url, args.routing, args.sla_url),
+        clock,
+        settings.clock_origin,
+        args.hours,
+        live_every_s=args.live_every,
+        say=lambda line: print(line, flush=True),
+    )
+    print(
+        f"simulating {args.hours:g} business hours from {settings.clock_origin:%Y-%m-%d %H:%M %Z}"
+        f" at {clock.speed:g}x (about {timedelta(seconds=round(args.hours * 3600 / clock.speed))}"
+        f" on the wall clock), seed {args.seed}",
+        flush=True,
+    )
+    outcome = asyncio.run(run.play())
+    print(outcome.summary, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""Before the day: API keys for the partners and tokens for the handhelds and hub scanners,
+issued with the services' own admin commands (as an operator would), never their code."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+
+from sim.world import Hub, Outlet
+
+
+class ProvisioningError(RuntimeError):
+    pass
+
+
+async def _admin(
+    service: str, args: list[str], stdin: str | None = None, env: dict[str, str] | None = None
+) -> str:
+    env = (env or dict(os.environ)) | {
+        "FAIRWIND_SERVICE_NAME": service,
+        "FAIRWIND_LOG_LEVEL": "WARNING",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        f"services.{service}",
+        *args,
+        env=env,
+        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate(stdin.encode() if stdin is not None else None)
+    if process.returncode != 0:
+        raise ProvisioningError(f"{service} {' '.join(args)}: {err.decode().strip()}")
+    return out.decode()
+
+
+async def partner_key(partner: str, rate: float, env: dict[str, str] | None = None) -> str:
+    key = (await _admin("orders", ["keys", "create", "--partner", partner], env=env)).strip()
+    await _admin(
+        "orders",
+        ["partners", "rate-limit", partner, "--rate", str(rate), "--burst", str(int(rate * 2))],
+        env=env,
+    )
+    return key
+
+
+async def device_tokens(
+    outlets: list[Outlet], hubs: list[Hub], env: dict[str, str] | None = None
+) -> dict[str, str]:
+    lines = [{"location": o.code, "kind": "outlet", "city": o.city_code} for o in outlets] + [
+        {"location": h.code, "kind": "hub", "city": h.city_code} for h in hubs
+    ]
+    out = await _admin(
+        "tracking",
+        ["devices", "create-many"],
+        "\n".join(json.dumps(line) for line in lines),
+        env=env,
+    )
+    records = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return {record["location"]: record["token"] for record in records}
+
+
+async def provision(
+    partners: list[str],
+    outlets: list[Outlet],
+    hubs: list[Hub],
+    rate: float = 1000,
+    env: dict[str, str] | None = None,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """API keys by partner and device tokens by location. ``env`` reaches the databases
+    (default: this process's environment)."""
+    keys, devices = await asyncio.gather(
+        asyncio.gather(*(partner_key(p, rate, env) for p in partners)),
+        device_tokens(outlets, hubs, env),
+    )
+    return dict(zip(partners, keys, strict=True)), devices

@@ -1,0 +1,130 @@
+"""The whole platform for end-to-end tests: its own embedded broker and mongod, every
+service as its own process (exactly as ``make run`` starts them) on a compressed business
+clock, and clients that only use the public interfaces (the simulator's)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from fairwind.clock import PlatformClock
+from fairwind.devstack import (
+    Simulation,
+    listening_ports,
+    runnable_services,
+    service_env,
+)
+from fairwind.infra.embedded import EmbeddedInfra
+from fairwind.infra.processes import port_open, terminate
+from sim.clients import Clients, Endpoints
+from sim.parcel import Stage
+from sim.plan import partners
+from sim.provision import provision
+from sim.world import World
+
+# A business day per wall minute: a next-day parcel's whole life takes about a minute.
+SPEED = 1440
+OFFSET = 13000  # beside a `make run` and the launcher test
+ZONE = "Asia/Shanghai"
+
+
+@dataclass
+class Platform:
+    endpoints: Endpoints
+    clock: PlatformClock
+    origin: datetime
+    env: dict[str, str]  # the infrastructure and clock, for admin commands
+    logs: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = []
+        for log in sorted(self.logs.glob("*.log")):
+            text += [f"{log.stem} | {line}" for line in log.read_text().splitlines()[-lines:]]
+        return "\n".join(text)
+
+
+def _endpoints() -> Endpoints:
+    def http(name: str) -> str:
+        return f"http://127.0.0.1:{service_env(name, {}, OFFSET)['FAIRWIND_HTTP_PORT']}"
+
+    routing = service_env("routing", {}, OFFSET)["FAIRWIND_GRPC_PORT"]
+    return Endpoints(http("orders"), http("tracking"), f"127.0.0.1:{routing}", http("sla"))
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    root = tmp_path_factory.mktemp("e2e")
+    logs = root / "logs"
+    logs.mkdir()
+    services = runnable_services()
+    with EmbeddedInfra(root / "infra") as infra:
+        simulation = Simulation.starting(SPEED, ZONE, startup_s=15)
+        extra = simulation.env() | {"FAIRWIND_LOG_LEVEL": "WARNING"}
+        children = []
+        for name in services:
+            with (logs / f"{name}.log").open("wb") as log:
+                children.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", f"services.{name}", "serve"],
+                        env=service_env(name, infra.env(), OFFSET) | extra,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                        start_new_session=True,
+                    )
+                )
+        env = dict(os.environ) | infra.env() | extra
+        running = Platform(
+            _endpoints(),
+            PlatformClock(SPEED, simulation.origin, simulation.anchor),
+            simulation.origin,
+            env,
+            logs,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            for port in listening_ports(services, OFFSET):
+                while not port_open("127.0.0.1", port):
+                    if time.monotonic() > deadline:
+                        pytest.fail(f"port {port} never opened:\n{running.log_tail()}")
+                    time.sleep(0.2)
+            yield running
+        finally:
+            for child in children:
+                terminate(child.pid, timeout_s=15)
+
+
+@dataclass
+class Actors:
+    stage: Stage
+    world: World
+    partner: str
+
+
+@pytest.fixture(scope="session")
+async def actors(platform: Platform) -> AsyncIterator[Actors]:
+    """A partner key and a device at every outlet and hub, from the admin commands."""
+    world = World.load()
+    outlets = sorted(world.outlets.values(), key=lambda o: o.code)
+    names = [name for name, _ in partners(1)]
+    keys, devices = await provision(names, outlets, list(world.hubs.values()), env=platform.env)
+    clients = Clients(platform.endpoints, keys, devices)
+    stage = Stage(platform.clock, platform.origin, world, clients, f"e2e{int(time.time())}")
+    yield Actors(stage, world, names[0])
+    await clients.close()
+
+
+def next_local(clock: PlatformClock, hour: int) -> datetime:
+    """The next ``hour``:00 of business time in the network's zone."""
+    local = clock.now().astimezone(ZoneInfo(ZONE))
+    at = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return at if at > local else at + timedelta(days=1)
