@@ -1,6 +1,7 @@
 """The Faust application: one agent over the order, route and tracking topics (plus a tick
-topic for timers), a table of per-shipment clocks keyed by waybill, a global table of
-compliance counters, pages for compliance and at-risk shipments, and Prometheus metrics.
+topic for timers), a table of per-shipment clocks keyed by waybill, a partitioned table of
+compliance counters read back by every worker (``counts.py``), pages for compliance and
+at-risk shipments, and Prometheus metrics.
 
 Built by ``SlaApp(settings)`` (nothing at import time). Tables use the changelog to recover
 after a restart; on the embedded broker the settings profile applies its workarounds.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import heapq
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,18 +27,24 @@ from fairwind.events.envelope import EnvelopeError
 from fairwind.events.kafka import dlq_topic
 from fairwind.events.partitioning import partition_for
 from fairwind.v1 import orders_pb2, routes_pb2, sla_pb2, tracking_pb2
+from services.sla.counts import ChangelogReader, CountsView, changelog_topic
 from services.sla.domain import Budgets, Shipment, next_due
 from services.sla.metrics import SlaMetrics, sla_metrics
 from services.sla.processing import (
     DIMENSIONS,
     PENDING_GRACE,
+    SLA_CODES,
     EventClock,
     Processor,
     Unprocessable,
     aggregate,
+    at_risk,
+    compliance_snapshot,
     count_keys,
     outcome_id,
     outcome_message,
+    tick_time,
+    tick_value,
 )
 from services.sla.settings import SlaSettings
 
@@ -74,7 +81,9 @@ class SlaApp:
         self.sink: Sink = sink or self._produce
         self.catalog = catalog or platform_catalog()
         self.codec = EventCodec(self.catalog, settings.service_name)
-        self.clock = clock or EventClock(settings.clock)
+        self.clock = clock or EventClock(
+            settings.clock, lateness=timedelta(seconds=settings.event_lateness_s)
+        )
         self.metrics: SlaMetrics = sla_metrics(registry)
         self.registry = registry
         self.processor = Processor(
@@ -103,17 +112,20 @@ class SlaApp:
         self.shipments = self.app.Table(
             "sla-shipments", default=None, partitions=settings.input_partitions
         )
-        # Counters: incremented in a partitioned table (read-your-writes on the owning worker)
-        # and mirrored as absolute values into a global table that every worker reads, so a
-        # lagging replica can only be behind, never lose an increment.
+        # Counters: incremented in a partitioned table by the partition's owner; every worker
+        # reads all of them back from its changelog into ``counts`` (see counts.py).
         self.local_counts = self.app.Table(
             "sla-counts-local", default=int, partitions=settings.input_partitions
         )
-        self.counts = self.app.GlobalTable(
-            "sla-counts", default=int, partitions=settings.input_partitions
+        self.counts = CountsView()
+        self.counts_reader = ChangelogReader(
+            settings, changelog_topic(self.app.conf.id, self.local_counts.name), self.counts
         )
+        self.app.task(self.counts_reader.run)
         self._due: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
         self._indexed: set[int] = set()
+        revoked: Any = self.app.on_partitions_revoked  # mode's handler type confuses mypy
+        revoked.connect(self._on_revoked)
         self.app.agent(self.inputs, name="sla-clocks")(self.process)
         self.app.timer(settings.tick_interval_s)(self.send_ticks)
         self.app.timer(settings.snapshot_interval_s)(self.publish_snapshot)
@@ -131,7 +143,7 @@ class SlaApp:
             message = event.message
             headers = _headers(message.headers)
             if any(name == TICK_HEADER for name, _ in headers):
-                await self.on_tick(message.partition)
+                await self.on_tick(message.partition, message.value)
                 continue
             await self.on_event(message, headers)
 
@@ -157,11 +169,19 @@ class SlaApp:
         self.metrics.events.labels(type(decoded.message).__name__).inc()
         self.metrics.lag.set((started - decoded.envelope.time).total_seconds())
 
-    async def on_tick(self, partition: int) -> None:
-        """Timers run here, in the stream of the partition, so table writes are allowed."""
+    async def on_tick(self, partition: int, value: bytes | None = None) -> None:
+        """Timers run here, in the stream of the partition, so table writes are allowed.
+
+        In event mode a tick carries its sender's clock: a worker whose own partitions are
+        quiet moves on with the others."""
+        seen = tick_time(value)
+        if seen is not None and self.clock.mode == "event":
+            self.clock.saw(seen)
         if partition not in self._indexed:
             self._index(partition)
-        now = self.clock.now()
+        now = self.clock.timer_now()
+        if now is None:
+            return
         due = self._due[partition]
         while due and due[0][0] <= now:
             _, waybill = heapq.heappop(due)
@@ -198,6 +218,17 @@ class SlaApp:
         if when is not None:
             heapq.heappush(self._due[partition], (when, waybill))
 
+    def _on_revoked(self, sender: Any, *args: Any, **kwargs: Any) -> None:
+        self.forget_partitions(args[0] if args else ())
+
+    def forget_partitions(self, revoked: Iterable[Any]) -> None:
+        """A revoked partition may come back changed by another worker: its timer index is
+        rebuilt from the table on its next tick."""
+        for tp in revoked:
+            if tp.topic == self.ticks_name or tp.topic in self.input_names:
+                self._indexed.discard(tp.partition)
+                self._due.pop(tp.partition, None)
+
     def _index(self, partition: int) -> None:
         """After a restart or rebalance: rebuild the timer index from the recovered table."""
         count = self.settings.input_partitions
@@ -222,7 +253,7 @@ class SlaApp:
                 for key in count_keys(partition, shipment, outcome):
                     value = self.local_counts[key] + 1
                     self.local_counts[key] = value
-                    self.counts[key] = value
+                    self.counts.merge(key, value)  # read-your-writes
 
     async def _produce(
         self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
@@ -246,9 +277,10 @@ class SlaApp:
     # --- timers ----------------------------------------------------------------------------
 
     async def send_ticks(self) -> None:
+        value = tick_value(self.clock)
         for partition in range(self.settings.input_partitions):
             await self.ticks.send(
-                key=b"tick", value=b"", partition=partition, headers=[(TICK_HEADER, b"1")]
+                key=b"tick", value=value, partition=partition, headers=[(TICK_HEADER, b"1")]
             )
 
     async def publish_snapshot(self) -> None:
@@ -258,27 +290,11 @@ class SlaApp:
             log.exception("compliance snapshot failed")
 
     async def _snapshot(self) -> None:
-        now = self.clock.now()
-        snapshot = sla_pb2.ComplianceSnapshot()
-        snapshot.window_start.FromDatetime(now.replace(minute=0, second=0, microsecond=0))
-        snapshot.window_end.FromDatetime(now)
-        snapshot.generated_at.FromDatetime(datetime.now(UTC))
-        counts = list(self.counts.items())
-        for sla in ("pickup", "outlet_delivery", "promise"):
-            for dimension in DIMENSIONS:
-                for value, row in aggregate(counts, sla, dimension, 1, now).items():
-                    snapshot.rows.add(
-                        sla=sla_pb2.SlaKind.Value(f"SLA_KIND_{sla.upper()}"),
-                        dimension=sla_pb2.ComplianceDimension.Value(
-                            f"COMPLIANCE_DIMENSION_{dimension.upper()}"
-                        ),
-                        dimension_value=value,
-                        met=row["met"],
-                        breached=row["breached"],
-                        compliance_ratio=row["compliance"] or 0.0,
-                    )
-                    if dimension == "outlet" and row["compliance"] is not None:
-                        self.metrics.compliance.labels(sla, value).set(row["compliance"])
+        snapshot = compliance_snapshot(self.counts.items(), self.clock.now(), datetime.now(UTC))
+        for row in snapshot.rows:
+            if row.dimension == sla_pb2.COMPLIANCE_DIMENSION_OUTLET and row.met + row.breached:
+                sla = sla_pb2.SlaKind.Name(row.sla).removeprefix("SLA_KIND_").lower()
+                self.metrics.compliance.labels(sla, row.dimension_value).set(row.compliance_ratio)
         encoded = self.codec.encode(snapshot, "compliance")
         await self.sink(encoded.topic, encoded.key, encoded.value, encoded.headers)
 
@@ -286,16 +302,9 @@ class SlaApp:
 
     async def compliance_page(self, web: Any, request: Any) -> Any:
         query = request.query
-        sla, by, window = (
-            query.get("sla", "pickup"),
-            query.get("by", "outlet"),
-            query.get("window", "1h"),
-        )
-        if (
-            sla not in ("pickup", "outlet_delivery", "promise")
-            or by not in DIMENSIONS
-            or window not in ("1h", "24h")
-        ):
+        sla, by = query.get("sla", "pickup"), query.get("by", "outlet")
+        window = query.get("window", "1h")
+        if sla not in SLA_CODES or by not in DIMENSIONS or window not in ("1h", "24h"):
             return web.json(
                 {
                     "type": "about:blank",
@@ -307,28 +316,14 @@ class SlaApp:
                 status=400,
             )
         now = self.clock.now()
-        rows = aggregate(list(self.counts.items()), sla, by, 1 if window == "1h" else 24, now)
+        rows = aggregate(self.counts.items(), sla, by, 1 if window == "1h" else 24, now)
         return web.json(
             {"sla": sla, "by": by, "window": window, "as_of": now.isoformat(), "rows": rows}
         )
 
     async def at_risk_page(self, web: Any, request: Any) -> Any:
         now = self.clock.now()
-        open_clocks = []
-        for waybill, state in self.shipments.items():
-            for clock in (state or {}).get("clocks", {}).values():
-                if clock["state"] == "open" and clock["warned"]:
-                    open_clocks.append(
-                        {
-                            "waybill": waybill,
-                            "sla": clock["sla"],
-                            "deadline": clock["deadline"].isoformat(),
-                            "minutes_left": round(
-                                (clock["deadline"] - now).total_seconds() / 60, 1
-                            ),
-                        }
-                    )
-        open_clocks.sort(key=lambda row: row["minutes_left"])
+        open_clocks = at_risk(self.shipments.items(), now)
         self.metrics.at_risk.set(len(open_clocks))
         return web.json({"as_of": now.isoformat(), "at_risk": open_clocks[:100]})
 

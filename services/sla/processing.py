@@ -57,11 +57,23 @@ class Unprocessable(Exception):
 
 
 class EventClock:
-    """Now = the newest event time seen, or the wall clock, whichever the settings say."""
+    """What "now" is, as the settings say.
 
-    def __init__(self, mode: str, wall: Callable[[], datetime] | None = None) -> None:
+    - ``wall``: the wall clock, for the pages and the timers alike.
+    - ``event``: the newest event time seen, by this worker or (through the ticks) by another.
+      The timers run ``lateness`` behind it, and not at all before the first event time:
+      falling back to the wall clock would breach every open clock of a replay at once.
+    """
+
+    def __init__(
+        self,
+        mode: str,
+        wall: Callable[[], datetime] | None = None,
+        lateness: timedelta = timedelta(0),
+    ) -> None:
         self.mode = mode
         self.wall = wall or (lambda: datetime.now(UTC))
+        self.lateness = lateness
         self.newest: datetime | None = None
 
     def saw(self, at: datetime) -> None:
@@ -69,24 +81,52 @@ class EventClock:
             self.newest = at
 
     def now(self) -> datetime:
+        """For the pages and snapshots: the newest event time, or the wall clock."""
         if self.mode == "event":
             return self.newest or self.wall()
         return self.wall()
 
+    def timer_now(self) -> datetime | None:
+        """For the timers: None while an event clock has seen no event time yet."""
+        if self.mode != "event":
+            return self.wall()
+        return None if self.newest is None else self.newest - self.lateness
 
-def _when(stamp: Any, fallback: datetime) -> datetime:
-    return stamp.ToDatetime(tzinfo=UTC) if stamp.ByteSize() else fallback
+
+def tick_value(clock: EventClock) -> bytes:
+    """What a tick carries: the sender's event clock (event mode), so that a worker whose
+    partitions are quiet still fires its timers."""
+    if clock.mode == "event" and clock.newest is not None:
+        return clock.newest.isoformat().encode()
+    return b""
 
 
-def event_time(event: Event[Any]) -> datetime:
+def tick_time(value: bytes | None) -> datetime | None:
+    """The event time a tick carries, if any (an empty or unreadable value carries none)."""
+    if not value:
+        return None
+    try:
+        at = datetime.fromisoformat(value.decode())
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return at if at.tzinfo is not None else None
+
+
+def _when(stamp: Any) -> datetime | None:
+    return stamp.ToDatetime(tzinfo=UTC) if stamp.ByteSize() else None
+
+
+def domain_time(event: Event[Any]) -> datetime | None:
+    """When the event happened in the domain; None for events without one (routes, or a
+    status change without ``occurred_at``), whose envelope time is only the wall clock."""
     message = event.message
     if isinstance(message, orders_pb2.OrderCreated):
-        return _when(message.order.created_at, event.envelope.time)
+        return _when(message.order.created_at)
     if isinstance(message, orders_pb2.OrderCancelled):
-        return _when(message.cancelled_at, event.envelope.time)
+        return _when(message.cancelled_at)
     if isinstance(message, tracking_pb2.ShipmentStatusChanged):
-        return _when(message.occurred_at, event.envelope.time)
-    return event.envelope.time
+        return _when(message.occurred_at)
+    return None
 
 
 @dataclass
@@ -99,10 +139,16 @@ class Processor:
         self, raw: dict[str, Any] | None, event: Event[Any]
     ) -> tuple[dict[str, Any] | None, list[Outcome]]:
         """The shipment's new state (None: unchanged) and the outcomes to publish."""
-        at = event_time(event)
-        if at > self.clock.wall() + self.max_skew:
+        at = domain_time(event)
+        if at is None:
+            # No domain time: the event must not move the event clock (its envelope time is
+            # the wall clock, which a time-compressed simulation is ahead of or behind).
+            newest = self.clock.newest if self.clock.mode == "event" else None
+            at = newest or event.envelope.time
+        elif at > self.clock.wall() + self.max_skew:
             raise Unprocessable("clock_skew", f"event time {at.isoformat()} is in the future")
-        self.clock.saw(at)
+        else:
+            self.clock.saw(at)
         message = event.message
         if isinstance(message, orders_pb2.OrderCreated):
             if raw is not None and "clocks" in raw:
@@ -171,12 +217,18 @@ class Processor:
         """True when ``raw`` only holds early events whose order never came in time."""
         if "clocks" in raw or not raw.get("pending"):
             return False
+        now = self.clock.timer_now()
+        if now is None:
+            return False
         oldest = min(datetime.fromisoformat(p["at"]) for p in raw["pending"])
-        return self.clock.now() - oldest > PENDING_GRACE
+        return now - oldest > PENDING_GRACE
 
     def tick(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[Outcome]]:
+        now = self.clock.timer_now()
+        if now is None:
+            return raw, []
         shipment = Shipment.from_dict(raw)
-        outcomes = tick(shipment, self.clock.now())
+        outcomes = tick(shipment, now)
         return shipment.to_dict(), outcomes
 
 
@@ -239,4 +291,49 @@ def aggregate(
     for row in rows.values():
         total = row["met"] + row["breached"]
         row["compliance"] = row["met"] / total if total else None
+    return rows
+
+
+def compliance_snapshot(
+    counts: Iterable[tuple[str, int]], now: datetime, generated_at: datetime
+) -> sla_pb2.ComplianceSnapshot:
+    """The current hour's rows for every SLA and dimension."""
+    counts = list(counts)
+    snapshot = sla_pb2.ComplianceSnapshot()
+    snapshot.window_start.FromDatetime(now.replace(minute=0, second=0, microsecond=0))
+    snapshot.window_end.FromDatetime(now)
+    snapshot.generated_at.FromDatetime(generated_at)
+    for sla, code in SLA_CODES.items():
+        for dimension in DIMENSIONS:
+            for value, row in aggregate(counts, sla, dimension, 1, now).items():
+                snapshot.rows.add(
+                    sla=code,
+                    dimension=sla_pb2.ComplianceDimension.Value(
+                        f"COMPLIANCE_DIMENSION_{dimension.upper()}"
+                    ),
+                    dimension_value=value,
+                    met=row["met"],
+                    breached=row["breached"],
+                    compliance_ratio=row["compliance"] or 0.0,
+                )
+    return snapshot
+
+
+def at_risk(
+    shipments: Iterable[tuple[str, dict[str, Any] | None]], now: datetime
+) -> list[dict[str, Any]]:
+    """Open clocks past the at-risk fraction, closest to breach first."""
+    rows: list[dict[str, Any]] = [
+        {
+            "waybill": waybill,
+            "sla": clock.sla,
+            "deadline": clock.deadline.isoformat(),
+            "minutes_left": round((clock.deadline - now).total_seconds() / 60, 1),
+        }
+        for waybill, state in shipments
+        if state and "clocks" in state
+        for clock in Shipment.from_dict(state).clocks.values()
+        if clock.state == "open" and clock.warned
+    ]
+    rows.sort(key=lambda row: row["minutes_left"])
     return rows

@@ -15,6 +15,9 @@ class SlaSettings(ServiceSettings):
     # "wall": timers follow the wall clock (production). "event": they follow the newest
     # event time seen, so a replay or a time-compressed simulation gives the same figures.
     clock: Literal["wall", "event"] = "wall"
+    # Event clock only: the timers run this far behind the newest event time, so a closing
+    # scan a little behind in another topic (or partition) still beats the timer.
+    event_lateness_s: float = Field(default=0, ge=0)
     tick_interval_s: float = Field(default=1.0, gt=0)
     snapshot_interval_s: float = Field(default=60.0, gt=0)
     input_partitions: int = Field(default=12, ge=1)

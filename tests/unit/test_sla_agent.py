@@ -7,12 +7,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from faust.types import TP
 from prometheus_client import CollectorRegistry
 
 from fairwind.events import EventCodec
 from fairwind.events.contracts import platform_catalog
 from fairwind.v1 import common_pb2, orders_pb2, sla_pb2, tracking_pb2
 from services.sla.app import TICK_HEADER, SlaApp
+from services.sla.counts import decode_change
 from services.sla.processing import EventClock
 from services.sla.settings import SlaSettings
 
@@ -157,3 +159,47 @@ async def test_a_scan_before_its_order_is_counted_when_the_order_comes(harness: 
     await put(context, order())
     assert sent.types() == ["SlaMet"]
     assert sla.shipments["FW1"]["clocks"]["pickup"]["state"] == "met"
+
+
+async def test_a_tick_brings_the_clock_of_another_worker(harness: Any) -> None:
+    _, context, sent, clock = harness
+    await put(context, order())
+    await tick(context)  # this worker's clock: the order's time
+    assert sent.types() == []
+    other = at(61).isoformat().encode()  # a worker whose partitions are further on
+    await context.put(other, key=b"tick", headers=[(TICK_HEADER, b"1")], partition=0)
+    assert clock.newest == at(61)
+    assert sent.types() == ["SlaBreached"]
+
+
+async def test_a_revoked_partition_rebuilds_its_timers_from_the_table(harness: Any) -> None:
+    sla, context, sent, clock = harness
+    await put(context, order())
+    await tick(context)
+    assert 0 in sla._indexed
+    sla.forget_partitions([TP(sla.ticks_name, 0), TP("some-changelog", 1)])
+    assert 0 not in sla._indexed
+    assert sla._due[0] == []
+    clock.saw(at(61))
+    await tick(context)  # the index comes back from the table
+    assert sent.types() == ["SlaBreached"]
+
+
+def test_the_counts_view_reads_the_changelog_as_the_table_writes_it(harness: Any) -> None:
+    sla, *_ = harness
+    table = sla.local_counts
+    topic = table.changelog_topic
+    assert topic.get_topic_name() == sla.counts_reader.topic
+    key, _ = topic.prepare_key("0|1|pickup|outlet|X|met", table.key_serializer)
+    value, _ = topic.prepare_value(3, table.value_serializer)
+    assert decode_change(key, value) == ("0|1|pickup|outlet|X|met", 3)
+
+
+def test_the_lateness_setting_reaches_the_timers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAIRWIND_EVENT_LATENESS_S", "90")
+    sla = SlaApp(
+        SlaSettings(clock="event"), registry=CollectorRegistry(), app_id="sla-unit-lateness"
+    )
+    assert sla.clock.lateness == timedelta(seconds=90)
+    sla.clock.saw(at(10))
+    assert sla.clock.timer_now() == at(10) - timedelta(seconds=90)

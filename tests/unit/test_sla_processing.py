@@ -9,16 +9,20 @@ import pytest
 
 from fairwind.events import Event, EventCodec
 from fairwind.events.contracts import platform_catalog
-from fairwind.v1 import common_pb2, orders_pb2, sla_pb2, tracking_pb2
+from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
 from services.sla.domain import Budgets, Shipment
 from services.sla.processing import (
     EventClock,
     Processor,
     Unprocessable,
     aggregate,
+    at_risk,
+    compliance_snapshot,
     count_keys,
     outcome_id,
     outcome_message,
+    tick_time,
+    tick_value,
 )
 
 T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
@@ -29,8 +33,8 @@ def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
-def event(message: Any, key: str = "FW1") -> Event[Any]:
-    encoded = CODEC.encode(message, key)
+def event(message: Any, key: str = "FW1", sent: datetime | None = None) -> Event[Any]:
+    encoded = CODEC.encode(message, key, time=sent)
     return CODEC.decode(encoded.topic, encoded.key, encoded.value, encoded.headers)
 
 
@@ -147,3 +151,92 @@ def test_counts_aggregate_by_dimension_and_window(processor: Processor) -> None:
     assert aggregate(counts, "pickup", "customer_tier", 24, at(60)) == {
         "Q2": {"met": 1, "breached": 0, "compliance": 1.0}
     }
+
+
+def planned(deliver_by: float) -> routes_pb2.RoutePlanned:
+    message = routes_pb2.RoutePlanned(route=routes_pb2.Route(waybill="FW1"))
+    message.route.promise.deliver_by.FromDatetime(at(deliver_by))
+    return message
+
+
+def test_route_events_do_not_move_the_event_clock(processor: Processor) -> None:
+    # The envelope time is the wall clock, here far ahead of the simulated domain time.
+    early, _ = processor.handle(None, event(planned(1440), sent=at(600)))
+    assert processor.clock.newest is None
+    assert early is not None
+    state, _ = processor.handle(early, event(created(10)))
+    assert processor.clock.newest == at(10)
+    processor.handle(state, event(planned(1440), sent=at(600)))
+    assert processor.clock.newest == at(10)
+    # Without its occurred_at, a status change has no domain time either.
+    processor.handle(state, event(tracking_pb2.ShipmentStatusChanged(waybill="FW1"), sent=at(600)))
+    assert processor.clock.newest == at(10)
+
+
+def test_an_early_route_event_waits_on_event_time(processor: Processor) -> None:
+    processor.clock.saw(at(5))
+    early, _ = processor.handle(None, event(planned(1440), key="FW2", sent=at(600)))
+    assert early is not None
+    assert [p["at"] for p in early["pending"]] == [at(5).isoformat()]
+
+
+def test_timers_wait_for_the_first_event_time() -> None:
+    processor = Processor(Budgets(), EventClock("event", wall=lambda: at(500)))
+    early, _ = processor.handle(None, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 0)))
+    processor.clock.newest = None  # as after a restart, before any event
+    assert processor.clock.timer_now() is None
+    assert processor.clock.now() == at(500)  # the pages still have a time
+    assert early is not None
+    assert not processor.expire(early)
+    assert processor.tick(early) == (early, [])
+    assert EventClock("wall", wall=lambda: at(500)).timer_now() == at(500)
+
+
+def test_timers_run_the_allowed_lateness_behind_the_event_clock() -> None:
+    clock = EventClock("event", wall=lambda: at(0), lateness=timedelta(minutes=10))
+    processor = Processor(Budgets(), clock)
+    state, _ = processor.handle(None, event(created()))
+    assert state is not None
+    clock.saw(at(65))  # past the pickup deadline, but within the lateness
+    assert clock.timer_now() == at(55)
+    assert clock.now() == at(65)
+    state, outcomes = processor.tick(state)
+    assert [(o.kind, o.sla) for o in outcomes] == [("at_risk", "pickup")]
+    # A scan from another topic, a little behind, still closes the clock as met.
+    _, outcomes = processor.handle(state, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 58)))
+    assert [(o.kind, o.sla) for o in outcomes] == [("met", "pickup")]
+    clock.saw(at(71))
+    _, outcomes = processor.tick(state)
+    assert [(o.kind, o.sla) for o in outcomes] == [("breached", "pickup")]
+
+
+def test_ticks_carry_the_event_clock() -> None:
+    clock = EventClock("event", wall=lambda: at(0))
+    assert tick_value(clock) == b""  # nothing seen yet: nothing to tell
+    clock.saw(at(200))
+    assert tick_time(tick_value(clock)) == at(200)
+    wall = EventClock("wall", wall=lambda: at(0))
+    wall.saw(at(200))
+    assert tick_value(wall) == b""
+    for value in (None, b"", b"1", b"\xff", b"2026-11-26T02:00:00"):  # naive: no zone
+        assert tick_time(value) is None
+
+
+def test_the_snapshot_and_the_at_risk_list(processor: Processor) -> None:
+    key = "0|" + str(int(at(0).timestamp()) // 3600) + "|pickup|outlet|SZX001|"
+    snapshot = compliance_snapshot([(key + "met", 3), (key + "breached", 1)], at(30), at(31))
+    (row,) = [r for r in snapshot.rows if r.dimension == sla_pb2.COMPLIANCE_DIMENSION_OUTLET]
+    assert (row.sla, row.dimension_value, row.met, row.breached) == (
+        sla_pb2.SLA_KIND_PICKUP,
+        "SZX001",
+        3,
+        1,
+    )
+    assert row.compliance_ratio == 0.75
+    state, _ = processor.handle(None, event(created()))
+    assert state is not None
+    processor.clock.saw(at(50))
+    state, _ = processor.tick(state)
+    assert [
+        (r["waybill"], r["sla"], r["minutes_left"]) for r in at_risk([("FW1", state)], at(50))
+    ] == [("FW1", "pickup", 10.0)]
