@@ -3,7 +3,7 @@
 import asyncio
 import sys
 
-from bench import orders, publish, routing, sla, tracking
+from bench import e2e, orders, publish, routing, sla, tracking
 
 BENCHMARKS = {
     "publish": publish.main,
@@ -11,6 +11,7 @@ BENCHMARKS = {
     "routing": routing.main,
     "tracking": tracking.main,
     "sla": sla.main,
+    "e2e": e2e.main,
 }
 
 if __name__ == "__main__":

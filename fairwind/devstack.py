@@ -155,6 +155,20 @@ class Simulation:
         }
 
 
+def start_service(
+    name: str, env: dict[str, str], output: int | IO[bytes]
+) -> subprocess.Popen[bytes]:
+    """``python -m services.<name> serve`` in its own session (so Ctrl-C reaches us first)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", f"services.{name}", "serve"],
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 def wait_listening(ports: list[int], timeout_s: float, stop: threading.Event) -> bool:
     deadline = time.monotonic() + timeout_s
     while not all(port_open("127.0.0.1", port) for port in ports):

@@ -103,7 +103,7 @@ class Clients:
         route: routes_pb2.Route = reply.route
         return route
 
-    async def compliance(self, sla: str, by: str = "level", window: str = "24h") -> Json:
+    async def compliance(self, sla: str, by: str = "service_level", window: str = "24h") -> Json:
         answer = await self.http.get(
             f"{self.endpoints.sla}/v1/compliance",
             params={"sla": sla, "by": by, "window": window},

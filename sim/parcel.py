@@ -62,7 +62,7 @@ class Stage:
             await asyncio.sleep(self.clock.wall_seconds(ahead))
 
 
-def order_body(script: Script) -> dict[str, Any]:
+def order_body(script: Script, run_id: str = "") -> dict[str, Any]:
     def contact(name: str, outlet: Any, district: str, street: str) -> dict[str, Any]:
         return {
             "name": name,
@@ -76,7 +76,7 @@ def order_body(script: Script) -> dict[str, Any]:
         }
 
     return {
-        "partner_order_id": f"{script.partner}-{script.index:06d}",
+        "partner_order_id": f"{script.partner}-{run_id}-{script.index:06d}".replace("--", "-"),
         "shipper": contact(f"{script.partner} 仓库", script.origin, script.origin_district, "1号"),
         "consignee": contact(
             f"收件人{script.index}", script.destination, script.destination_district, "8号"
@@ -121,7 +121,7 @@ class Life:
     async def _play(self) -> None:
         stage, script = self.stage, self.script
         await stage.until(stage.start + script.at)
-        body_in = order_body(script)
+        body_in = order_body(script, stage.run_id)
         key = f"sim-{stage.run_id}-{script.index}"
         status, body = await stage.clients.place(script.partner, body_in, key)
         refused = status == 422 and body.get("title") == "no_service"

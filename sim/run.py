@@ -75,7 +75,7 @@ class Run:
     async def figures(self, clients: Clients, window: str) -> dict[str, Tally]:
         pages = {}
         for sla in SLAS:
-            pages[sla] = await clients.compliance(sla, "level", window)
+            pages[sla] = await clients.compliance(sla, "service_level", window)
         return measured(pages)
 
     async def _watch(

@@ -56,6 +56,8 @@ HANDLED = (
     routes_pb2.RouteReplanned,
     tracking_pb2.ShipmentStatusChanged,
 )
+# The tumbling hour, the rolling day, and a week for a whole simulated run or a weekly review.
+WINDOWS = {"1h": 1, "24h": 24, "7d": 168}
 TICK_HEADER = "fw-sla-tick"
 Sink = Callable[[str, bytes | None, bytes | None, list[tuple[str, bytes]]], Awaitable[None]]
 RAW: dict[str, Any] = {
@@ -82,7 +84,10 @@ class SlaApp:
         self.catalog = catalog or platform_catalog()
         self.codec = EventCodec(self.catalog, settings.service_name)
         self.clock = clock or EventClock(
-            settings.clock, lateness=timedelta(seconds=settings.event_lateness_s)
+            settings.clock,
+            # The platform's business clock: the wall clock, or a simulation's compressed day.
+            wall=settings.platform_clock().now,
+            lateness=timedelta(seconds=settings.event_lateness_s),
         )
         self.metrics: SlaMetrics = sla_metrics(registry)
         self.registry = registry
@@ -304,19 +309,19 @@ class SlaApp:
         query = request.query
         sla, by = query.get("sla", "pickup"), query.get("by", "outlet")
         window = query.get("window", "1h")
-        if sla not in SLA_CODES or by not in DIMENSIONS or window not in ("1h", "24h"):
+        if sla not in SLA_CODES or by not in DIMENSIONS or window not in WINDOWS:
             return web.json(
                 {
                     "type": "about:blank",
                     "title": "Bad Request",
                     "status": 400,
                     "detail": "sla: pickup|outlet_delivery|promise; by: "
-                    f"{'|'.join(DIMENSIONS)}; window: 1h|24h",
+                    f"{'|'.join(DIMENSIONS)}; window: {'|'.join(WINDOWS)}",
                 },
                 status=400,
             )
         now = self.clock.now()
-        rows = aggregate(self.counts.items(), sla, by, 1 if window == "1h" else 24, now)
+        rows = aggregate(self.counts.items(), sla, by, WINDOWS[window], now)
         return web.json(
             {"sla": sla, "by": by, "window": window, "as_of": now.isoformat(), "rows": rows}
         )

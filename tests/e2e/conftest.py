@@ -5,8 +5,6 @@ clock, and clients that only use the public interfaces (the simulator's)."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from fairwind.devstack import (
     listening_ports,
     runnable_services,
     service_env,
+    start_service,
 )
 from fairwind.infra.embedded import EmbeddedInfra
 from fairwind.infra.processes import port_open, terminate
@@ -72,16 +71,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         children = []
         for name in services:
             with (logs / f"{name}.log").open("wb") as log:
-                children.append(
-                    subprocess.Popen(
-                        [sys.executable, "-m", f"services.{name}", "serve"],
-                        env=service_env(name, infra.env(), OFFSET) | extra,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                        stdin=subprocess.DEVNULL,
-                        start_new_session=True,
-                    )
-                )
+                env = service_env(name, infra.env(), OFFSET) | extra
+                children.append(start_service(name, env, log))
         env = dict(os.environ) | infra.env() | extra
         running = Platform(
             _endpoints(),
