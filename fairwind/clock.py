@@ -54,7 +54,12 @@ class PlatformClock:
 
 
 def next_day_start(now: datetime, zone: ZoneInfo, hour: int = 7) -> datetime:
-    """The next ``hour``:00 in ``zone`` (a simulated day starts before the first bookings)."""
+    """The next working day's ``hour``:00 in ``zone`` (a simulated day starts before the
+    first bookings; Monday to Thursday, so next-day deliveries land on a working day too)."""
     local = now.astimezone(zone)
     start = local.replace(hour=hour, minute=0, second=0, microsecond=0)
-    return start if start >= local else start + timedelta(days=1)
+    if start < local:
+        start += timedelta(days=1)
+    while start.weekday() > 3:
+        start += timedelta(days=1)
+    return start

@@ -2,14 +2,15 @@
 
 python -m services.tracking serve
 python -m services.tracking devices create --location SZX001 --kind outlet [--courier ID]
+python -m services.tracking devices create-many < devices.jsonl   (JSON lines in, tokens out)
 python -m services.tracking devices revoke DEVICE_ID
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import asyncio
+import json
 import sys
 
 from fairwind.lifecycle import run_until_signalled

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from fairwind.clock import PlatformClock
+from fairwind.clock import PlatformClock, next_day_start
 from fairwind.settings import ServiceSettings
 
 WALL = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -67,3 +68,11 @@ def test_naive_origin_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAIRWIND_CLOCK_ANCHOR", WALL.isoformat())
     with pytest.raises(ValueError, match="timezone"):
         ServiceSettings()
+
+
+def test_a_simulated_day_starts_on_a_working_morning() -> None:
+    zone = ZoneInfo("Asia/Shanghai")
+    thursday_evening = datetime(2026, 11, 26, 21, 0, tzinfo=zone)
+    assert next_day_start(thursday_evening, zone) == datetime(2026, 11, 30, 7, 0, tzinfo=zone)
+    monday_dawn = datetime(2026, 11, 30, 6, 0, tzinfo=zone)
+    assert next_day_start(monday_dawn, zone) == datetime(2026, 11, 30, 7, 0, tzinfo=zone)
