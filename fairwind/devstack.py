@@ -138,6 +138,12 @@ class Simulation:
         anchor = datetime.now(UTC) + timedelta(seconds=startup_s)
         return cls(speed, next_day_start(anchor, ZoneInfo(zone)), anchor)
 
+    @property
+    def lateness_s(self) -> float:
+        """How far the SLA timers stay behind the newest event time: two wall seconds of
+        business time (the pipeline's lag on a busy machine), and at least 10 minutes."""
+        return max(600.0, 2.0 * self.speed)
+
     def env(self) -> dict[str, str]:
         return {
             "FAIRWIND_CLOCK_SPEED": f"{self.speed:g}",
@@ -147,7 +153,7 @@ class Simulation:
             # still in flight on another topic is not beaten by its timer: the same figures
             # at any speed.
             "FAIRWIND_CLOCK": "event",
-            "FAIRWIND_EVENT_LATENESS_S": "600",
+            "FAIRWIND_EVENT_LATENESS_S": f"{self.lateness_s:g}",
             "FAIRWIND_TICK_INTERVAL_S": "0.5",
             "FAIRWIND_SNAPSHOT_INTERVAL_S": "5",
             # Handhelds poll their task lists every few business minutes.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from datetime import timedelta
 
@@ -24,7 +25,7 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--partners", type=int, default=3, help="1 to 5 partner shippers")
     root.add_argument("--orders", type=int, default=1200, help="orders booked over the day")
     root.add_argument("--outlets", type=int, default=24, help="outlets taking part")
-    root.add_argument("--hours", type=float, default=30, help="business hours to play")
+    root.add_argument("--hours", type=float, default=40, help="business hours to play")
     root.add_argument("--late-pickup", type=float, default=Trouble.late_pickup)
     root.add_argument("--missort", type=float, default=Trouble.missort)
     root.add_argument("--failed-delivery", type=float, default=Trouble.failed_delivery)
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         settings.clock_origin,
         args.hours,
         live_every_s=args.live_every,
+        lateness=timedelta(seconds=float(os.environ.get("FAIRWIND_EVENT_LATENESS_S", "600"))),
         say=lambda line: print(line, flush=True),
     )
     print(

@@ -135,7 +135,7 @@ class Life:
             return
         self.parcel.waybill = body["waybill"]
         self.parcel.created_at = datetime.fromisoformat(body["created_at"])
-        if body.get("promise"):
+        if body.get("promise"):  # the promise made to the customer; re-plans do not move it
             self.parcel.deliver_by = datetime.fromisoformat(body["promise"]["deliver_by"])
         self.moved("booked")
         if script.cancel:
@@ -259,15 +259,13 @@ class Life:
         return sorted_at
 
     def _promise(self, route: routes_pb2.Route) -> None:
-        if route.promise.HasField("deliver_by"):
+        """The first promise counts (routing may give it after the order, if it was down)."""
+        if self.parcel.deliver_by is None and route.promise.HasField("deliver_by"):
             self.parcel.deliver_by = route.promise.deliver_by.ToDatetime(tzinfo=UTC)
 
     async def deliver(self, arrival: datetime) -> None:
         """Inbound at the outlet (overnight parcels when it opens), then last mile."""
         outlet = self.script.destination
-        latest = await self.stage.clients.route(self.parcel.waybill)
-        if latest is not None:
-            self._promise(latest)  # a late departure may have re-planned it on the way
         at = self._opening(arrival, outlet.opens_minute, outlet.closes_minute)
         await self.scan(outlet.code, "at_delivery_outlet", at)
         self.parcel.at_outlet_at = at

@@ -43,6 +43,7 @@ class Platform:
     origin: datetime
     env: dict[str, str]  # the infrastructure and clock, for admin commands
     logs: Path
+    lateness: timedelta  # how far the SLA timers run behind the newest event time
 
     def log_tail(self, lines: int = 40) -> str:
         text = []
@@ -80,6 +81,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
             simulation.origin,
             env,
             logs,
+            timedelta(seconds=simulation.lateness_s),
         )
         try:
             deadline = time.monotonic() + 120

@@ -29,10 +29,11 @@ async def test_a_seeded_day_measures_the_trouble_it_injected(platform: Platform)
         platform.endpoints,
         platform.clock,
         day,
-        hours=30,
+        hours=40,
         live_every_s=10,
         say=print,
         admin_env=platform.env,
+        lateness=platform.lateness,
     )
     outcome = await run.play()
     print(outcome.summary)
