@@ -141,6 +141,15 @@ async def main() -> None:
                     break
                 await asyncio.sleep(0.2)
             visible = await _sample_lookups(clients, list(watcher.routed)[:50])
+            missing = [w for w in watcher.accepted if w not in watcher.routed][:3]
+            for waybill in missing:
+                route = await clients.route(waybill)
+                _, view = await clients.track(waybill)
+                print(
+                    f"  no route seen for {waybill}: routing has version "
+                    f"{route.version if route else None}, tracking shows "
+                    f"{(view.get('planned_route') or {}).get('version')} ({view.get('status')})"
+                )
             watching.cancel()
             await clients.close()
             await watcher.client.close()

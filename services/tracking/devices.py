@@ -43,17 +43,22 @@ class DeviceStore:
         self.locations = db["locations"]
         self.cache_s = cache_s
         self._cache: dict[str, tuple[float, Document | None]] = {}
+        # Every route names its places again: write a place only when it is new or changed.
+        self._registered: dict[str, tuple[str, str, str]] = {}
 
     async def register_location(
         self, code: str, kind: str, city_code: str = "", name: str = ""
     ) -> None:
         if not _CODE.match(code) or kind not in ("outlet", "hub"):
             raise ValueError(f"bad location {code!r} ({kind})")
+        if self._registered.get(code) == (kind, city_code, name):
+            return
         await self.locations.update_one(
             {"_id": code},
             {"$set": {"kind": kind, "city_code": city_code, "name": name}},
             upsert=True,
         )
+        self._registered[code] = (kind, city_code, name)
 
     async def location(self, code: str) -> Document | None:
         return await self.locations.find_one({"_id": code})

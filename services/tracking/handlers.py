@@ -205,11 +205,15 @@ def _problem(index: int, error: Rejected) -> Document:
 
 async def _move(
     svc: TrackingService, waybill: str, position: Position, changes: Document | None = None
-) -> None:
-    """Advance a shipment by a non-scan event (dispatch, cancel) and publish the change."""
+) -> bool:
+    """Advance a shipment by a non-scan event (dispatch, cancel) and publish the change.
+    False when there is no shipment yet (its order has not been handled)."""
+    found = True
 
     async def work(session: AsyncClientSession) -> None:
+        nonlocal found
         ship = await svc.store.shipments.find_one({"_id": waybill}, session=session)
+        found = ship is not None
         if ship is None:
             return
         before = position_of(ship)
@@ -230,6 +234,40 @@ async def _move(
 
     await in_transaction(svc.mongo, work)
     svc.outbox.notify()
+    return found
+
+
+async def _early(svc: TrackingService, event: Event[Any], waybill: str) -> None:
+    """An event that came before its order (the topics are read independently): park it;
+    ``on_order_created`` replays it. If the order got in meanwhile, replay it now."""
+    await svc.store.early.update_one(
+        {"_id": event.id},
+        {
+            "$setOnInsert": {
+                "waybill": waybill,
+                "topic": event.topic,
+                "key": event.key,
+                "value": event.message.SerializeToString(),
+                "headers": [[name, value] for name, value in event.headers],
+            }
+        },
+        upsert=True,
+    )
+    svc.metrics.early.inc()
+    if await svc.store.shipments.count_documents({"_id": waybill}, limit=1):
+        await _replay_early(svc, waybill)
+
+
+async def _replay_early(svc: TrackingService, waybill: str) -> None:
+    """Apply the parked events of a shipment, each claimed by exactly one replayer."""
+    while doc := await svc.store.early.find_one_and_delete({"waybill": waybill}):
+        event = svc.codec.decode(
+            doc["topic"],
+            doc["key"].encode() if doc["key"] else None,
+            bytes(doc["value"]),
+            [(name, bytes(value)) for name, value in doc["headers"]],
+        )
+        await EARLY_HANDLERS[type(event.message)](svc, event)
 
 
 async def on_order_created(svc: TrackingService, event: Event[orders_pb2.OrderCreated]) -> None:
@@ -273,6 +311,7 @@ async def on_order_created(svc: TrackingService, event: Event[orders_pb2.OrderCr
     await svc.store.shipments.update_one(
         {"_id": order.waybill}, {"$setOnInsert": ship}, upsert=True
     )
+    await _replay_early(svc, order.waybill)
 
 
 async def on_pickup_dispatched(
@@ -284,9 +323,9 @@ async def on_pickup_dispatched(
         if message.HasField("dispatched_at")
         else event.envelope.time
     )
-    await _move(
-        svc, message.waybill, dispatched(at, message.attempt), {"courier_id": message.courier_id}
-    )
+    changes = {"courier_id": message.courier_id}
+    if not await _move(svc, message.waybill, dispatched(at, message.attempt), changes):
+        await _early(svc, event, message.waybill)
 
 
 async def on_route(svc: TrackingService, event: Event[Any]) -> None:
@@ -297,7 +336,7 @@ async def on_route(svc: TrackingService, event: Event[Any]) -> None:
             kind = "hub" if ref.kind == 2 else "outlet"
             await svc.devices.register_location(ref.code, kind, ref.city_code, ref.name)
     plan = convert.route_doc(route)
-    await svc.store.shipments.update_one(
+    result = await svc.store.shipments.update_one(
         {
             "_id": route.waybill,
             "$or": [
@@ -316,6 +355,10 @@ async def on_route(svc: TrackingService, event: Event[Any]) -> None:
             }
         },
     )
+    if result.matched_count == 0 and not await svc.store.shipments.count_documents(
+        {"_id": route.waybill}, limit=1
+    ):
+        await _early(svc, event, route.waybill)
 
 
 async def on_order_cancelled(svc: TrackingService, event: Event[orders_pb2.OrderCancelled]) -> None:
@@ -325,4 +368,13 @@ async def on_order_cancelled(svc: TrackingService, event: Event[orders_pb2.Order
         if message.HasField("cancelled_at")
         else event.envelope.time
     )
-    await _move(svc, message.waybill, cancelled(at))
+    if not await _move(svc, message.waybill, cancelled(at)):
+        await _early(svc, event, message.waybill)
+
+
+EARLY_HANDLERS: dict[type[Any], Any] = {
+    routes_pb2.PickupDispatched: on_pickup_dispatched,
+    routes_pb2.RoutePlanned: on_route,
+    routes_pb2.RouteReplanned: on_route,
+    orders_pb2.OrderCancelled: on_order_cancelled,
+}

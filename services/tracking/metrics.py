@@ -17,6 +17,7 @@ class TrackingMetrics:
     transitions: Counter
     deviations: Counter
     lookup: Histogram
+    early: Counter
 
 
 @functools.cache
@@ -50,6 +51,11 @@ def tracking_metrics(registry: CollectorRegistry = REGISTRY) -> TrackingMetrics:
             "Tracking lookup latency.",
             ["view"],
             buckets=LATENCY_BUCKETS,
+            registry=registry,
+        ),
+        early=Counter(
+            "fairwind_tracking_early_events_total",
+            "Routes, dispatches and cancellations parked because their order came later.",
             registry=registry,
         ),
     )

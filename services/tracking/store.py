@@ -25,6 +25,8 @@ class TrackingStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.shipments = db["shipments"]
         self.scans = db["scans"]
+        # Routes, dispatches and cancellations that came before their order (see handlers).
+        self.early = db["early_events"]
 
     async def create_indexes(self) -> None:
         await self.scans.create_indexes(
@@ -32,6 +34,7 @@ class TrackingStore:
                 IndexModel([("waybill", ASCENDING), ("device_time", ASCENDING)], name="timeline"),
             ]
         )
+        await self.early.create_indexes([IndexModel([("waybill", ASCENDING)], name="waybill")])
         await self.shipments.create_indexes(
             [
                 IndexModel([("courier_id", ASCENDING), ("updated_at", DESCENDING)], name="courier"),
