@@ -336,29 +336,29 @@ async def on_route(svc: TrackingService, event: Event[Any]) -> None:
             kind = "hub" if ref.kind == 2 else "outlet"
             await svc.devices.register_location(ref.code, kind, ref.city_code, ref.name)
     plan = convert.route_doc(route)
-    result = await svc.store.shipments.update_one(
-        {
-            "_id": route.waybill,
-            "$or": [
-                {"route": None},
-                {"route": {"$exists": False}},
-                {"route.version": {"$lt": route.version}},
-            ],
-        },
-        {
-            "$set": {
-                "route": plan,
-                "eta": plan["arrival"],
-                "promise": convert.promise_doc(route.promise),
-                "origin_outlet": route.origin_outlet.code,
-                "destination_outlet": route.destination_outlet.code,
-            }
-        },
-    )
-    if result.matched_count == 0 and not await svc.store.shipments.count_documents(
-        {"_id": route.waybill}, limit=1
-    ):
-        await _early(svc, event, route.waybill)
+    newer = {
+        "_id": route.waybill,
+        "$or": [
+            {"route": None},
+            {"route": {"$exists": False}},
+            {"route.version": {"$lt": route.version}},
+        ],
+    }
+    changes = {
+        "route": plan,
+        "eta": plan["arrival"],
+        "promise": convert.promise_doc(route.promise),
+        "origin_outlet": route.origin_outlet.code,
+        "destination_outlet": route.destination_outlet.code,
+    }
+    while not (await svc.store.shipments.update_one(newer, {"$set": changes})).matched_count:
+        ship = await svc.store.shipments.find_one({"_id": route.waybill}, {"route.version": 1})
+        if ship is None:
+            await _early(svc, event, route.waybill)
+            return
+        if (ship.get("route") or {}).get("version", 0) >= route.version:
+            return  # this version or a newer one is in already
+        # The order got in between the update and the look: try again.
 
 
 async def on_order_cancelled(svc: TrackingService, event: Event[orders_pb2.OrderCancelled]) -> None:
