@@ -276,8 +276,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--speed",
         type=float,
-        default=360,
-        help="business seconds per wall second (360: 30 h in 5 min)",
+        default=480,
+        help="business seconds per wall second (480: 40 h in 5 min)",
     )
     parser.add_argument("--time-zone", default="Asia/Shanghai", help="the network's local time")
     parser.add_argument("--verbose", action="store_true", help="the services' INFO logs too")
@@ -348,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     services = runnable_services()
     simulate = not args.no_sim and {"orders", "routing", "tracking", "sla"} <= set(services)
-    simulation = Simulation.starting(args.speed, args.time_zone) if simulate else None
+    simulation = Simulation.starting(args.speed, args.time_zone, 30) if simulate else None
     extra = simulation.env() if simulation else {}
     if simulation and not args.verbose:
         extra["FAIRWIND_LOG_LEVEL"] = "WARNING"  # the live summary stays readable

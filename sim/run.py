@@ -8,8 +8,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from fairwind.clock import PlatformClock
+from fairwind.clock import PlatformClock, next_day_start
 from sim.clients import Clients, Endpoints
 from sim.parcel import Life, Parcel, Stage
 from sim.plan import SimConfig, partners, script_day
@@ -18,6 +19,9 @@ from sim.report import SLAS, Tally, expected, final_summary, live_line, measured
 from sim.world import World
 
 log = logging.getLogger("sim")
+
+
+FIRST_BOOKINGS = timedelta(hours=1)  # after the day's start (07:00 → 08:00)
 
 
 @dataclass
@@ -53,6 +57,7 @@ class Run:
         clients = Clients(self.endpoints, keys, devices)
         before = await self._settled(clients, patience_s=0)
         run_id = f"{self.config.seed}-{int(self.clock.now().timestamp())}"
+        self._start_in_time()
         stage = Stage(self.clock, self.start, self.world, clients, run_id)
         lives = [Life(stage, script) for script in scripts]
         parcels = [life.parcel for life in lives]
@@ -72,6 +77,19 @@ class Run:
         # still open there is breached only if its deadline has passed for both sides.
         truth = expected(parcels, (self.as_of or end) - self.lateness)
         return Outcome(parcels, truth, platform, final_summary(parcels, truth, platform))
+
+    def _start_in_time(self) -> None:
+        """If the platform took so long to start that the first bookings are past, play the
+        day from the next morning rather than booking hours of orders in one burst."""
+        now = self.clock.now()
+        if now <= self.start + FIRST_BOOKINGS:
+            return
+        self.start = next_day_start(now, ZoneInfo(self.world.time_zone))
+        wait = timedelta(seconds=round(self.clock.wall_seconds((self.start - now).total_seconds())))
+        self.say(
+            f"the platform took long to start: the day begins at {self.start:%a %H:%M} instead "
+            f"(in {wait} on the wall clock)"
+        )
 
     async def figures(self, clients: Clients, window: str) -> dict[str, Tally]:
         pages = {}

@@ -1,0 +1,60 @@
+"""The simulator's pure parts: the day's script, its ground truth, the late-start rule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from fairwind.clock import PlatformClock
+from sim.clients import Endpoints
+from sim.parcel import Parcel
+from sim.plan import SimConfig, Trouble, script_day
+from sim.report import Tally, classify, expected
+from sim.run import Run
+from sim.world import World
+
+ZONE = ZoneInfo("Asia/Shanghai")
+MONDAY = datetime(2026, 11, 30, 7, 0, tzinfo=ZONE)
+
+
+def test_the_same_seed_scripts_the_same_day() -> None:
+    world = World.load()
+    outlets = world.choose_outlets(10, seed=3)
+    assert outlets == world.choose_outlets(10, seed=3)
+    assert len({o.city_code for o in outlets}) == 10  # spread over cities
+    config = SimConfig(seed=3, orders=300, trouble=Trouble(late_pickup=0.5))
+    first, second = script_day(config, outlets), script_day(config, outlets)
+    assert first == second
+    assert all(timedelta(hours=8) <= s.at < timedelta(hours=20) for s in first)
+    late = [s for s in first if s.late_pickup]
+    assert 100 < len(late) < 200
+    assert all(s.pickup_after > timedelta(minutes=60) for s in late)
+    assert all(s.pickup_after < timedelta(minutes=60) for s in first if not s.late_pickup)
+
+
+def test_ground_truth_counts_met_breached_and_still_open_clocks() -> None:
+    deadline = MONDAY + timedelta(hours=1)
+    assert classify(deadline, deadline, MONDAY) == Tally(met=1)
+    assert classify(deadline + timedelta(seconds=1), deadline, MONDAY) == Tally(breached=1)
+    assert classify(None, deadline, deadline) == Tally(breached=1)
+    assert classify(None, deadline, deadline - timedelta(minutes=1)) == Tally()
+
+
+def test_cancelled_and_refused_parcels_count_for_nothing() -> None:
+    world = World.load()
+    script = script_day(SimConfig(orders=1), world.choose_outlets(2, 1))[0]
+    parcel = Parcel(script, state="cancelled", created_at=MONDAY)
+    assert expected([parcel], MONDAY + timedelta(days=1))["pickup"] == Tally()
+    parcel.state = "picked_up"
+    assert expected([parcel], MONDAY + timedelta(days=1))["pickup"] == Tally(breached=1)
+
+
+def test_a_late_platform_moves_the_day_to_the_next_morning() -> None:
+    wall = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    clock = PlatformClock(480, MONDAY + timedelta(hours=5), wall, wall=lambda: wall)
+    run = Run(SimConfig(), Endpoints(), clock, MONDAY, 40, say=lambda line: None)
+    run._start_in_time()
+    assert run.start == MONDAY + timedelta(days=1)
+    on_time = Run(SimConfig(), Endpoints(), clock, MONDAY + timedelta(hours=4, minutes=30), 40)
+    on_time._start_in_time()
+    assert on_time.start == MONDAY + timedelta(hours=4, minutes=30)
