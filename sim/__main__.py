@@ -23,7 +23,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m sim", description=__doc__)
     root.add_argument("--seed", type=int, default=7, help="the same seed plays the same day")
     root.add_argument("--partners", type=int, default=3, help="1 to 5 partner shippers")
-    root.add_argument("--orders", type=int, default=1200, help="orders booked over the day")
+    root.add_argument("--orders", type=int, default=600, help="orders booked over the day")
     root.add_argument("--outlets", type=int, default=24, help="outlets taking part")
     root.add_argument("--hours", type=float, default=40, help="business hours to play")
     root.add_argument("--late-pickup", type=float, default=Trouble.late_pickup)
