@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
-import subprocess
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -23,15 +22,8 @@ from zoneinfo import ZoneInfo
 from pymongo import AsyncMongoClient
 
 from bench.infra import machine
-from fairwind.devstack import (
-    Simulation,
-    listening_ports,
-    runnable_services,
-    service_env,
-    start_service,
-)
+from fairwind.devstack import Simulation, services_running
 from fairwind.infra.embedded import EmbeddedInfra
-from fairwind.infra.processes import port_open, terminate
 from sim.clients import Clients, Endpoints
 from sim.parcel import order_body
 from sim.plan import SimConfig, script_day
@@ -42,18 +34,6 @@ OFFSET = 15000
 RATE = float(os.environ.get("BENCH_E2E_RATE", "200"))
 SECONDS = float(os.environ.get("BENCH_E2E_SECONDS", "30"))
 TARGET_P99_S = 0.5
-
-
-def endpoints() -> Endpoints:
-    def port(name: str, kind: str) -> str:
-        return service_env(name, {}, OFFSET)[f"FAIRWIND_{kind}_PORT"]
-
-    return Endpoints(
-        f"http://127.0.0.1:{port('orders', 'HTTP')}",
-        f"http://127.0.0.1:{port('tracking', 'HTTP')}",
-        f"127.0.0.1:{port('routing', 'GRPC')}",
-        f"http://127.0.0.1:{port('sla', 'HTTP')}",
-    )
 
 
 class Watcher:
@@ -118,49 +98,48 @@ async def load(clients: Clients, watcher: Watcher, partner: str) -> tuple[int, i
 
 async def main() -> None:
     print(f"\n== e2e: order accepted -> planned route visible in tracking ({machine()})")
-    with tempfile.TemporaryDirectory() as tmp, EmbeddedInfra(Path(tmp)) as infra:
+    with tempfile.TemporaryDirectory() as tmp, EmbeddedInfra(Path(tmp) / "infra") as infra:
         # Business time at 10:00 (couriers on shift), running at wall speed.
         simulation = Simulation(1.0, _ten_oclock(), datetime.now(UTC))
         extra = simulation.env() | {"FAIRWIND_LOG_LEVEL": "WARNING"}
-        services = runnable_services()
-        children = [
-            start_service(name, service_env(name, infra.env(), OFFSET) | extra, subprocess.DEVNULL)
-            for name in services
-        ]
-        try:
-            await _wait(listening_ports(services, OFFSET))
+        logs = Path(tmp) / "logs"
+        logs.mkdir()
+        with services_running(infra.env(), OFFSET, extra, logs):
             env = dict(os.environ) | infra.env() | extra
             keys, _ = await provision(["bench"], [], [], rate=10_000, env=env)
-            clients = Clients(endpoints(), keys, {})
+            clients = Clients(Endpoints.of_stack(OFFSET), keys, {})
             watcher = Watcher(infra.mongo_url)
-            watching = asyncio.create_task(watcher.run())
-            await asyncio.wait_for(watcher.ready.wait(), 30)
-            accepted, refused, seconds = await load(clients, watcher, "bench")
-            for _ in range(300):  # a minute for the last routes
-                if not watcher.pending:
-                    break
-                await asyncio.sleep(0.2)
-            visible = await _sample_lookups(clients, list(watcher.routed)[:50])
-            missing = [w for w in watcher.accepted if w not in watcher.routed][:3]
-            for waybill in missing:
-                route = await clients.route(waybill)
-                _, view = await clients.track(waybill)
-                print(
-                    f"  no route seen for {waybill}: routing has version "
-                    f"{route.version if route else None}, tracking shows "
-                    f"{(view.get('planned_route') or {}).get('version')} ({view.get('status')})"
-                )
-            watching.cancel()
-            await clients.close()
-            await watcher.client.close()
-        finally:
-            for child in children:
-                terminate(child.pid, timeout_s=15)
+            try:
+                accepted, refused, seconds, visible = await _measure(clients, watcher)
+            finally:
+                await clients.close()
+                await watcher.client.close()
     _report(accepted, refused, seconds, watcher.latencies())
     print(
         f"  never routed within a minute: {watcher.pending}; lookups showing the route: "
         f"{visible} of 50 sampled"
     )
+
+
+async def _measure(clients: Clients, watcher: Watcher) -> tuple[int, int, float, int]:
+    watching = asyncio.create_task(watcher.run())
+    await asyncio.wait_for(watcher.ready.wait(), 30)
+    accepted, refused, seconds = await load(clients, watcher, "bench")
+    for _ in range(300):  # a minute for the last routes
+        if not watcher.pending:
+            break
+        await asyncio.sleep(0.2)
+    visible = await _sample_lookups(clients, list(watcher.routed)[:50])
+    for waybill in [w for w in watcher.accepted if w not in watcher.routed][:3]:
+        route = await clients.route(waybill)
+        _, view = await clients.track(waybill)
+        print(
+            f"  no route seen for {waybill}: routing has version "
+            f"{route.version if route else None}, tracking shows "
+            f"{(view.get('planned_route') or {}).get('version')} ({view.get('status')})"
+        )
+    watching.cancel()
+    return accepted, refused, seconds, visible
 
 
 async def _sample_lookups(clients: Clients, waybills: list[str]) -> int:
@@ -196,11 +175,3 @@ def _report(accepted: int, refused: int, seconds: float, latencies: list[float])
 def _ten_oclock() -> datetime:
     local = datetime.now(ZoneInfo("Asia/Shanghai"))
     return local.replace(hour=10, minute=0, second=0, microsecond=0)
-
-
-async def _wait(ports: list[int], timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not all(port_open("127.0.0.1", port) for port in ports):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the services did not start")
-        await asyncio.sleep(0.2)

@@ -18,13 +18,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
-from fairwind.clock import next_day_start
+from fairwind.clock import PlatformClock, next_day_start
 from fairwind.infra.embedded import EmbeddedInfra
 from fairwind.infra.processes import InfraError, port_open, terminate
 
@@ -144,6 +146,10 @@ class Simulation:
         business time (the pipeline's lag on a busy machine), and at least 10 minutes."""
         return max(600.0, 2.0 * self.speed)
 
+    def clock(self) -> PlatformClock:
+        """The business clock the processes started with ``env()`` share."""
+        return PlatformClock(self.speed, self.origin, self.anchor)
+
     def env(self) -> dict[str, str]:
         return {
             "FAIRWIND_CLOCK_SPEED": f"{self.speed:g}",
@@ -161,18 +167,43 @@ class Simulation:
         }
 
 
-def start_service(
-    name: str, env: dict[str, str], output: int | IO[bytes]
+def spawn(
+    command: list[str], env: dict[str, str], output: int | IO[bytes]
 ) -> subprocess.Popen[bytes]:
-    """``python -m services.<name> serve`` in its own session (so Ctrl-C reaches us first)."""
+    """A child in its own session (so Ctrl-C reaches us first and we stop it in order)."""
     return subprocess.Popen(
-        [sys.executable, "-m", f"services.{name}", "serve"],
+        command,
         env=env,
         stdout=output,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
+
+
+def service_command(name: str) -> list[str]:
+    return [sys.executable, "-m", f"services.{name}", "serve"]
+
+
+@contextmanager
+def services_running(
+    infra_env: dict[str, str], offset: int, extra: dict[str, str], logs: Path
+) -> Iterator[list[str]]:
+    """Every service with an entrypoint, logging to ``logs/<name>.log``, until the block
+    ends (for tests and benchmarks). Raises InfraError if one never listens."""
+    services = runnable_services()
+    children = []
+    try:
+        for name in services:
+            with (logs / f"{name}.log").open("wb") as log:
+                env = service_env(name, infra_env, offset) | extra
+                children.append(spawn(service_command(name), env, log))
+        if not wait_listening(listening_ports(services, offset), 120, threading.Event()):
+            raise InfraError(f"a service did not start listening; see {logs}")
+        yield services
+    finally:
+        for child in children:
+            terminate(child.pid, timeout_s=15)
 
 
 def wait_listening(ports: list[int], timeout_s: float, stop: threading.Event) -> bool:
@@ -192,23 +223,8 @@ def listening_ports(services: list[str], offset: int) -> list[int]:
     return ports
 
 
-def sim_command(services: list[str], offset: int, extra: list[str]) -> list[str]:
-    orders, tracking = ports_of("orders", offset), ports_of("tracking", offset)
-    routing, sla = ports_of("routing", offset), ports_of("sla", offset)
-    return [
-        sys.executable,
-        "-m",
-        "sim",
-        "--orders-url",
-        f"http://127.0.0.1:{orders.http}",
-        "--tracking-url",
-        f"http://127.0.0.1:{tracking.http}",
-        "--routing",
-        f"127.0.0.1:{routing.grpc}",
-        "--sla-url",
-        f"http://127.0.0.1:{sla.http}",
-        *extra,
-    ]
+def sim_command(offset: int, extra: list[str]) -> list[str]:
+    return [sys.executable, "-m", "sim", "--port-offset", str(offset), *extra]
 
 
 def _pipe(prefix: str, stream: IO[bytes], lock: threading.Lock) -> None:
@@ -297,14 +313,7 @@ class Stack:
             print(text, flush=True)
 
     def start(self, name: str, command: list[str], env: dict[str, str]) -> None:
-        child = subprocess.Popen(
-            command,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        child = spawn(command, env, subprocess.PIPE)
         self.children[name] = child
         assert child.stdout is not None
         threading.Thread(
@@ -355,13 +364,13 @@ def main(argv: list[str] | None = None) -> int:
     stack = Stack(args.grace)
     try:
         for name in services:
-            command = [sys.executable, "-m", f"services.{name}", "serve"]
-            stack.start(name, command, service_env(name, infra.env(), args.port_offset) | extra)
+            env = service_env(name, infra.env(), args.port_offset) | extra
+            stack.start(name, service_command(name), env)
         stack.say(_banner(infra, services, args.port_offset, simulation))
         ready = wait_listening(listening_ports(services, args.port_offset), 120, stop)
         if simulation and ready:
             env = os.environ | infra.env() | extra | {"PYTHONUNBUFFERED": "1"}
-            stack.start("sim", sim_command(services, args.port_offset, sim_args), env)
+            stack.start("sim", sim_command(args.port_offset, sim_args), env)
         while not stop.wait(0.5):
             stack.reap()
     finally:

@@ -31,12 +31,23 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--failed-delivery", type=float, default=Trouble.failed_delivery)
     root.add_argument("--exception", type=float, default=Trouble.exception)
     root.add_argument("--cancellation", type=float, default=Trouble.cancellation)
-    root.add_argument("--orders-url", default=Endpoints.orders)
-    root.add_argument("--tracking-url", default=Endpoints.tracking)
-    root.add_argument("--routing", default=Endpoints.routing, help="RouteService host:port")
-    root.add_argument("--sla-url", default=Endpoints.sla)
+    root.add_argument("--port-offset", type=int, default=0, help="as given to make run")
+    root.add_argument("--orders-url", help="instead of the port plan's")
+    root.add_argument("--tracking-url", help="instead of the port plan's")
+    root.add_argument("--routing", help="RouteService host:port, instead of the port plan's")
+    root.add_argument("--sla-url", help="instead of the port plan's")
     root.add_argument("--live-every", type=float, default=2.0, help="wall seconds per line")
     return root
+
+
+def endpoints(args: argparse.Namespace) -> Endpoints:
+    plan = Endpoints.of_stack(args.port_offset)
+    return Endpoints(
+        args.orders_url or plan.orders,
+        args.tracking_url or plan.tracking,
+        args.routing or plan.routing,
+        args.sla_url or plan.sla,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     clock = settings.platform_clock()
     run = Run(
         config,
-        Endpoints(args.orders_url, args.tracking_url, args.routing, args.sla_url),
+        endpoints(args),
         clock,
         settings.clock_origin,
         args.hours,

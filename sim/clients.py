@@ -10,6 +10,7 @@ from typing import Any
 import grpc
 import httpx
 
+from fairwind.devstack import ports_of
 from fairwind.v1 import routes_pb2, routes_pb2_grpc
 
 Json = dict[str, Any]
@@ -21,6 +22,16 @@ class Endpoints:
     tracking: str = "http://127.0.0.1:8030"
     routing: str = "127.0.0.1:50070"
     sla: str = "http://127.0.0.1:8040"
+
+    @classmethod
+    def of_stack(cls, offset: int = 0) -> Endpoints:
+        """Where ``make run`` (with ``--port-offset``) puts the services."""
+        return cls(
+            f"http://127.0.0.1:{ports_of('orders', offset).http}",
+            f"http://127.0.0.1:{ports_of('tracking', offset).http}",
+            f"127.0.0.1:{ports_of('routing', offset).grpc}",
+            f"http://127.0.0.1:{ports_of('sla', offset).http}",
+        )
 
 
 class Clients:

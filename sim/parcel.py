@@ -92,10 +92,6 @@ def order_body(script: Script, run_id: str = "") -> dict[str, Any]:
     }
 
 
-def stamp(value: datetime) -> str:
-    return value.isoformat()
-
-
 class Life:
     """Plays one script against the platform."""
 
@@ -177,7 +173,7 @@ class Life:
             "waybill": self.parcel.waybill,
             "event": event,
             "location": location,
-            "device_time": stamp(at),
+            "device_time": at.isoformat(),
         } | {k: v for k, v in extra.items() if v is not None}
         status, answer = await self.stage.clients.scan(location, body)
         if status not in (200, 201):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,15 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from fairwind.clock import PlatformClock
-from fairwind.devstack import (
-    Simulation,
-    listening_ports,
-    runnable_services,
-    service_env,
-    start_service,
-)
+from fairwind.devstack import Simulation, services_running
 from fairwind.infra.embedded import EmbeddedInfra
-from fairwind.infra.processes import port_open, terminate
+from fairwind.infra.processes import InfraError
 from sim.clients import Clients, Endpoints
 from sim.parcel import Stage
 from sim.plan import partners
@@ -52,48 +47,27 @@ class Platform:
         return "\n".join(text)
 
 
-def _endpoints() -> Endpoints:
-    def http(name: str) -> str:
-        return f"http://127.0.0.1:{service_env(name, {}, OFFSET)['FAIRWIND_HTTP_PORT']}"
-
-    routing = service_env("routing", {}, OFFSET)["FAIRWIND_GRPC_PORT"]
-    return Endpoints(http("orders"), http("tracking"), f"127.0.0.1:{routing}", http("sla"))
-
-
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     root = tmp_path_factory.mktemp("e2e")
     logs = root / "logs"
     logs.mkdir()
-    services = runnable_services()
-    with EmbeddedInfra(root / "infra") as infra:
+    with EmbeddedInfra(root / "infra") as infra, ExitStack() as stack:
         simulation = Simulation.starting(SPEED, ZONE, startup_s=15)
         extra = simulation.env() | {"FAIRWIND_LOG_LEVEL": "WARNING"}
-        children = []
-        for name in services:
-            with (logs / f"{name}.log").open("wb") as log:
-                env = service_env(name, infra.env(), OFFSET) | extra
-                children.append(start_service(name, env, log))
-        env = dict(os.environ) | infra.env() | extra
         running = Platform(
-            _endpoints(),
-            PlatformClock(SPEED, simulation.origin, simulation.anchor),
+            Endpoints.of_stack(OFFSET),
+            simulation.clock(),
             simulation.origin,
-            env,
+            dict(os.environ) | infra.env() | extra,
             logs,
             timedelta(seconds=simulation.lateness_s),
         )
         try:
-            deadline = time.monotonic() + 120
-            for port in listening_ports(services, OFFSET):
-                while not port_open("127.0.0.1", port):
-                    if time.monotonic() > deadline:
-                        pytest.fail(f"port {port} never opened:\n{running.log_tail()}")
-                    time.sleep(0.2)
-            yield running
-        finally:
-            for child in children:
-                terminate(child.pid, timeout_s=15)
+            stack.enter_context(services_running(infra.env(), OFFSET, extra, logs))
+        except InfraError as exc:
+            pytest.fail(f"{exc}\n{running.log_tail()}")
+        yield running
 
 
 @dataclass

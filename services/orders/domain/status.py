@@ -6,22 +6,9 @@ machine; orders follows its ShipmentStatusChanged events and never moves backwar
 
 from __future__ import annotations
 
-from enum import StrEnum
+from fairwind.status import ShipmentStatus
 
-
-class Status(StrEnum):
-    INFO_RECEIVED = "info_received"
-    PICKUP_DISPATCHED = "pickup_dispatched"
-    PICKED_UP = "picked_up"
-    IN_TRANSIT = "in_transit"
-    AT_DELIVERY_OUTLET = "at_delivery_outlet"
-    OUT_FOR_DELIVERY = "out_for_delivery"
-    DELIVERY_FAILED = "delivery_failed"
-    AVAILABLE_FOR_PICKUP = "available_for_pickup"
-    EXCEPTION = "exception"
-    DELIVERED = "delivered"
-    RETURNED = "returned"
-    CANCELLED = "cancelled"
+Status = ShipmentStatus  # the platform taxonomy, named as this service always has
 
 
 # Progress along the journey; side states share the rank of where they happen.
