@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 import faust
 
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     # use would otherwise give the tick topic its default partition count.
     wanted[sla.ticks_name] = settings.input_partitions
     asyncio.run(ensure_topics(settings, wanted))
+    Path(sla.app.conf.datadir).mkdir(parents=True, exist_ok=True)
     settle_memory()
     worker = faust.Worker(sla.app, loglevel=settings.log_level.lower(), quiet=True)
     worker.execute_from_commandline()

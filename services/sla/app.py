@@ -46,6 +46,7 @@ from services.sla.processing import (
     tick_time,
     tick_value,
 )
+from services.sla.resume import last_tick_time
 from services.sla.settings import SlaSettings
 
 log = logging.getLogger(__name__)
@@ -96,8 +97,10 @@ class SlaApp:
             self.clock,
             timedelta(seconds=settings.max_clock_skew_s),
         )
+        app_id = app_id or f"fairwind-{settings.service_name}"
         self.app = faust.App(
-            app_id or f"fairwind-{settings.service_name}",
+            app_id,
+            datadir=str(settings.state_dir / app_id),
             **settings.faust_options(),
             store=settings.store,
             web_port=settings.http_port,
@@ -132,6 +135,8 @@ class SlaApp:
         revoked: Any = self.app.on_partitions_revoked  # mode's handler type confuses mypy
         revoked.connect(self._on_revoked)
         self.app.agent(self.inputs, name="sla-clocks")(self.process)
+        if self.clock.mode == "event":
+            self.app.task(self.resume_clock)
         self.app.timer(settings.tick_interval_s)(self.send_ticks)
         self.app.timer(settings.snapshot_interval_s)(self.publish_snapshot)
         for path, page in (
@@ -281,7 +286,19 @@ class SlaApp:
 
     # --- timers ----------------------------------------------------------------------------
 
+    async def resume_clock(self) -> None:
+        """After a restart the event clock starts where the ticks left it (see resume.py)."""
+        try:
+            at = await last_tick_time(self.settings, self.ticks_name)
+        except Exception:  # the clock then starts from the events, as on a first start
+            log.warning("could not read the last ticks; the clock starts afresh", exc_info=True)
+            return
+        if at is not None:
+            self.clock.saw(at)
+
     async def send_ticks(self) -> None:
+        if self.clock.mode == "event" and self.clock.newest is None:
+            return  # a tick without a clock tells no one anything, and would hide the last one
         value = tick_value(self.clock)
         for partition in range(self.settings.input_partitions):
             await self.ticks.send(

@@ -72,6 +72,26 @@ class CountsView:
         return len(self._counts)
 
 
+async def topic_partitions(settings: ServiceSettings, topic: str) -> list[TopicPartition]:
+    """The partitions of ``topic``, in order; none if it does not exist (yet)."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap, client_id=settings.client_id
+    )
+    await admin.start()
+    try:
+        # All topics: asking for this one by name could have the broker create it.
+        topics = await admin.describe_topics()
+    finally:
+        await admin.close()
+    found = next((t for t in topics if t.get("topic") == topic), None)
+    if not found or found.get("error_code") or not found.get("partitions"):
+        return []
+    return sorted(
+        (TopicPartition(topic, p["partition"]) for p in found["partitions"]),
+        key=lambda tp: tp.partition,
+    )
+
+
 class ChangelogReader:
     """Follows the counters' changelog into a ``CountsView`` until cancelled."""
 
@@ -105,22 +125,9 @@ class ChangelogReader:
     async def partitions(self) -> list[TopicPartition]:
         """The changelog's partitions, once the topic exists (Faust creates it)."""
         while True:
-            admin = AIOKafkaAdminClient(
-                bootstrap_servers=self.settings.kafka_bootstrap,
-                client_id=self.settings.client_id,
-            )
-            await admin.start()
-            try:
-                # All topics: asking for this one by name could have the broker create it.
-                topics = await admin.describe_topics()
-            finally:
-                await admin.close()
-            found = next((t for t in topics if t.get("topic") == self.topic), None)
-            if found and not found.get("error_code") and found.get("partitions"):
-                return sorted(
-                    (TopicPartition(self.topic, p["partition"]) for p in found["partitions"]),
-                    key=lambda tp: tp.partition,
-                )
+            found = await topic_partitions(self.settings, self.topic)
+            if found:
+                return found
             await asyncio.sleep(self.retry_s)
 
     async def _follow(self) -> None:

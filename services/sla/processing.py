@@ -279,12 +279,15 @@ def count_keys(partition: int, shipment: Shipment, outcome: Outcome) -> Iterable
 def aggregate(
     counts: Iterable[tuple[str, int]], sla: str, by: str, window_hours: int, now: datetime
 ) -> dict[str, dict[str, Any]]:
-    """Met, breached and compliance per value of ``by`` over the last ``window_hours``."""
+    """Met, breached and compliance per value of ``by`` over the last ``window_hours``.
+
+    Hours after ``now`` count too: an event clock can stand behind counts already made (a
+    restarted worker re-reading older events), and hiding those would lose results."""
     newest = int(now.timestamp()) // 3600
     rows: dict[str, dict[str, Any]] = {}
     for key, count in counts:
         _, hour, key_sla, dimension, value, kind = key.split("|")
-        if key_sla != sla or dimension != by or not newest - window_hours < int(hour) <= newest:
+        if key_sla != sla or dimension != by or int(hour) <= newest - window_hours:
             continue
         row = rows.setdefault(value, {"met": 0, "breached": 0})
         row[kind] += count

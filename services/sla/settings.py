@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -26,3 +27,5 @@ class SlaSettings(ServiceSettings):
     at_risk_fraction: float = Field(default=0.8, gt=0, lt=1)
     max_clock_skew_s: float = Field(default=86_400, gt=0)
     store: str = "memory://"
+    # Faust's working files (one folder per app id); kept out of the working directory.
+    state_dir: Path = Path(".fairwind/sla")

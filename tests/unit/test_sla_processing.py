@@ -153,6 +153,18 @@ def test_counts_aggregate_by_dimension_and_window(processor: Processor) -> None:
     }
 
 
+def test_counts_ahead_of_the_clock_are_not_hidden(processor: Processor) -> None:
+    """A restarted worker's event clock can stand behind counts it made before the stop."""
+    state, _ = processor.handle(None, event(created()))
+    state, (met,) = processor.handle(
+        state, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40))
+    )
+    assert state is not None
+    counts = [(key, 1) for key in count_keys(2, Shipment.from_dict(state), met)]
+    expected = {"SZX001": {"met": 1, "breached": 0, "compliance": 1.0}}
+    assert aggregate(counts, "pickup", "outlet", 24, at(40) - timedelta(hours=2)) == expected
+
+
 def planned(deliver_by: float) -> routes_pb2.RoutePlanned:
     message = routes_pb2.RoutePlanned(route=routes_pb2.Route(waybill="FW1"))
     message.route.promise.deliver_by.FromDatetime(at(deliver_by))

@@ -121,6 +121,12 @@ async def eventually(worker: Worker, expected: dict[str, Any], timeout_s: float 
     raise AssertionError(f"compliance never reached {expected}: {seen}")
 
 
+async def as_of(worker: Worker) -> datetime:
+    answer = await worker.compliance()
+    assert answer is not None
+    return datetime.fromisoformat(answer["as_of"])
+
+
 async def answering(worker: Worker, timeout_s: float = 60) -> None:
     deadline = asyncio.get_running_loop().time() + timeout_s
     while await worker.compliance() is None:
@@ -141,6 +147,22 @@ async def publisher(infra: InfraEndpoints) -> AsyncIterator[EventPublisher]:
     await producer.stop()
 
 
+async def ordered(publisher: EventPublisher, waybill: str, outlet: str, when: datetime) -> None:
+    order = orders_pb2.Order(
+        waybill=waybill, origin_outlet_code=outlet, origin_city_code=outlet[:3]
+    )
+    order.created_at.FromDatetime(when)
+    await publisher.publish(orders_pb2.OrderCreated(order=order), waybill)
+
+
+async def picked_up(publisher: EventPublisher, waybill: str, when: datetime) -> None:
+    change = tracking_pb2.ShipmentStatusChanged(
+        waybill=waybill, to_status=common_pb2.SHIPMENT_STATUS_PICKED_UP
+    )
+    change.occurred_at.FromDatetime(when)
+    await publisher.publish(change, waybill)
+
+
 async def orders_and_pickups(
     publisher: EventPublisher, prefix: str, outlet: str, picked: int, late: int
 ) -> float:
@@ -149,17 +171,9 @@ async def orders_and_pickups(
     start = next(BATCH_STARTS)
     for n in range(picked + late):
         waybill = f"{prefix}{n:04d}"
-        order = orders_pb2.Order(
-            waybill=waybill, origin_outlet_code=outlet, origin_city_code=outlet[:3]
-        )
-        order.created_at.FromDatetime(at(start))
-        await publisher.publish(orders_pb2.OrderCreated(order=order), waybill)
+        await ordered(publisher, waybill, outlet, at(start))
         if n < picked:
-            change = tracking_pb2.ShipmentStatusChanged(
-                waybill=waybill, to_status=common_pb2.SHIPMENT_STATUS_PICKED_UP
-            )
-            change.occurred_at.FromDatetime(at(start + 30))
-            await publisher.publish(change, waybill)
+            await picked_up(publisher, waybill, at(start + 30))
     return start
 
 
@@ -177,7 +191,7 @@ async def test_compliance_from_real_events_survives_a_restart(
     infra: InfraEndpoints, publisher: EventPublisher
 ) -> None:
     name = f"sla-it-{uuid.uuid4().hex[:6]}"
-    szx, bjs = outlets("SZX", "BJS")
+    szx, bjs, can = outlets("SZX", "BJS", "CAN")
     worker = await Worker(infra, name).start()
     try:
         start = await orders_and_pickups(publisher, "FWA", szx, picked=3, late=1)
@@ -185,9 +199,16 @@ async def test_compliance_from_real_events_survives_a_restart(
         await move_clock(publisher, "FWA", start)
         await eventually(worker, {szx: (3, 1)})
 
+        before = await as_of(worker)
         await worker.stop()  # restart: state and counters come back from the changelogs
         worker = await Worker(infra, name).start()
         await eventually(worker, {szx: (3, 1)})
+        # Events older than the clock (as re-read after a restart) do not move it back; the
+        # pickup is still within its hour of the clock, so no timer beats it.
+        await ordered(publisher, "FWAOLD", can, at(start + 190))
+        await picked_up(publisher, "FWAOLD", at(start + 195))
+        await eventually(worker, {szx: (3, 1), can: (1, 0)})
+        assert await as_of(worker) >= before
 
         start = await orders_and_pickups(publisher, "FWB", bjs, picked=4, late=2)
         await eventually(worker, {szx: (3, 1), bjs: (4, 0)})
