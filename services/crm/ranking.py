@@ -1,0 +1,153 @@
+"""Re-ranking: every customer's trailing-90-day revenue, the quintiles, the tier changes.
+
+Each chunk of customers is written in one transaction together with the SegmentChanged
+events of the customers in it that changed tier (transactional outbox; the relay publishes
+them on fairwind.crm.v1, key = customer id). The current tiers are read inside the
+transaction, so two rankers running at once (the serving process and the admin command)
+cannot both announce the same change: the second one's write conflicts, MongoDB retries it,
+and the retry sees the tier already changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pymongo import UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from fairwind.lifecycle import Worker
+from fairwind.mongo.outbox import in_transaction
+from fairwind.v1 import crm_pb2
+from services.crm import convert
+from services.crm.domain import (
+    Ranked,
+    TierChange,
+    Totals,
+    counts_by_tier,
+    rank,
+    standing,
+    tier_changes,
+    window_start,
+)
+from services.crm.handlers import CrmService
+from services.crm.store import baseline_of
+
+log = logging.getLogger(__name__)
+PRUNE_AFTER_DAYS = 30  # buckets this long past the window are deleted
+
+
+@dataclass(frozen=True)
+class RankResult:
+    ranking: list[Ranked]
+    changes: list[TierChange]
+    totals: dict[str, Totals]
+
+
+async def rerank(svc: CrmService) -> RankResult:
+    started = time.perf_counter()
+    now = svc.clock.now()
+    today = now.date()
+    window = await svc.store.window_totals(today)
+    current: dict[str, str | None] = {}
+    totals: dict[str, Totals] = {}
+    async for doc in svc.store.ranking_inputs():
+        current[doc["_id"]] = doc.get("tier")
+        totals[doc["_id"]] = standing(baseline_of(doc), window.get(doc["_id"], Totals()), today)
+    ranking = rank({cid: t.revenue_fen for cid, t in totals.items()})
+    changes: list[TierChange] = []
+    size = svc.settings.rerank_chunk
+    for start in range(0, len(ranking), size):
+        chunk = ranking[start : start + size]
+        write = functools.partial(_write, svc, chunk=chunk, totals=totals, now=now)
+        changes += await in_transaction(svc.mongo, write)
+    await svc.store.prune_days(window_start(today) - timedelta(days=PRUNE_AFTER_DAYS))
+    for tier, count in counts_by_tier(ranking).items():
+        svc.metrics.customers.labels(tier).set(count)
+    for change in changes:
+        svc.metrics.segment_changes.labels(change.previous or "none", change.ranked.tier).inc()
+    svc.metrics.rerank.observe(time.perf_counter() - started)
+    if changes:
+        svc.outbox.notify()
+    log.info("re-ranked", extra={"customers": len(ranking), "tier_changes": len(changes)})
+    return RankResult(ranking, changes, totals)
+
+
+async def _write(
+    svc: CrmService,
+    session: AsyncClientSession,
+    chunk: list[Ranked],
+    totals: dict[str, Totals],
+    now: datetime,
+) -> list[TierChange]:
+    ids = [r.customer_id for r in chunk]
+    found = svc.store.customers.find({"_id": {"$in": ids}}, {"tier": 1}, session=session)
+    current = {d["_id"]: d.get("tier") async for d in found}
+    changes = tier_changes((r for r in chunk if r.customer_id in current), current)
+    updates = [
+        UpdateOne(
+            {"_id": r.customer_id},
+            {
+                "$set": {
+                    "tier": r.tier,
+                    "revenue_rank": r.rank,
+                    "key_account": r.key_account,
+                    "revenue_90d_fen": r.revenue_fen,
+                    "shipments_90d": totals[r.customer_id].shipments,
+                    "orders_per_week": totals[r.customer_id].orders_per_week,
+                    "ranked_at": now,
+                }
+            },
+        )
+        for r in chunk
+        if r.customer_id in current
+    ]
+    if updates:
+        await svc.store.customers.bulk_write(updates, ordered=False, session=session)
+    population = len(totals)
+    events = [
+        svc.codec.encode(_segment_changed(svc, change, population, now), change.ranked.customer_id)
+        for change in changes
+    ]
+    await svc.outbox.add(events, session)
+    return changes
+
+
+def _segment_changed(
+    svc: CrmService, change: TierChange, population: int, now: datetime
+) -> crm_pb2.SegmentChanged:
+    ranked = change.ranked
+    return crm_pb2.SegmentChanged(
+        customer_id=ranked.customer_id,
+        from_tier=convert.tier_code(change.previous),
+        to_tier=convert.tier_code(ranked.tier),
+        revenue_90d=convert.money(ranked.revenue_fen, svc.settings.currency),
+        rank=ranked.rank,
+        ranked_customers=population,
+        key_account=ranked.key_account,
+        changed_at=convert.stamp(now),
+    )
+
+
+def reranker(svc: CrmService) -> Worker:
+    """Re-rank at start, then every ``rerank_interval_s`` of business time."""
+    stopping = asyncio.Event()
+    interval = max(
+        svc.settings.rerank_min_wall_s, svc.clock.wall_seconds(svc.settings.rerank_interval_s)
+    )
+
+    async def run() -> None:
+        while not stopping.is_set():
+            try:
+                await rerank(svc)
+            except Exception:
+                log.exception("re-ranking failed; trying again next round")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), interval)
+
+    return Worker("reranker", run, stopping.set)

@@ -1,0 +1,96 @@
+"""The admin command line, run as the simulator runs it: a process with stdin and stdout."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from fairwind.infra.pytest_plugin import InfraEndpoints
+from services.crm.bootstrap import CrmApp
+
+pytestmark = pytest.mark.integration
+GOOD = [
+    {"customer_id": "big", "name": "大客户", "revenue_90d_cny": 900000.0, "shipments_90d": 9000},
+    {"customer_id": "mid", "revenue_90d_cny": 5000.0, "phones": ["138-0013-8000"]},
+    {"customer_id": "small", "revenue_90d_cny": 10.0},
+]
+
+
+def lines(specs: list[dict[str, object]]) -> str:
+    return "".join(json.dumps(spec, ensure_ascii=False) + "\n" for spec in specs)
+
+
+async def cli(
+    infra: InfraEndpoints, database: str, *args: str, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    env = os.environ | infra.env() | {"FAIRWIND_MONGO_DB": database, "FAIRWIND_LOG_JSON": "false"}
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "services.crm", "customers", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+async def test_import_prints_tiers_and_show_and_rank_work(
+    crm: CrmApp, infra: InfraEndpoints, unique_name: str
+) -> None:
+    done = await cli(infra, unique_name, "import", stdin=lines(GOOD))
+    assert done.returncode == 0, done.stderr
+    printed = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(p["customer_id"], p["tier"]) for p in printed] == [
+        ("big", "Q1"),
+        ("mid", "Q2"),
+        ("small", "Q4"),
+    ]
+    shown = await cli(infra, unique_name, "show", "mid")
+    assert shown.returncode == 0, shown.stderr
+    view = json.loads(shown.stdout)
+    assert (view["tier"], view["phones"]) == ("Q2", ["+8613800138000"])
+    assert view["revenue_90d"]["amount"] == "5000.00"
+    ranked = await cli(infra, unique_name, "rank")
+    assert ranked.returncode == 0, ranked.stderr
+    assert ranked.stdout == ""  # nothing changed since the import
+    missing = await cli(infra, unique_name, "show", "nobody")
+    assert missing.returncode == 1
+    assert "nobody" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "message"),
+    [
+        ('{"customer_id": "x", "revenue_90d_cny": -5}', "revenue_90d_cny"),
+        ("{not json", "not JSON"),
+        ('{"customer_id": "x", "revenue_90d_cny": 1, "phones": ["12"]}', "phone"),
+        ('{"customer_id": "big", "revenue_90d_cny": 1}', "already on line 1"),
+        ('{"customer_id": "x", "revenue_90d_cny": 1, "vip": true}', "vip"),
+    ],
+)
+async def test_bad_input_exits_non_zero_and_writes_nothing(
+    crm: CrmApp, infra: InfraEndpoints, unique_name: str, bad_line: str, message: str
+) -> None:
+    stdin = lines(GOOD[:1]) + bad_line + "\n" + lines(GOOD[1:])
+    done = await cli(infra, unique_name, "import", stdin=stdin)
+    assert done.returncode != 0
+    assert "line 2" in done.stderr
+    assert message in done.stderr
+    assert done.stdout == ""
+    assert await crm.service.store.count() == 0
+    assert await crm.platform.outbox.records.count_documents({}) == 0
+
+
+async def test_empty_input_is_an_error(
+    crm: CrmApp, infra: InfraEndpoints, unique_name: str
+) -> None:
+    done = await cli(infra, unique_name, "import", stdin="\n")
+    assert done.returncode != 0
+    assert "no customers" in done.stderr
