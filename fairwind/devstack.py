@@ -95,6 +95,7 @@ HINTS: dict[str, str] = {
     "orders": "partner key: .venv/bin/python -m services.orders keys create --partner demo",
     "tracking": "scanner token: .venv/bin/python -m services.tracking devices create "
     "--location HSZX --kind hub --city SZX",
+    "crm": "a customer's tier: .venv/bin/python -m services.crm customers show bigmall",
 }
 
 

@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import sys
+from typing import Any
 
 from sim.world import Hub, Outlet
 
@@ -78,3 +79,39 @@ async def provision(
         device_tokens(outlets, hubs, env),
     )
     return dict(zip(partners, keys, strict=True)), devices
+
+
+# The partners' history before the day, for the CRM archive: a quarter's orders at each
+# partner's share of a network-wide volume, so the partners rank (and are tiered) by share.
+ARCHIVE_DAYS = 90
+ARCHIVE_DAILY_ORDERS = 2_000
+ARCHIVE_MEAN_PRICE_CNY = 18.0
+
+
+def archive(partners: list[tuple[str, float]]) -> list[dict[str, Any]]:
+    """One archive record per partner (customer id = partner id, as ``keys create`` has it)."""
+    records: list[dict[str, Any]] = []
+    for number, (name, share) in enumerate(partners, start=1):
+        shipments = round(ARCHIVE_DAYS * ARCHIVE_DAILY_ORDERS * share)
+        records.append(
+            {
+                "customer_id": name,
+                "name": f"{name.title()} shipping desk",
+                "company": f"{name.title()} Ltd.",
+                "phones": [f"+8613800{number:06d}"],
+                "emails": [f"shipping@{name}.example"],
+                "revenue_90d_cny": round(shipments * ARCHIVE_MEAN_PRICE_CNY, 2),
+                "shipments_90d": shipments,
+            }
+        )
+    return records
+
+
+async def customer_tiers(
+    partners: list[tuple[str, float]], env: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Imports the partners' archive into CRM (which ranks them at once); tiers by partner."""
+    lines = "\n".join(json.dumps(record) for record in archive(partners))
+    out = await _admin("crm", ["customers", "import"], lines, env=env)
+    records = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return {record["customer_id"]: record["tier"] for record in records}

@@ -3,7 +3,7 @@ the live line while the day runs and the closing comparison."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -78,6 +78,53 @@ def measured(pages: dict[str, dict[str, Any]]) -> dict[str, Tally]:
         )
         for sla, page in pages.items()
     }
+
+
+def measured_by(pages: dict[str, dict[str, Any]]) -> dict[str, dict[str, Tally]]:
+    """Per row value (an outlet, a tier...), the figures of each SLA."""
+    rows: dict[str, dict[str, Tally]] = {}
+    for sla, page in pages.items():
+        for value, row in page.get("rows", {}).items():
+            figures = rows.setdefault(value, dict.fromkeys(SLAS, Tally()))
+            figures[sla] = Tally(row["met"], row["breached"])
+    return rows
+
+
+def since_by(
+    after: dict[str, dict[str, Tally]], before: dict[str, dict[str, Tally]]
+) -> dict[str, dict[str, Tally]]:
+    return {value: since(figures, before.get(value, {})) for value, figures in after.items()}
+
+
+def expected_by_tier(
+    parcels: Iterable[Parcel], tiers: dict[str, str], end: datetime
+) -> dict[str, dict[str, Tally]]:
+    """The simulator's account per customer tier, from the tier CRM gave each partner."""
+    groups: dict[str, list[Parcel]] = defaultdict(list)
+    for parcel in parcels:
+        groups[tiers.get(parcel.script.partner, "unknown")].append(parcel)
+    return {tier: expected(group, end) for tier, group in groups.items()}
+
+
+def tier_summary(
+    truth: dict[str, dict[str, Tally]], platform: dict[str, dict[str, Tally]]
+) -> list[str]:
+    lines = [
+        "",
+        "By customer tier (from CRM): expected / measured compliance",
+        f"  {'tier':<6}" + "".join(f"{sla:>26}" for sla in SLAS),
+    ]
+    for tier in sorted(set(truth) | set(platform)):
+        cells = []
+        for sla in SLAS:
+            want = truth.get(tier, {}).get(sla, Tally())
+            got = platform.get(tier, {}).get(sla, Tally())
+            cells.append(
+                f"{want.met + want.breached:>5} {percent(want.compliance)} / "
+                f"{percent(got.compliance)}"
+            )
+        lines.append(f"  {tier:<6}" + "".join(f"{cell:>26}" for cell in cells))
+    return lines
 
 
 def states(parcels: Iterable[Parcel]) -> Counter[str]:

@@ -14,8 +14,20 @@ from fairwind.clock import PlatformClock, next_day_start
 from sim.clients import Clients, Endpoints
 from sim.parcel import Life, Parcel, Stage
 from sim.plan import SimConfig, partners, script_day
-from sim.provision import provision
-from sim.report import SLAS, Tally, expected, final_summary, live_line, measured, since
+from sim.provision import customer_tiers, provision
+from sim.report import (
+    SLAS,
+    Tally,
+    expected,
+    expected_by_tier,
+    final_summary,
+    live_line,
+    measured,
+    measured_by,
+    since,
+    since_by,
+    tier_summary,
+)
 from sim.world import World
 
 log = logging.getLogger("sim")
@@ -30,6 +42,9 @@ class Outcome:
     truth: dict[str, Tally]
     platform: dict[str, Tally]
     summary: str
+    tiers: dict[str, str] = field(default_factory=dict)  # CRM's tier of each partner
+    truth_by_tier: dict[str, dict[str, Tally]] = field(default_factory=dict)
+    platform_by_tier: dict[str, dict[str, Tally]] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,11 +66,18 @@ class Run:
     async def play(self) -> Outcome:
         outlets = self.world.choose_outlets(self.config.outlets, self.config.seed)
         scripts = script_day(self.config, outlets)
-        names = [name for name, _ in partners(self.config.partners)]
+        shares = partners(self.config.partners)
+        names = [name for name, _ in shares]
         hubs = list(self.world.hubs.values())
         keys, devices = await provision(names, outlets, hubs, env=self.admin_env)
+        tiers = await customer_tiers(shares, env=self.admin_env)
+        self.say(
+            "partners (share of the volume → CRM tier): "
+            + " · ".join(f"{name} {share:.0%} {tiers.get(name, '?')}" for name, share in shares)
+        )
         clients = Clients(self.endpoints, keys, devices)
         before = await self._settled(clients, patience_s=0)
+        before_tiers = await self.figures_by_tier(clients)
         run_id = f"{self.config.seed}-{int(self.clock.now().timestamp())}"
         self._start_in_time()
         stage = Stage(self.clock, self.start, self.world, clients, run_id)
@@ -71,12 +93,17 @@ class Run:
             await asyncio.gather(*tasks, return_exceptions=True)
         try:
             platform = since(await self._settled(clients), before)
+            platform_by_tier = since_by(await self.figures_by_tier(clients), before_tiers)
         finally:
             await clients.close()
         # The simulator's account up to where the SLA worker's timers have got to: a clock
         # still open there is breached only if its deadline has passed for both sides.
-        truth = expected(parcels, (self.as_of or end) - self.lateness)
-        return Outcome(parcels, truth, platform, final_summary(parcels, truth, platform))
+        cut = (self.as_of or end) - self.lateness
+        truth = expected(parcels, cut)
+        truth_by_tier = expected_by_tier(parcels, tiers, cut)
+        tier_lines = tier_summary(truth_by_tier, platform_by_tier)
+        summary = "\n".join([final_summary(parcels, truth, platform), *tier_lines])
+        return Outcome(parcels, truth, platform, summary, tiers, truth_by_tier, platform_by_tier)
 
     def _start_in_time(self) -> None:
         """If the platform took so long to start that the first bookings are past, play the
@@ -98,6 +125,15 @@ class Run:
             if pages[sla].get("as_of"):
                 self.as_of = datetime.fromisoformat(pages[sla]["as_of"])
         return measured(pages)
+
+    async def figures_by_tier(self, clients: Clients) -> dict[str, dict[str, Tally]]:
+        """The SLA service's figures per customer tier (empty while it does not answer)."""
+        with contextlib.suppress(Exception):
+            pages = {
+                sla: await clients.compliance(sla, "customer_tier", self.window) for sla in SLAS
+            }
+            return measured_by(pages)
+        return {}
 
     async def _watch(
         self,

@@ -9,6 +9,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from fairwind.events.catalog import EventCatalog
 from fairwind.settings import ServiceSettings
 
 DLQ_SUFFIX = ".dlq"
@@ -52,3 +53,14 @@ async def ensure_topics(
                 await admin.create_topics(wanted)
     finally:
         await admin.close()
+
+
+async def ensure_catalog_topics(
+    settings: ServiceSettings, catalog: EventCatalog, partitions: int = 3, dlq_partitions: int = 1
+) -> None:
+    """Every topic of ``catalog`` and its dead-letter topic."""
+    topics = catalog.topics()
+    await ensure_topics(
+        settings,
+        dict.fromkeys(topics, partitions) | dict.fromkeys(map(dlq_topic, topics), dlq_partitions),
+    )

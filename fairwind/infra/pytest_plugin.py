@@ -18,11 +18,14 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from fairwind.infra.embedded import EmbeddedInfra
-from fairwind.settings import BrokerProfile
+from fairwind.settings import BrokerProfile, ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,20 @@ class InfraEndpoints:
             "FAIRWIND_MONGO_URL": self.mongo_url,
             "FAIRWIND_BROKER_PROFILE": self.broker_profile.value,
         }
+
+    def service_settings(self, settings_class: type[S], database: str, **overrides: Any) -> S:
+        """A service's settings on this infrastructure: its own database, an ephemeral gRPC
+        port, and consumer timeouts short enough that a test's group settles quickly."""
+        values: dict[str, Any] = {
+            "kafka_bootstrap": self.kafka_bootstrap,
+            "mongo_url": self.mongo_url,
+            "broker_profile": self.broker_profile,
+            "mongo_db": database,
+            "grpc_port": 0,
+            "kafka_session_timeout_ms": 2000,
+            "kafka_heartbeat_interval_ms": 500,
+        }
+        return settings_class(**(values | overrides))
 
 
 def _from_environment() -> InfraEndpoints | None:

@@ -22,7 +22,7 @@ from fairwind.infra.processes import InfraError
 from sim.clients import Clients, Endpoints
 from sim.parcel import Stage
 from sim.plan import partners
-from sim.provision import provision
+from sim.provision import customer_tiers, provision
 from sim.world import World
 
 # A business day per wall minute: a next-day parcel's whole life takes about a minute.
@@ -84,6 +84,8 @@ async def actors(platform: Platform) -> AsyncIterator[Actors]:
     outlets = sorted(world.outlets.values(), key=lambda o: o.code)
     names = [name for name, _ in partners(1)]
     keys, devices = await provision(names, outlets, list(world.hubs.values()), env=platform.env)
+    # In the archive before its first order: orders caches the tier CRM gives it.
+    await customer_tiers(partners(1), env=platform.env)
     clients = Clients(platform.endpoints, keys, devices)
     stage = Stage(platform.clock, platform.origin, world, clients, f"e2e{int(time.time())}")
     yield Actors(stage, world, names[0])

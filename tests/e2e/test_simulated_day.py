@@ -1,6 +1,8 @@
 """A short seeded simulated day: the SLA service's compliance matches what the simulator
 injected. Tolerance: 3 points of compliance per SLA, because a parcel whose deadline falls
-within minutes of the end of the run may be counted by one side and not yet by the other."""
+within minutes of the end of the run may be counted by one side and not yet by the other.
+The partners' volumes differ, so CRM tiers them differently, and the SLA service's figures
+per customer tier match the simulator's account per tier too."""
 
 from __future__ import annotations
 
@@ -52,3 +54,11 @@ async def test_a_seeded_day_measures_the_trouble_it_injected(platform: Platform)
         assert abs(got.compliance - want.compliance) <= TOLERANCE, (sla, outcome.summary)
         total = want.met + want.breached
         assert abs((got.met + got.breached) - total) <= max(3, total * 0.05), outcome.summary
+    # Three partners at 50/25/12 % of the volume: the top, second and fourth quintile.
+    assert outcome.tiers == {"bigmall": "Q1", "techshop": "Q2", "bookhouse": "Q4"}
+    assert set(outcome.platform_by_tier) == {"Q1", "Q2", "Q4"}, outcome.summary
+    for tier, truth in outcome.truth_by_tier.items():
+        for sla in SLAS:
+            want, got = truth[sla], outcome.platform_by_tier[tier][sla]
+            assert abs(got.met - want.met) <= 2, (tier, sla, outcome.summary)
+            assert abs(got.breached - want.breached) <= 2, (tier, sla, outcome.summary)

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from fairwind.clock import PlatformClock
 from sim.clients import Endpoints
 from sim.parcel import Parcel
-from sim.plan import SimConfig, Trouble, script_day
-from sim.report import Tally, classify, expected
+from sim.plan import SimConfig, Trouble, partners, script_day
+from sim.provision import archive
+from sim.report import Tally, classify, expected, expected_by_tier, measured_by, since_by
 from sim.run import Run
 from sim.world import World
 
@@ -58,3 +59,30 @@ def test_a_late_platform_moves_the_day_to_the_next_morning() -> None:
     on_time = Run(SimConfig(), Endpoints(), clock, MONDAY + timedelta(hours=4, minutes=30), 40)
     on_time._start_in_time()
     assert on_time.start == MONDAY + timedelta(hours=4, minutes=30)
+
+
+def test_the_archive_ranks_partners_by_their_share() -> None:
+    records = archive(partners(3))
+    assert [r["customer_id"] for r in records] == ["bigmall", "techshop", "bookhouse"]
+    revenues = [r["revenue_90d_cny"] for r in records]
+    assert revenues == sorted(revenues, reverse=True)
+    assert len(set(revenues)) == 3
+    assert len({r["phones"][0] for r in records}) == 3  # caller ID tells them apart
+
+
+def test_the_account_per_tier_follows_each_partners_tier() -> None:
+    world = World.load()
+    config = SimConfig(orders=40, partners=2)
+    scripts = script_day(config, world.choose_outlets(4, 1))
+    parcels = [Parcel(s, state="picked_up", created_at=MONDAY) for s in scripts]
+    later = MONDAY + timedelta(days=1)
+    by_tier = expected_by_tier(parcels, {"bigmall": "Q1", "techshop": "Q3"}, later)
+    big = sum(1 for s in scripts if s.partner == "bigmall")
+    assert 0 < big < len(scripts)
+    assert by_tier["Q1"]["pickup"] == Tally(breached=big)
+    assert by_tier["Q3"]["pickup"] == Tally(breached=len(scripts) - big)
+    platform = {"Q1": {"pickup": Tally(met=1)}}
+    assert since_by(platform, {"Q1": {"pickup": Tally()}})["Q1"]["pickup"] == Tally(met=1)
+    assert measured_by({"pickup": {"rows": {"Q1": {"met": 2, "breached": 1}}}}) == {
+        "Q1": {"pickup": Tally(2, 1), "outlet_delivery": Tally(), "promise": Tally()}
+    }

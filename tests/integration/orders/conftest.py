@@ -14,7 +14,7 @@ from aiokafka import TopicPartition
 from prometheus_client import CollectorRegistry
 
 from fairwind.events import EventCatalog
-from fairwind.events.kafka import ensure_topics, make_reader
+from fairwind.events.kafka import ensure_catalog_topics, make_reader
 from fairwind.infra.pytest_plugin import InfraEndpoints
 from fairwind.metrics import kit_metrics
 from fairwind.rpc import GrpcServer, ServiceBinding
@@ -101,18 +101,12 @@ def settings_for(
     infra: InfraEndpoints, unique_name: str, target: str, **overrides: Any
 ) -> OrdersSettings:
     values: dict[str, Any] = {
-        "kafka_bootstrap": infra.kafka_bootstrap,
-        "mongo_url": infra.mongo_url,
-        "broker_profile": infra.broker_profile,
-        "mongo_db": unique_name,
-        "kafka_session_timeout_ms": 2000,
-        "kafka_heartbeat_interval_ms": 500,
         "routing_target": target,
         "crm_target": target,
         "api_key_cache_s": 0,
         "rpc_deadline_s": 2.0,
     }
-    return OrdersSettings(**(values | overrides))
+    return infra.service_settings(OrdersSettings, unique_name, **(values | overrides))
 
 
 def isolated_catalog(unique_name: str) -> EventCatalog:
@@ -126,9 +120,7 @@ def isolated_catalog(unique_name: str) -> EventCatalog:
 async def start_orders(settings: OrdersSettings, unique_name: str) -> OrdersApp:
     catalog = isolated_catalog(unique_name)
     app = await bootstrap(settings, catalog=catalog, registry=CollectorRegistry())
-    await ensure_topics(
-        settings, dict.fromkeys(catalog.topics(), 3) | {f"{t}.dlq": 1 for t in catalog.topics()}
-    )
+    await ensure_catalog_topics(settings, catalog)
     return app
 
 

@@ -11,7 +11,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from fairwind.events import EventCatalog
-from fairwind.events.kafka import ensure_topics
+from fairwind.events.kafka import ensure_catalog_topics
 from fairwind.infra.pytest_plugin import InfraEndpoints
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, routes_pb2_grpc, tracking_pb2
 from services.routing.bootstrap import RoutingApp, bootstrap
@@ -34,21 +34,14 @@ def isolated_catalog(unique_name: str) -> EventCatalog:
 
 @pytest.fixture
 async def routing(infra: InfraEndpoints, unique_name: str) -> AsyncIterator[RoutingApp]:
-    settings = RoutingSettings(
-        kafka_bootstrap=infra.kafka_bootstrap,
-        mongo_url=infra.mongo_url,
-        broker_profile=infra.broker_profile,
-        mongo_db=unique_name,
-        grpc_port=0,
-        kafka_session_timeout_ms=2000,
-        kafka_heartbeat_interval_ms=500,
+    settings = infra.service_settings(
+        RoutingSettings,
+        unique_name,
         acceptance_timeout_s=60,
     )
     catalog = isolated_catalog(unique_name)
     app = await bootstrap(settings, catalog=catalog, registry=CollectorRegistry())
-    await ensure_topics(
-        settings, dict.fromkeys(catalog.topics(), 3) | {f"{t}.dlq": 1 for t in catalog.topics()}
-    )
+    await ensure_catalog_topics(settings, catalog)
     await app.grpc.start()
     yield app
     await app.grpc.stop(0)

@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
 from fairwind.events import Event, EventCatalog
-from fairwind.events.kafka import ensure_topics
+from fairwind.events.kafka import ensure_catalog_topics
 from fairwind.infra.pytest_plugin import InfraEndpoints
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, tracking_pb2
 from services.tracking import handlers
@@ -53,20 +53,15 @@ def isolated_catalog(unique_name: str) -> EventCatalog:
 
 @pytest.fixture
 async def tracking(infra: InfraEndpoints, unique_name: str) -> AsyncIterator[TrackingApp]:
-    settings = TrackingSettings(
-        kafka_bootstrap=infra.kafka_bootstrap,
-        mongo_url=infra.mongo_url,
-        broker_profile=infra.broker_profile,
-        mongo_db=unique_name,
-        grpc_port=0,
-        kafka_session_timeout_ms=2000,
-        kafka_heartbeat_interval_ms=500,
+    settings = infra.service_settings(
+        TrackingSettings,
+        unique_name,
         device_cache_s=0,
         link_secret=SecretStr(LINK_SECRET),
     )
     catalog = isolated_catalog(unique_name)
     app = await bootstrap(settings, catalog=catalog, registry=CollectorRegistry())
-    await ensure_topics(settings, dict.fromkeys(catalog.topics(), 3))
+    await ensure_catalog_topics(settings, catalog)
     yield app
     await app.platform.mongo.drop_database(unique_name)
     await app.close()
