@@ -46,13 +46,15 @@ class CrmService:
 async def live_totals(svc: CrmService, customer: Document) -> Totals:
     """The customer's trailing-90-day revenue and shipments now (tier and rank are those of
     the last re-rank)."""
-    today = svc.clock.now().date()
+    today = business_day(svc.clock.now())
     window = await svc.store.window_totals(today, [customer["_id"]])
     return standing(baseline_of(customer), window.get(customer["_id"], Totals()), today)
 
 
-def _at(stamp: Any, event: Event[Any]) -> datetime:
-    return convert.when(stamp) if stamp.seconds or stamp.nanos else event.envelope.time
+def _at(stamp: Any, svc: CrmService) -> datetime:
+    """The event's business time; without one, business time now (never the envelope's
+    ``ce_time``: that is wall-clock transport time, days off under a simulated clock)."""
+    return convert.when(stamp) if stamp.seconds or stamp.nanos else svc.clock.now()
 
 
 def _order_doc(
@@ -84,7 +86,7 @@ async def on_order_created(svc: CrmService, event: Event[orders_pb2.OrderCreated
     customer_id = order.customer_id or order.partner_id
     if not order.waybill or not customer_id:
         raise PermanentError("OrderCreated without a waybill or a customer")
-    at = _at(order.created_at, event)
+    at = _at(order.created_at, svc)
     doc = _order_doc(svc, order, customer_id, at)
     phone = phones.try_normalise(order.shipper.phone, svc.settings.default_country_code)
     now = svc.clock.now()
@@ -126,7 +128,7 @@ async def on_order_cancelled(svc: CrmService, event: Event[orders_pb2.OrderCance
     message = event.message
     if not message.waybill:
         raise PermanentError("OrderCancelled without a waybill")
-    at = _at(message.cancelled_at, event)
+    at = _at(message.cancelled_at, svc)
     customer_id = message.customer_id or message.partner_id
 
     async def cancel(session: AsyncClientSession) -> str:
@@ -176,7 +178,7 @@ async def on_status_changed(
     status = convert.status_name(message.to_status)
     if not message.waybill or not status:
         raise PermanentError("ShipmentStatusChanged without a waybill or a status")
-    at = _at(message.occurred_at, event)
+    at = _at(message.occurred_at, svc)
     result = await svc.store.orders.update_one(
         {"_id": message.waybill, "status": {"$ne": CANCELLED}, "status_at": {"$not": {"$gt": at}}},
         {"$set": {"status": status, "status_at": at}},

@@ -29,6 +29,7 @@ from services.crm.domain import (
     Ranked,
     TierChange,
     Totals,
+    business_day,
     counts_by_tier,
     rank,
     standing,
@@ -52,7 +53,7 @@ class RankResult:
 async def rerank(svc: CrmService) -> RankResult:
     started = time.perf_counter()
     now = svc.clock.now()
-    today = now.date()
+    today = business_day(now)  # the UTC date, like the buckets (the clock may be in +08:00)
     window = await svc.store.window_totals(today)
     current: dict[str, str | None] = {}
     totals: dict[str, Totals] = {}

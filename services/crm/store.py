@@ -16,6 +16,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.crm.domain import Baseline, Totals, window_start
@@ -51,8 +52,15 @@ class CrmStore:
         await self.days.create_indexes(
             [IndexModel([("day", ASCENDING), ("customer_id", ASCENDING)], name="day")]
         )
+        # The call-centre history sorts by (created_at, _id): both must be in the index, or
+        # every lookup fetches and sorts all of a customer's orders in memory.
         await self.orders.create_indexes(
-            [IndexModel([("customer_id", ASCENDING), ("created_at", DESCENDING)], name="recent")]
+            [
+                IndexModel(
+                    [("customer_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+                    name="customer_recent",
+                )
+            ]
         )
 
     async def get(self, customer_id: str) -> Document | None:
@@ -67,11 +75,15 @@ class CrmStore:
         best = [d for d in ranked if d.get("revenue_rank")] or ranked
         return best[0] if best else None
 
-    async def recent_orders(self, customer_id: str, limit: int) -> list[Document]:
-        found = self.orders.find({"customer_id": customer_id}).sort(
-            [("created_at", DESCENDING), ("_id", DESCENDING)]
+    def recent_orders_cursor(self, customer_id: str, limit: int) -> AsyncCursor[Document]:
+        return (
+            self.orders.find({"customer_id": customer_id})
+            .sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+            .limit(limit)
         )
-        return await found.limit(limit).to_list()
+
+    async def recent_orders(self, customer_id: str, limit: int) -> list[Document]:
+        return await self.recent_orders_cursor(customer_id, limit).to_list()
 
     async def window_totals(
         self, today: date, customer_ids: list[str] | None = None

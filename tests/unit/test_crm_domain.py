@@ -141,6 +141,11 @@ def test_money_is_whole_fen_rounded_half_up() -> None:
     assert Totals(0, 90).orders_per_week == pytest.approx(7.0)
 
 
+def wide(ascii_text: str) -> str:
+    """The full-width form (U+FF01..U+FF5E) of printable ASCII; spaces stay."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in ascii_text)
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
@@ -152,13 +157,28 @@ def test_money_is_whole_fen_rounded_half_up() -> None:
         ("0755-8888 1234", "+8675588881234"),
         ("(010) 6552-9988", "+861065529988"),
         ("+1 (415) 555-0100", "+14155550100"),
+        (wide("138 0013 8000"), "+8613800138000"),  # full-width, as a Chinese IME types it
+        (wide("+86") + "\u3000" + wide("13800138000"), "+8613800138000"),
+        ("+86 (0)755 8888 1234", "+8675588881234"),  # trunk 0 written in parentheses
+        ("(0)755-8888-1234", "+8675588881234"),
     ],
 )
 def test_phone_numbers_are_normalised_to_e164(raw: str, expected: str) -> None:
     assert phones.normalise(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "abc", "+86 138", "+1234567890123456", "138-0013-800x"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "abc",
+        "+86 138",
+        "+1234567890123456",
+        "138-0013-800x",
+        # Arabic-Indic digits: str.isdigit() is true, but they are no E.164 number
+        "+" + "".join(chr(0x0660 + int(d)) for d in "8613800138000"),
+    ],
+)
 def test_bad_phone_numbers_are_refused(raw: str) -> None:
     with pytest.raises(ValueError, match="phone"):
         phones.normalise(raw)

@@ -3,17 +3,23 @@ SegmentChanged on the crm topic; cancellations take revenue back; poison goes to
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 import pytest
 from aiokafka import ConsumerRecord
 from prometheus_client import CollectorRegistry
 
+from fairwind.clock import PlatformClock
 from fairwind.v1 import common_pb2, crm_pb2, orders_pb2
+from services.crm import handlers
 from services.crm.bootstrap import CrmApp
+from services.crm.domain import window_start
 from services.crm.ranking import rerank
 from tests.integration.crm.conftest import (
+    as_event,
     cny,
     eventually,
     import_archive,
@@ -150,3 +156,69 @@ async def test_poison_events_go_to_the_dead_letter_topic(
         await eventually(dead_lettered)
     reasons = sorted(dict(r.headers)["dlq_reason"] for r in await read_topic(f"{topic}.dlq"))
     assert reasons == [b"rejected", b"undecodable"]
+
+
+def simulated_clock(business_now: datetime) -> PlatformClock:
+    return PlatformClock(origin=business_now, anchor=datetime.now(UTC))
+
+
+async def test_the_window_is_of_utc_days_even_with_a_clock_in_beijing_time(
+    crm: CrmApp, stub: Any
+) -> None:
+    """07:00 in Beijing is still the previous UTC day: the first day of that day's window
+    still counts (the buckets are UTC dates)."""
+    beijing = timezone(timedelta(hours=8))
+    business_now = datetime(2026, 11, 27, 7, 0, tzinfo=beijing)  # 2026-11-26 23:00 UTC
+    crm.service.clock = simulated_clock(business_now)
+    first_day = window_start(date(2026, 11, 26))
+    oldest = order_created(BIG, "newco", 300.0, at=datetime.combine(first_day, time(12), UTC))
+    await handlers.on_order_created(crm.service, as_event(crm, oldest, BIG))
+
+    newco = await profile(stub, "newco")
+    assert (cny(newco.revenue_90d), newco.shipments_90d) == (300.0, 1)
+    result = await rerank(crm.service)
+    assert result.totals["newco"].revenue_fen == 300_00
+
+
+async def test_an_order_without_a_creation_time_counts_on_the_business_day(
+    crm: CrmApp, stub: Any
+) -> None:
+    """Not on the envelope's wall-clock day, which a simulated clock may be far from."""
+    crm.service.clock = simulated_clock(datetime.now(UTC) + timedelta(days=200))
+    untimed = order_created(BIG, "newco", 80.0)
+    untimed.order.ClearField("created_at")
+    await handlers.on_order_created(crm.service, as_event(crm, untimed, BIG))
+    newco = await profile(stub, "newco")
+    assert (cny(newco.revenue_90d), newco.shipments_90d) == (80.0, 1)
+
+
+async def test_an_order_cancelled_before_it_was_seen_is_never_counted(
+    crm: CrmApp, stub: Any, registry: CollectorRegistry
+) -> None:
+    await import_archive(crm)
+    cancel = orders_pb2.OrderCancelled(waybill=BIG, partner_id="delta", customer_id="delta")
+    cancel.cancelled_at.GetCurrentTime()
+    await handlers.on_order_cancelled(crm.service, as_event(crm, cancel, BIG))
+    await handlers.on_order_created(
+        crm.service, as_event(crm, order_created(BIG, "delta", 500.0), BIG)
+    )
+    await handlers.on_order_cancelled(crm.service, as_event(crm, cancel, BIG))
+    delta = await profile(stub, "delta")
+    assert (cny(delta.revenue_90d), delta.shipments_90d) == (20_000.0, 0)
+    assert handled(registry, "OrderCancelled", "unknown_order") == 1
+    assert handled(registry, "OrderCreated", "applied") == 0
+
+
+async def test_two_rankers_at_once_announce_each_change_once(crm: CrmApp) -> None:
+    """The serving process and ``customers rank`` may re-rank at the same moment."""
+    await import_archive(crm)
+    for n, customer in enumerate(["echo", "delta"]):
+        waybill = f"FW00000000{n}100"
+        big = order_created(waybill, customer, 100_000.0 * (n + 1))
+        await handlers.on_order_created(crm.service, as_event(crm, big, waybill))
+    records = crm.platform.outbox.records
+    before = await records.count_documents({})
+    results = await asyncio.gather(*(rerank(crm.service) for _ in range(3)))
+    announced = sum(len(r.changes) for r in results)
+    assert announced == await records.count_documents({}) - before == 5  # everyone moved
+    assert len({c.ranked.customer_id for r in results for c in r.changes}) == 5

@@ -97,3 +97,25 @@ async def test_tracking_keeps_the_history_status_current_and_never_regresses(
     assert statuses[last] == common_pb2.SHIPMENT_STATUS_DELIVERED
     assert statuses[first] == common_pb2.SHIPMENT_STATUS_PICKED_UP
     assert statuses[WAYBILLS[1]] == common_pb2.SHIPMENT_STATUS_INFO_RECEIVED
+
+
+async def test_recent_orders_come_from_the_index_without_an_in_memory_sort(crm: CrmApp) -> None:
+    """A big shipper has many orders: the lookup must read only ``limit`` of them."""
+    at = NOW - timedelta(days=1)
+    await crm.service.store.orders.insert_many(
+        [
+            {"_id": f"FW{n:012d}", "customer_id": "bravo", "created_at": at + timedelta(minutes=n)}
+            for n in range(300)
+        ]
+        + [{"_id": f"FX{n:012d}", "customer_id": "other", "created_at": at} for n in range(50)]
+    )
+    plan = await crm.service.store.recent_orders_cursor("bravo", 10).explain()
+    stages = []
+    stage = plan["queryPlanner"]["winningPlan"]
+    while stage:
+        stages.append(stage["stage"])
+        stage = stage.get("inputStage")
+    assert "SORT" not in stages, stages
+    assert plan["executionStats"]["totalDocsExamined"] == 10
+    recent = await crm.service.store.recent_orders("bravo", 3)
+    assert [o["_id"] for o in recent] == [f"FW{n:012d}" for n in (299, 298, 297)]
