@@ -60,6 +60,8 @@ HANDLED = (
 # The tumbling hour, the rolling day, and a week for a whole simulated run or a weekly review.
 WINDOWS = {"1h": 1, "24h": 24, "7d": 168}
 TICK_HEADER = "fw-sla-tick"
+PUBLISHED = ("at_risk", "breached", "met")
+COUNTED = ("met", "breached", "unbreached")
 Sink = Callable[[str, bytes | None, bytes | None, list[tuple[str, bytes]]], Awaitable[None]]
 RAW: dict[str, Any] = {
     "key_type": bytes,
@@ -254,12 +256,15 @@ class SlaApp:
             return
         shipment = Shipment.from_dict(state)
         for outcome in outcomes:
-            encoded = self.codec.encode(
-                outcome_message(shipment, outcome), waybill, event_id=outcome_id(waybill, outcome)
-            )
-            await self.sink(encoded.topic, encoded.key, encoded.value, encoded.headers)
+            if outcome.kind in PUBLISHED:  # a correction is told by the SlaMet that follows
+                encoded = self.codec.encode(
+                    outcome_message(shipment, outcome),
+                    waybill,
+                    event_id=outcome_id(waybill, outcome),
+                )
+                await self.sink(encoded.topic, encoded.key, encoded.value, encoded.headers)
             self.metrics.outcomes.labels(outcome.sla, outcome.kind).inc()
-            if outcome.kind in ("met", "breached"):
+            if outcome.kind in COUNTED:
                 for key in count_keys(partition, shipment, outcome):
                     value = self.local_counts[key] + 1
                     self.local_counts[key] = value

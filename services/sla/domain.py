@@ -8,7 +8,10 @@ Three clocks per shipment:
 - promise: opens at the order with the promised deliver-by, closed by delivery.
 At 80 % of a budget an open clock warns once (at risk); at the deadline it is breached even
 if no scan ever comes. A scan that arrives after a breach closes the clock without counting
-the shipment again. Cancellation closes every clock without counting. Times are event times.
+the shipment again, unless it happened by the deadline: then the timer fired only because
+the scan was read late, and the breach is corrected to met (an ``unbreached`` outcome takes
+the breach back out of the counts). Cancellation closes every clock without counting. Times
+are event times.
 """
 
 from __future__ import annotations
@@ -118,7 +121,8 @@ class Shipment:
 
 @dataclass(frozen=True)
 class Outcome:
-    """Something to publish and count: at_risk, breached or met."""
+    """Something to publish and count: at_risk, breached or met; or to count only:
+    unbreached (a timer's breach taken back, in the hour it was counted in)."""
 
     kind: str
     sla: str
@@ -193,14 +197,27 @@ def on_status(shipment: Shipment, status: str, at: datetime, budgets: Budgets) -
 
 def _close(shipment: Shipment, sla: Sla, at: datetime) -> list[Outcome]:
     clock = shipment.clocks.get(sla.value)
+    if clock is not None and _breached_by_timer(clock) and at <= clock.deadline:
+        # In time after all, read after the timer fired: correct the breach to met.
+        clock.state, clock.closed_at = State.MET.value, at
+        return [
+            Outcome("unbreached", sla.value, clock, clock.deadline),
+            Outcome("met", sla.value, clock, at),
+        ]
     if clock is None or clock.state != State.OPEN:
-        return []  # closed already: a breach stays a breach, counted once
+        if clock is not None and clock.closed_at is None and clock.state == State.BREACHED:
+            clock.closed_at = at  # the late scan closes the clock; the breach stays, once
+        return []
     clock.closed_at = at
     if at <= clock.deadline:
         clock.state, clock.counted = State.MET.value, True
         return [Outcome("met", sla.value, clock, at)]
     clock.state, clock.counted = State.BREACHED.value, True
     return [Outcome("breached", sla.value, clock, at)]
+
+
+def _breached_by_timer(clock: Clock) -> bool:
+    return clock.state == State.BREACHED and clock.closed_at is None
 
 
 def tick(shipment: Shipment, now: datetime) -> list[Outcome]:

@@ -270,7 +270,10 @@ def outcome_id(waybill: str, outcome: Outcome) -> str:
 
 
 def count_keys(partition: int, shipment: Shipment, outcome: Outcome) -> Iterable[str]:
-    """Keys of the compliance counters an outcome adds one to (met / breached only)."""
+    """Keys of the compliance counters an outcome adds one to (met, breached, unbreached).
+
+    Every counter only grows, so the changelog merge stays a maximum; an unbreached count
+    is subtracted from the breaches of its hour when the counters are aggregated."""
     hour = int(outcome.at.timestamp()) // 3600
     for dimension, value in shipment.dimensions(outcome.sla).items():
         yield f"{partition}|{hour}|{outcome.sla}|{dimension}|{value}|{outcome.kind}"
@@ -290,7 +293,10 @@ def aggregate(
         if key_sla != sla or dimension != by or int(hour) <= newest - window_hours:
             continue
         row = rows.setdefault(value, {"met": 0, "breached": 0})
-        row[kind] += count
+        if kind == "unbreached":
+            row["breached"] -= count
+        else:
+            row[kind] += count
     for row in rows.values():
         total = row["met"] + row["breached"]
         row["compliance"] = row["met"] / total if total else None

@@ -26,7 +26,8 @@ def test_the_same_seed_scripts_the_same_day() -> None:
     config = SimConfig(seed=3, orders=300, trouble=Trouble(late_pickup=0.5))
     first, second = script_day(config, outlets), script_day(config, outlets)
     assert first == second
-    assert all(timedelta(hours=8) <= s.at < timedelta(hours=20) for s in first)
+    # The day starts at 07:00; bookings come 08:00-20:00.
+    assert all(timedelta(hours=1) <= s.at < timedelta(hours=13) for s in first)
     late = [s for s in first if s.late_pickup]
     assert 100 < len(late) < 200
     assert all(s.pickup_after > timedelta(minutes=60) for s in late)

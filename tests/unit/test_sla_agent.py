@@ -15,7 +15,7 @@ from fairwind.events.contracts import platform_catalog
 from fairwind.v1 import common_pb2, orders_pb2, sla_pb2, tracking_pb2
 from services.sla.app import TICK_HEADER, SlaApp
 from services.sla.counts import decode_change
-from services.sla.processing import EventClock
+from services.sla.processing import EventClock, aggregate
 from services.sla.settings import SlaSettings
 
 T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
@@ -128,6 +128,17 @@ async def test_a_late_scan_after_the_breach_is_counted_once(harness: Any) -> Non
     assert sent.types() == ["SlaBreached"]
     breached = [v for k, v in sla.counts.items() if k.endswith("|pickup|outlet|SZX001|breached")]
     assert breached == [1]
+
+
+async def test_a_scan_in_time_read_after_the_breach_corrects_the_figures(harness: Any) -> None:
+    sla, context, sent, clock = harness
+    await put(context, order())
+    clock.saw(at(90))
+    await tick(context)
+    await put(context, status(common_pb2.SHIPMENT_STATUS_PICKED_UP, 50))
+    assert sent.types() == ["SlaBreached", "SlaMet"]
+    rows = aggregate(sla.counts.items(), "pickup", "outlet", 24, at(90))
+    assert rows == {"SZX001": {"met": 1, "breached": 0, "compliance": 1.0}}
 
 
 async def test_cancellation_closes_without_counting(harness: Any) -> None:

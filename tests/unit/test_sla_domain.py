@@ -73,6 +73,16 @@ def test_a_late_scan_after_a_breach_is_not_counted_again() -> None:
     assert shipment.clocks["pickup"].state == State.BREACHED
 
 
+def test_a_scan_in_time_but_read_after_the_timer_corrects_the_breach() -> None:
+    shipment = ordered()
+    tick(shipment, at(70))  # the timer ran ahead of a pickup scan still in flight
+    corrected = on_status(shipment, "picked_up", at(55), BUDGETS)
+    assert kinds(corrected) == [("unbreached", "pickup"), ("met", "pickup")]
+    assert corrected[0].at == at(60)  # taken back from the hour the breach was counted in
+    assert shipment.clocks["pickup"].state == State.MET
+    assert on_status(shipment, "picked_up", at(55), BUDGETS) == []  # a redelivery: once
+
+
 def test_a_late_scan_before_the_timer_noticed_is_a_breach() -> None:
     shipment = ordered()
     assert kinds(on_status(shipment, "picked_up", at(75), BUDGETS)) == [("breached", "pickup")]
