@@ -14,6 +14,8 @@ PARTNER_SHARES = (0.5, 0.25, 0.12, 0.08, 0.05)
 PARTNER_NAMES = ("bigmall", "techshop", "bookhouse", "florist", "teashop")
 # Orders per hour of the booking day (08:00-20:00): two peaks, late morning and afternoon.
 HOURLY_PROFILE = (4, 7, 10, 9, 6, 6, 8, 10, 9, 6, 3, 2)
+DAY_START_HOUR = 7  # the simulated day starts when the outlets open
+FIRST_BOOKING_HOUR = 8
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,11 @@ def partners(count: int) -> list[tuple[str, float]]:
 
 
 def order_times(rng: random.Random, count: int) -> list[timedelta]:
-    """``count`` booking times over 08:00-20:00 following the hourly profile, sorted."""
+    """``count`` booking times over 08:00-20:00 following the hourly profile, sorted; as
+    offsets from the start of the day, which is 07:00 (``DAY_START_HOUR``)."""
     hours = rng.choices(range(len(HOURLY_PROFILE)), weights=HOURLY_PROFILE, k=count)
-    return sorted(timedelta(hours=8 + hour, seconds=rng.uniform(0, 3600)) for hour in hours)
+    first = FIRST_BOOKING_HOUR - DAY_START_HOUR
+    return sorted(timedelta(hours=first + hour, seconds=rng.uniform(0, 3600)) for hour in hours)
 
 
 def script_day(config: SimConfig, outlets: list[Outlet]) -> list[Script]:

@@ -98,7 +98,7 @@ def archive(partners: list[tuple[str, float]]) -> list[dict[str, Any]]:
                 "customer_id": name,
                 "name": f"{name.title()} shipping desk",
                 "company": f"{name.title()} Ltd.",
-                "phones": [f"+8613800{number:06d}"],
+                "phones": [f"+8675588{number:06d}"],  # desk lines, not the senders' mobiles
                 "emails": [f"shipping@{name}.example"],
                 "revenue_90d_cny": round(shipments * ARCHIVE_MEAN_PRICE_CNY, 2),
                 "shipments_90d": shipments,
