@@ -14,18 +14,33 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import pytest
 
+from fairwind.events.kafka import ensure_catalog_topics
 from fairwind.infra.embedded import EmbeddedInfra
+from fairwind.platform import Platform
+from fairwind.rpc import GrpcServer
 from fairwind.settings import BrokerProfile, ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
+
+
+class ServiceApp(Protocol):
+    """What every service's ``bootstrap()`` returns, as far as the tests' set-up needs."""
+
+    @property
+    def platform(self) -> Platform: ...
+
+    async def close(self) -> None: ...
+
+
+A = TypeVar("A", bound=ServiceApp)
 
 
 @dataclass(frozen=True)
@@ -54,6 +69,22 @@ class InfraEndpoints:
             "kafka_heartbeat_interval_ms": 500,
         }
         return settings_class(**(values | overrides))
+
+
+@asynccontextmanager
+async def serving(app: A, grpc: GrpcServer | None = None) -> AsyncIterator[A]:
+    """A bootstrapped service on the test infrastructure: its catalog's topics and DLQs made,
+    its gRPC server (if given) started; afterwards stopped, its database dropped, closed."""
+    await ensure_catalog_topics(app.platform.settings, app.platform.catalog)
+    if grpc is not None:
+        await grpc.start()
+    try:
+        yield app
+    finally:
+        if grpc is not None:
+            await grpc.stop(0)
+        await app.platform.mongo.drop_database(app.platform.db.name)
+        await app.close()
 
 
 def _from_environment() -> InfraEndpoints | None:

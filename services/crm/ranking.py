@@ -55,10 +55,8 @@ async def rerank(svc: CrmService) -> RankResult:
     now = svc.clock.now()
     today = business_day(now)  # the UTC date, like the buckets (the clock may be in +08:00)
     window = await svc.store.window_totals(today)
-    current: dict[str, str | None] = {}
     totals: dict[str, Totals] = {}
     async for doc in svc.store.ranking_inputs():
-        current[doc["_id"]] = doc.get("tier")
         totals[doc["_id"]] = standing(baseline_of(doc), window.get(doc["_id"], Totals()), today)
     ranking = rank({cid: t.revenue_fen for cid, t in totals.items()})
     changes: list[TierChange] = []

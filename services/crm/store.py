@@ -129,7 +129,7 @@ class CrmStore:
         return result.deleted_count
 
     def ranking_inputs(self) -> AsyncIterator[Document]:
-        return self.customers.find({}, {"_id": 1, "tier": 1, "imported": 1})
+        return self.customers.find({}, {"_id": 1, "imported": 1})
 
     async def listing(self, tier: str | None, limit: int, offset: int) -> list[Document]:
         query: Document = {"revenue_rank": {"$gte": 1}}

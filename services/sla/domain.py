@@ -197,16 +197,19 @@ def on_status(shipment: Shipment, status: str, at: datetime, budgets: Budgets) -
 
 def _close(shipment: Shipment, sla: Sla, at: datetime) -> list[Outcome]:
     clock = shipment.clocks.get(sla.value)
-    if clock is not None and _breached_by_timer(clock) and at <= clock.deadline:
+    if clock is None:
+        return []
+    if _breached_by_timer(clock):
+        clock.closed_at = at
+        if at > clock.deadline:
+            return []  # a late scan closes the clock; the breach stays, counted once
         # In time after all, read after the timer fired: correct the breach to met.
-        clock.state, clock.closed_at = State.MET.value, at
+        clock.state = State.MET.value
         return [
             Outcome("unbreached", sla.value, clock, clock.deadline),
             Outcome("met", sla.value, clock, at),
         ]
-    if clock is None or clock.state != State.OPEN:
-        if clock is not None and clock.closed_at is None and clock.state == State.BREACHED:
-            clock.closed_at = at  # the late scan closes the clock; the breach stays, once
+    if clock.state != State.OPEN:
         return []
     clock.closed_at = at
     if at <= clock.deadline:

@@ -15,8 +15,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from fairwind.events import Event, EventCatalog
-from fairwind.events.kafka import ensure_catalog_topics
-from fairwind.infra.pytest_plugin import InfraEndpoints
+from fairwind.infra.pytest_plugin import InfraEndpoints, serving
 from fairwind.v1 import common_pb2, crm_pb2, crm_pb2_grpc, orders_pb2, tracking_pb2
 from services.crm.archive import import_customers, parse
 from services.crm.bootstrap import CrmApp, bootstrap
@@ -58,14 +57,9 @@ async def crm(
     infra: InfraEndpoints, unique_name: str, registry: CollectorRegistry
 ) -> AsyncIterator[CrmApp]:
     settings = infra.service_settings(CrmSettings, unique_name)
-    catalog = isolated_catalog(unique_name)
-    app = await bootstrap(settings, catalog=catalog, registry=registry)
-    await ensure_catalog_topics(settings, catalog)
-    await app.grpc.start()
-    yield app
-    await app.grpc.stop(0)
-    await app.platform.mongo.drop_database(unique_name)
-    await app.close()
+    app = await bootstrap(settings, catalog=isolated_catalog(unique_name), registry=registry)
+    async with serving(app, app.grpc):
+        yield app
 
 
 @pytest.fixture

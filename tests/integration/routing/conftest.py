@@ -11,8 +11,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from fairwind.events import EventCatalog
-from fairwind.events.kafka import ensure_catalog_topics
-from fairwind.infra.pytest_plugin import InfraEndpoints
+from fairwind.infra.pytest_plugin import InfraEndpoints, serving
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, routes_pb2_grpc, tracking_pb2
 from services.routing.bootstrap import RoutingApp, bootstrap
 from services.routing.settings import RoutingSettings
@@ -41,12 +40,8 @@ async def routing(infra: InfraEndpoints, unique_name: str) -> AsyncIterator[Rout
     )
     catalog = isolated_catalog(unique_name)
     app = await bootstrap(settings, catalog=catalog, registry=CollectorRegistry())
-    await ensure_catalog_topics(settings, catalog)
-    await app.grpc.start()
-    yield app
-    await app.grpc.stop(0)
-    await app.platform.mongo.drop_database(unique_name)
-    await app.close()
+    async with serving(app, app.grpc):
+        yield app
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
 from fairwind.events import Event, EventCatalog
-from fairwind.events.kafka import ensure_catalog_topics
-from fairwind.infra.pytest_plugin import InfraEndpoints
+from fairwind.infra.pytest_plugin import InfraEndpoints, serving
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, tracking_pb2
 from services.tracking import handlers
 from services.tracking.bootstrap import TrackingApp, bootstrap
@@ -61,10 +60,8 @@ async def tracking(infra: InfraEndpoints, unique_name: str) -> AsyncIterator[Tra
     )
     catalog = isolated_catalog(unique_name)
     app = await bootstrap(settings, catalog=catalog, registry=CollectorRegistry())
-    await ensure_catalog_topics(settings, catalog)
-    yield app
-    await app.platform.mongo.drop_database(unique_name)
-    await app.close()
+    async with serving(app):
+        yield app
 
 
 @pytest.fixture
