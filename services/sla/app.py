@@ -46,7 +46,6 @@ from services.sla.processing import (
     tick_time,
     tick_value,
 )
-from services.sla.resume import last_tick_time
 from services.sla.settings import SlaSettings
 
 log = logging.getLogger(__name__)
@@ -127,6 +126,11 @@ class SlaApp:
         self.local_counts = self.app.Table(
             "sla-counts-local", default=int, partitions=settings.input_partitions
         )
+        # Event mode: each partition's clock as its last tick left it, so a restarted worker
+        # resumes there instead of stepping back to the older events it re-reads.
+        self.clock_marks = self.app.Table(
+            "sla-clock", default=None, partitions=settings.input_partitions
+        )
         self.counts = CountsView()
         self.counts_reader = ChangelogReader(
             settings, changelog_topic(self.app.conf.id, self.local_counts.name), self.counts
@@ -137,8 +141,6 @@ class SlaApp:
         revoked: Any = self.app.on_partitions_revoked  # mode's handler type confuses mypy
         revoked.connect(self._on_revoked)
         self.app.agent(self.inputs, name="sla-clocks")(self.process)
-        if self.clock.mode == "event":
-            self.app.task(self.resume_clock)
         self.app.timer(settings.tick_interval_s)(self.send_ticks)
         self.app.timer(settings.snapshot_interval_s)(self.publish_snapshot)
         for path, page in (
@@ -153,6 +155,8 @@ class SlaApp:
     async def process(self, stream: Any) -> None:
         async for event in stream.events():
             message = event.message
+            if message.partition not in self._indexed:
+                self._index(message.partition)
             headers = _headers(message.headers)
             if any(name == TICK_HEADER for name, _ in headers):
                 await self.on_tick(message.partition, message.value)
@@ -186,11 +190,8 @@ class SlaApp:
 
         In event mode a tick carries its sender's clock: a worker whose own partitions are
         quiet moves on with the others."""
-        seen = tick_time(value)
-        if seen is not None and self.clock.mode == "event":
-            self.clock.saw(seen)
-        if partition not in self._indexed:
-            self._index(partition)
+        if self.clock.mode == "event":
+            self._mark_clock(partition, tick_time(value))
         now = self.clock.timer_now()
         if now is None:
             return
@@ -241,8 +242,22 @@ class SlaApp:
                 self._indexed.discard(tp.partition)
                 self._due.pop(tp.partition, None)
 
+    def _mark_clock(self, partition: int, seen: datetime | None) -> None:
+        """Take the clock a tick carries, and record in the partition's mark where the clock
+        stands: written in the same step as the breaches this tick may count, so a restart
+        never resumes behind them."""
+        if seen is not None:
+            self.clock.saw(seen)
+        newest = self.clock.newest
+        if newest is not None and self.clock_marks.get(partition) != newest.isoformat():
+            self.clock_marks[partition] = newest.isoformat()
+
     def _index(self, partition: int) -> None:
-        """After a restart or rebalance: rebuild the timer index from the recovered table."""
+        """After a restart or rebalance: rebuild the timer index from the recovered table,
+        and move the event clock on to where the partition's mark left it."""
+        mark = tick_time((self.clock_marks.get(partition) or "").encode())
+        if mark is not None and self.clock.mode == "event":
+            self.clock.saw(mark)
         count = self.settings.input_partitions
         for waybill, state in self.shipments.items():
             if state is not None and partition_for(waybill.encode(), count) == partition:
@@ -290,16 +305,6 @@ class SlaApp:
         )
 
     # --- timers ----------------------------------------------------------------------------
-
-    async def resume_clock(self) -> None:
-        """After a restart the event clock starts where the ticks left it (see resume.py)."""
-        try:
-            at = await last_tick_time(self.settings, self.ticks_name)
-        except Exception:  # the clock then starts from the events, as on a first start
-            log.warning("could not read the last ticks; the clock starts afresh", exc_info=True)
-            return
-        if at is not None:
-            self.clock.saw(at)
 
     async def send_ticks(self) -> None:
         if self.clock.mode == "event" and self.clock.newest is None:

@@ -196,6 +196,25 @@ async def test_a_revoked_partition_rebuilds_its_timers_from_the_table(harness: A
     assert sent.types() == ["SlaBreached"]
 
 
+async def test_a_tick_marks_where_the_clock_stands_in_its_partition(harness: Any) -> None:
+    sla, context, _, clock = harness
+    await put(context, order())
+    await tick(context)
+    assert sla.clock_marks[0] == at(0).isoformat()
+    clock.saw(at(61))  # the breach and the mark are written in the same step
+    await tick(context)
+    assert sla.clock_marks[0] == at(61).isoformat()
+
+
+async def test_a_restarted_worker_resumes_its_clock_from_the_mark(harness: Any) -> None:
+    sla, context, sent, clock = harness
+    sla.clock_marks.data[0] = at(61).isoformat()  # as the changelog's recovery leaves it
+    await put(context, order())  # older than the mark, as re-read after a restart
+    assert clock.newest == at(61)
+    await tick(context)
+    assert sent.types() == ["SlaBreached"]
+
+
 def test_the_counts_view_reads_the_changelog_as_the_table_writes_it(harness: Any) -> None:
     sla, *_ = harness
     table = sla.local_counts

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -15,7 +14,6 @@ from faust.serializers import codecs
 from fairwind.events.kafka import ensure_topics
 from fairwind.settings import ServiceSettings
 from services.sla.counts import ChangelogReader, CountsView
-from services.sla.resume import last_tick_time
 
 pytestmark = pytest.mark.integration
 
@@ -63,26 +61,3 @@ async def test_the_reader_follows_every_partition_of_the_changelog(
         with contextlib.suppress(asyncio.CancelledError):
             await task
     assert task.cancelled()
-
-
-async def test_the_clock_resumes_from_the_newest_last_tick(
-    settings: ServiceSettings, producer: AIOKafkaProducer, unique_name: str
-) -> None:
-    topic = f"{unique_name}-ticks"
-    assert await last_tick_time(settings, topic) is None  # no topic yet: a first start
-    await ensure_topics(settings, {topic: 3})
-    assert await last_tick_time(settings, topic) is None  # no ticks yet
-    noon = datetime(2026, 11, 26, 12, tzinfo=UTC)
-    ticks = [
-        (0, noon + timedelta(minutes=5)),
-        (0, noon + timedelta(minutes=30)),  # the newest of all: not its partition's last
-        (0, noon + timedelta(minutes=6)),
-        (1, noon + timedelta(minutes=9)),  # the newest last tick
-        (2, noon + timedelta(minutes=1)),
-    ]
-    for partition, at in ticks:
-        await producer.send_and_wait(
-            topic, at.isoformat().encode(), key=b"tick", partition=partition
-        )
-    await producer.send_and_wait(topic, b"", key=b"tick", partition=2)  # a wall-clock tick
-    assert await last_tick_time(settings, topic) == noon + timedelta(minutes=9)
