@@ -40,7 +40,7 @@ from services.sla.processing import (
     aggregate,
     at_risk,
     compliance_snapshot,
-    count_keys,
+    count_key,
     outcome_id,
     outcome_message,
     tick_time,
@@ -280,10 +280,10 @@ class SlaApp:
                 await self.sink(encoded.topic, encoded.key, encoded.value, encoded.headers)
             self.metrics.outcomes.labels(outcome.sla, outcome.kind).inc()
             if outcome.kind in COUNTED:
-                for key in count_keys(partition, shipment, outcome):
-                    value = self.local_counts[key] + 1
-                    self.local_counts[key] = value
-                    self.counts.merge(key, value)  # read-your-writes
+                key = count_key(partition, shipment, outcome)
+                value = self.local_counts[key] + 1
+                self.local_counts[key] = value
+                self.counts.merge(key, value)  # read-your-writes
 
     async def _produce(
         self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]

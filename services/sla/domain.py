@@ -16,7 +16,7 @@ are event times.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -89,11 +89,8 @@ class Shipment:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe (times as ISO strings): this is what the table's changelog stores."""
-        raw = asdict(self)
-        for clock in raw["clocks"].values():
-            for name in TIME_FIELDS:
-                if clock[name] is not None:
-                    clock[name] = clock[name].isoformat()
+        raw: dict[str, Any] = {name: getattr(self, name) for name in PLAIN_FIELDS}
+        raw["clocks"] = {name: _clock_dict(clock) for name, clock in self.clocks.items()}
         return raw
 
     @classmethod
@@ -131,6 +128,18 @@ class Outcome:
 
 
 SHIPMENT_FIELDS = frozenset(Shipment.__dataclass_fields__)
+# By hand rather than dataclasses.asdict, which deep-copies every value and took four
+# fifths of the processing core's time.
+PLAIN_FIELDS = tuple(f.name for f in fields(Shipment) if f.name != "clocks")
+CLOCK_FIELDS = tuple(f.name for f in fields(Clock))
+
+
+def _clock_dict(clock: Clock) -> dict[str, Any]:
+    raw = {name: getattr(clock, name) for name in CLOCK_FIELDS}
+    for name in TIME_FIELDS:
+        if raw[name] is not None:
+            raw[name] = raw[name].isoformat()
+    return raw
 
 
 def open_clock(

@@ -269,14 +269,17 @@ def outcome_id(waybill: str, outcome: Outcome) -> str:
     return f"sla:{waybill}:{outcome.sla}:{outcome.kind}"
 
 
-def count_keys(partition: int, shipment: Shipment, outcome: Outcome) -> Iterable[str]:
-    """Keys of the compliance counters an outcome adds one to (met, breached, unbreached).
+def count_key(partition: int, shipment: Shipment, outcome: Outcome) -> str:
+    """The key of the compliance counter an outcome adds one to (met, breached, unbreached):
+    one counter per combination of all the dimensions, so each result is one table write;
+    the pages sum over the dimensions they do not group by.
 
     Every counter only grows, so the changelog merge stays a maximum; an unbreached count
     is subtracted from the breaches of its hour when the counters are aggregated."""
     hour = int(outcome.at.timestamp()) // 3600
-    for dimension, value in shipment.dimensions(outcome.sla).items():
-        yield f"{partition}|{hour}|{outcome.sla}|{dimension}|{value}|{outcome.kind}"
+    dims = shipment.dimensions(outcome.sla)
+    values = "|".join(dims[name].replace("|", "/") for name in DIMENSIONS)
+    return f"{partition}|{hour}|{outcome.sla}|{outcome.kind}|{values}"
 
 
 def aggregate(
@@ -287,16 +290,19 @@ def aggregate(
     Hours after ``now`` count too: an event clock can stand behind counts already made (a
     restarted worker re-reading older events), and hiding those would lose results."""
     newest = int(now.timestamp()) // 3600
+    position = 4 + DIMENSIONS.index(by)
     rows: dict[str, dict[str, Any]] = {}
     for key, count in counts:
-        _, hour, key_sla, dimension, value, kind = key.split("|")
-        if key_sla != sla or dimension != by or int(hour) <= newest - window_hours:
+        fields = key.split("|")
+        if len(fields) != 4 + len(DIMENSIONS) or fields[2] != sla:
             continue
-        row = rows.setdefault(value, {"met": 0, "breached": 0})
-        if kind == "unbreached":
+        if int(fields[1]) <= newest - window_hours:
+            continue
+        row = rows.setdefault(fields[position], {"met": 0, "breached": 0})
+        if fields[3] == "unbreached":
             row["breached"] -= count
         else:
-            row[kind] += count
+            row[fields[3]] += count
     for row in rows.values():
         total = row["met"] + row["breached"]
         row["compliance"] = row["met"] / total if total else None

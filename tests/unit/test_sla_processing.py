@@ -18,7 +18,7 @@ from services.sla.processing import (
     aggregate,
     at_risk,
     compliance_snapshot,
-    count_keys,
+    count_key,
     outcome_id,
     outcome_message,
     tick_time,
@@ -143,14 +143,18 @@ def test_counts_aggregate_by_dimension_and_window(processor: Processor) -> None:
     )
     assert state is not None
     shipment = Shipment.from_dict(state)
-    counts = [(key, 1) for key in count_keys(2, shipment, met)]
-    counts.append((next(k for k, _ in counts if "|outlet|" in k).replace("met", "breached"), 3))
+    key = count_key(2, shipment, met)
+    assert key.split("|")[2:] == ["pickup", "met", "SZX001", "SZX", "next_day", "Q2"]
+    key_q1 = key.removesuffix("|Q2") + "|Q1"  # the same outlet, another tier
+    counts = [(key, 1), (key.replace("|met|", "|breached|"), 4), (key_q1, 3)]
     rows = aggregate(counts, "pickup", "outlet", 1, at(50))  # the current hour (tumbling)
-    assert rows == {"SZX001": {"met": 1, "breached": 3, "compliance": 0.25}}
+    assert rows == {"SZX001": {"met": 4, "breached": 4, "compliance": 0.5}}
     assert aggregate(counts, "pickup", "outlet", 1, at(60 * 30)) == {}  # outside the window
     assert aggregate(counts, "pickup", "customer_tier", 24, at(60)) == {
-        "Q2": {"met": 1, "breached": 0, "compliance": 1.0}
+        "Q1": {"met": 3, "breached": 0, "compliance": 1.0},
+        "Q2": {"met": 1, "breached": 4, "compliance": 0.2},
     }
+    assert aggregate(counts, "outlet_delivery", "outlet", 24, at(60)) == {}
 
 
 def test_counts_ahead_of_the_clock_are_not_hidden(processor: Processor) -> None:
@@ -160,7 +164,7 @@ def test_counts_ahead_of_the_clock_are_not_hidden(processor: Processor) -> None:
         state, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40))
     )
     assert state is not None
-    counts = [(key, 1) for key in count_keys(2, Shipment.from_dict(state), met)]
+    counts = [(count_key(2, Shipment.from_dict(state), met), 1)]
     expected = {"SZX001": {"met": 1, "breached": 0, "compliance": 1.0}}
     assert aggregate(counts, "pickup", "outlet", 24, at(40) - timedelta(hours=2)) == expected
 
@@ -235,8 +239,12 @@ def test_ticks_carry_the_event_clock() -> None:
 
 
 def test_the_snapshot_and_the_at_risk_list(processor: Processor) -> None:
-    key = "0|" + str(int(at(0).timestamp()) // 3600) + "|pickup|outlet|SZX001|"
-    snapshot = compliance_snapshot([(key + "met", 3), (key + "breached", 1)], at(30), at(31))
+    hour = str(int(at(0).timestamp()) // 3600)
+    counts = [
+        (f"0|{hour}|pickup|{kind}|SZX001|SZX|standard|Q3", count)
+        for kind, count in (("met", 3), ("breached", 1))
+    ]
+    snapshot = compliance_snapshot(counts, at(30), at(31))
     (row,) = [r for r in snapshot.rows if r.dimension == sla_pb2.COMPLIANCE_DIMENSION_OUTLET]
     assert (row.sla, row.dimension_value, row.met, row.breached) == (
         sla_pb2.SLA_KIND_PICKUP,
