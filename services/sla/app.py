@@ -97,6 +97,7 @@ class SlaApp:
             Budgets(settings.pickup_min, settings.outlet_delivery_min, settings.at_risk_fraction),
             self.clock,
             timedelta(seconds=settings.max_clock_skew_s),
+            timedelta(seconds=settings.pending_wait_s),
         )
         app_id = app_id or f"fairwind-{settings.service_name}"
         self.app = faust.App(
@@ -196,18 +197,24 @@ class SlaApp:
         if now is None:
             return
         due = self._due[partition]
+        waiting: list[str] = []
         while due and due[0][0] <= now:
             _, waybill = heapq.heappop(due)
             state = self.shipments.get(waybill)
             if state is None:
                 continue
-            if self.processor.expire(state):
-                await self.drop_orphan(waybill, state)
+            if "clocks" not in state:  # only early events, waiting for their order
+                if self.processor.expire(state):
+                    await self.drop_orphan(waybill, state)
+                else:
+                    waiting.append(waybill)
                 continue
             state, outcomes = self.processor.tick(state)
             self.shipments[waybill] = state
             self._remember(partition, waybill, state)
             await self.emit(partition, waybill, state, outcomes)
+        for waybill in waiting:  # looked at again on every tick until the order or the wait ends
+            heapq.heappush(due, (now, waybill))
 
     async def drop_orphan(self, waybill: str, state: dict[str, Any]) -> None:
         """Early events whose order never came: dead-lettered, then forgotten."""

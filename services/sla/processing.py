@@ -4,7 +4,7 @@ test): which event does what to a shipment's clocks, and what gets published and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,11 @@ SLA_CODES = {
 DIMENSIONS = ("outlet", "city", "service_level", "customer_tier")
 
 
+# An early event waits for its order this long in event time, and at least
+# ``Processor.pending_wait`` in processing time: the wait is for the order's topic to be read,
+# and how far the topics are read apart is a matter of processing time. By the event clock
+# alone, a worker reading a backlog (the scans' topic hours of event time ahead of the
+# orders') dropped scans whose orders were only a few seconds of reading away.
 PENDING_GRACE = timedelta(hours=1)
 KINDS: dict[str, Any] = {
     kind.DESCRIPTOR.full_name: kind
@@ -39,10 +44,11 @@ KINDS: dict[str, Any] = {
 }
 
 
-def _pending(event: Event[Any], at: datetime) -> dict[str, Any]:
+def _pending(event: Event[Any], at: datetime, parked: datetime) -> dict[str, Any]:
     return {
         "type": event.message.DESCRIPTOR.full_name,
         "at": at.isoformat(),
+        "parked": parked.isoformat(),
         "value": event.message.SerializeToString().hex(),
         "ce_type": event.type,
     }
@@ -134,6 +140,8 @@ class Processor:
     budgets: Budgets
     clock: EventClock
     max_skew: timedelta = timedelta(days=1)
+    pending_wait: timedelta = timedelta(minutes=10)
+    processing_time: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def handle(
         self, raw: dict[str, Any] | None, event: Event[Any]
@@ -157,7 +165,8 @@ class Processor:
         if raw is None or "clocks" not in raw:
             # Topics are read independently, so a scan may come before its order: keep it
             # until the order arrives (or the grace runs out, see ``expire``).
-            pending = [*(raw or {}).get("pending", []), _pending(event, at)]
+            parked = self.processing_time()
+            pending = [*(raw or {}).get("pending", []), _pending(event, at, parked)]
             return {"waybill": event.key, "pending": pending}, []
         return self._apply(Shipment.from_dict(raw), message, at)
 
@@ -221,7 +230,10 @@ class Processor:
         if now is None:
             return False
         oldest = min(datetime.fromisoformat(p["at"]) for p in raw["pending"])
-        return now - oldest > PENDING_GRACE
+        if now - oldest <= PENDING_GRACE:
+            return False
+        parked = min(datetime.fromisoformat(p.get("parked", p["at"])) for p in raw["pending"])
+        return self.processing_time() - parked > self.pending_wait
 
     def tick(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[Outcome]]:
         now = self.clock.timer_now()

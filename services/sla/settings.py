@@ -26,6 +26,9 @@ class SlaSettings(ServiceSettings):
     outlet_delivery_min: float = Field(default=120, gt=0)
     at_risk_fraction: float = Field(default=0.8, gt=0, lt=1)
     max_clock_skew_s: float = Field(default=86_400, gt=0)
+    # Processing time an early event (a scan read before its order) waits for its order at
+    # least, beyond the hour of event time: see PENDING_GRACE in processing.py.
+    pending_wait_s: float = Field(default=600, ge=0)
     store: str = "memory://"
     # Faust's working files (one folder per app id); kept out of the working directory.
     state_dir: Path = Path(".fairwind/sla")

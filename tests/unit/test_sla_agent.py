@@ -152,16 +152,36 @@ async def test_cancellation_closes_without_counting(harness: Any) -> None:
 
 
 async def test_bad_events_go_to_the_dead_letter_topic(harness: Any) -> None:
-    _, context, sent, clock = harness
+    sla, context, sent, clock = harness
+    reading = [at(5)]  # processing time, here in step with the events
+    sla.processor.processing_time = lambda: reading[0]
     await context.put(b"garbage", key=b"FW1", headers=[("ce_specversion", b"1.0")], partition=0)
     await put(context, status(common_pb2.SHIPMENT_STATUS_PICKED_UP, 5), key="FW404")
     assert sent.dead() == ["undecodable"]  # a scan may come before its order: it waits
     clock.saw(at(60))  # 55 minutes after the scan: still within the grace
+    reading[0] = at(60)
     await tick(context)
     assert sent.dead() == ["undecodable"]
     clock.saw(at(66))
+    reading[0] = at(66)
     await tick(context)
     assert sent.dead() == ["undecodable", "unknown_waybill"]
+
+
+async def test_a_scan_read_hours_of_event_time_before_its_order_still_counts(
+    harness: Any,
+) -> None:
+    """A backlog read unevenly: the scans' topic runs hours of event time ahead of the
+    orders'. The scan's wait for its order is measured in reading time, so it is kept."""
+    sla, context, sent, clock = harness
+    await put(context, status(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40))
+    clock.saw(at(600))
+    await tick(context)
+    await tick(context)
+    assert sent.dead() == []
+    await put(context, order())
+    assert sent.types() == ["SlaMet"]
+    assert sla.shipments["FW1"]["clocks"]["pickup"]["state"] == "met"
 
 
 async def test_a_scan_before_its_order_is_counted_when_the_order_comes(harness: Any) -> None:

@@ -104,11 +104,33 @@ def test_a_scan_before_its_order_waits_for_it(processor: Processor) -> None:
 
 
 def test_an_orphan_scan_expires_after_the_grace(processor: Processor) -> None:
+    reading = [at(40)]  # processing time, here in step with the events
+    processor.processing_time = lambda: reading[0]
     early, _ = processor.handle(None, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40)))
     assert early is not None
     processor.clock.saw(at(90))
+    reading[0] = at(90)
     assert not processor.expire(early)
-    processor.clock.saw(at(101))
+    processor.clock.saw(at(101))  # an hour of event time, and ten minutes of reading
+    reading[0] = at(101)
+    assert processor.expire(early)
+
+
+def test_an_early_scan_waits_while_the_orders_topic_is_read_behind(
+    processor: Processor,
+) -> None:
+    """A backlog read unevenly: the scans' topic is hours of event time ahead of the orders'
+    topic, but only seconds of reading. The scan waits for its order."""
+    reading = [at(0)]
+    processor.processing_time = lambda: reading[0]
+    early, _ = processor.handle(None, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40)))
+    assert early is not None
+    processor.clock.saw(at(600))
+    reading[0] = at(9)
+    assert not processor.expire(early)
+    _, (met,) = processor.handle(early, event(created()))
+    assert (met.kind, met.sla) == ("met", "pickup")
+    reading[0] = at(11)  # had the order never come, ten minutes of reading drop the scan
     assert processor.expire(early)
 
 
