@@ -62,6 +62,7 @@ async def bootstrap(
             settings.rpc_deadline_s,
             settings.tier_cache_s,
             settings.default_customer_tier,
+            settings.tier_unknown_cache_s,
         )
     store = OrderStore(platform.db, timedelta(hours=settings.idempotency_retention_h))
     keys = KeyStore(platform.db, settings.api_key_cache_s)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
@@ -82,24 +82,32 @@ class Customers(Protocol):
 class TtlCache(Generic[V]):
     """A small time-bounded cache; bounded in size by evicting the oldest entries."""
 
-    def __init__(self, ttl_s: float, capacity: int = 10_000) -> None:
+    def __init__(
+        self,
+        ttl_s: float,
+        capacity: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.ttl_s = ttl_s
         self.capacity = capacity
+        self.clock = clock
         self._items: dict[Hashable, tuple[float, V]] = {}
 
     def get(self, key: Hashable) -> V | None:
         item = self._items.get(key)
-        if item is None or item[0] < time.monotonic():
+        if item is None or item[0] < self.clock():
             return None
         return item[1]
 
-    def put(self, key: Hashable, value: V) -> None:
-        if self.ttl_s <= 0:
+    def put(self, key: Hashable, value: V, ttl_s: float | None = None) -> None:
+        """Remember ``value`` for ``ttl_s`` (the cache's own TTL if not given)."""
+        ttl_s = self.ttl_s if ttl_s is None else min(ttl_s, self.ttl_s)
+        if ttl_s <= 0:
             return
         if len(self._items) >= self.capacity:
             for stale in list(self._items)[: self.capacity // 10 or 1]:
                 del self._items[stale]
-        self._items[key] = (time.monotonic() + self.ttl_s, value)
+        self._items[key] = (self.clock() + ttl_s, value)
 
 
 class GrpcRouting:
@@ -186,11 +194,17 @@ def _quote_request(args: QuoteArgs) -> routes_pb2.QuoteRequest:
 
 class GrpcCustomers:
     def __init__(
-        self, channel: grpc.aio.Channel, deadline_s: float, cache_s: float, default_tier: str
+        self,
+        channel: grpc.aio.Channel,
+        deadline_s: float,
+        cache_s: float,
+        default_tier: str,
+        unknown_cache_s: float = 30,
     ) -> None:
         self.stub: Any = crm_pb2_grpc.CustomerServiceStub(channel)
         self.deadline_s = deadline_s
         self.default_tier = default_tier
+        self.unknown_cache_s = unknown_cache_s
         self._tiers: TtlCache[str] = TtlCache(cache_s)
 
     async def tier(self, customer_id: str) -> str:
@@ -202,8 +216,9 @@ class GrpcCustomers:
                 crm_pb2.GetProfileRequest(customer_id=customer_id), timeout=self.deadline_s
             )
         except grpc.aio.AioRpcError as exc:
-            if exc.code() == grpc.StatusCode.NOT_FOUND:  # a definite answer: remember it
-                self._tiers.put(customer_id, self.default_tier)
+            if exc.code() == grpc.StatusCode.NOT_FOUND:
+                # A definite answer, but a new customer may be imported any minute: briefly.
+                self._tiers.put(customer_id, self.default_tier, self.unknown_cache_s)
             return self.default_tier  # CRM down: not cached, ask again next time
         tier = convert.TIER_NAMES.get(reply.profile.tier, self.default_tier)
         self._tiers.put(customer_id, tier)

@@ -26,6 +26,8 @@ class OrdersSettings(ServiceSettings):
     rpc_deadline_s: float = Field(default=0.3, gt=0, le=10)
     default_customer_tier: str = Field(default="Q3", pattern=r"^Q[1-5]$")
     tier_cache_s: float = Field(default=300, ge=0)
+    # A customer CRM does not know yet (not imported yet) gets the default tier this long.
+    tier_unknown_cache_s: float = Field(default=30, ge=0)
     coverage_cache_s: float = Field(default=300, ge=0)
 
     rate_limit_per_s: float = Field(default=50, gt=0)
