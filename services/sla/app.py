@@ -9,9 +9,7 @@ after a restart; on the embedded broker the settings profile applies its workaro
 
 from __future__ import annotations
 
-import heapq
 import logging
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -47,6 +45,7 @@ from services.sla.processing import (
     tick_value,
 )
 from services.sla.settings import SlaSettings
+from services.sla.timers import TimerIndex
 
 log = logging.getLogger(__name__)
 HANDLED = (
@@ -137,7 +136,7 @@ class SlaApp:
             settings, changelog_topic(self.app.conf.id, self.local_counts.name), self.counts
         )
         self.app.task(self.counts_reader.run)
-        self._due: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+        self.timers = TimerIndex()
         self._indexed: set[int] = set()
         revoked: Any = self.app.on_partitions_revoked  # mode's handler type confuses mypy
         revoked.connect(self._on_revoked)
@@ -196,25 +195,21 @@ class SlaApp:
         now = self.clock.timer_now()
         if now is None:
             return
-        due = self._due[partition]
-        waiting: list[str] = []
-        while due and due[0][0] <= now:
-            _, waybill = heapq.heappop(due)
+        for waybill in self.timers.pop_due(partition, now):
             state = self.shipments.get(waybill)
             if state is None:
                 continue
             if "clocks" not in state:  # only early events, waiting for their order
                 if self.processor.expire(state):
                     await self.drop_orphan(waybill, state)
-                else:
-                    waiting.append(waybill)
+                else:  # looked at again on every tick until the order or the wait ends
+                    self.timers.schedule(partition, waybill, now)
                 continue
             state, outcomes = self.processor.tick(state)
-            self.shipments[waybill] = state
+            if outcomes:
+                self.shipments[waybill] = state
             self._remember(partition, waybill, state)
             await self.emit(partition, waybill, state, outcomes)
-        for waybill in waiting:  # looked at again on every tick until the order or the wait ends
-            heapq.heappush(due, (now, waybill))
 
     async def drop_orphan(self, waybill: str, state: dict[str, Any]) -> None:
         """Early events whose order never came: dead-lettered, then forgotten."""
@@ -232,11 +227,9 @@ class SlaApp:
     def _remember(self, partition: int, waybill: str, state: dict[str, Any]) -> None:
         if "clocks" not in state:
             oldest = min(datetime.fromisoformat(p["at"]) for p in state.get("pending", []))
-            heapq.heappush(self._due[partition], (oldest + PENDING_GRACE, waybill))
-            return
-        when = next_due(Shipment.from_dict(state))
-        if when is not None:
-            heapq.heappush(self._due[partition], (when, waybill))
+            self.timers.schedule(partition, waybill, oldest + PENDING_GRACE)
+        else:
+            self.timers.schedule(partition, waybill, next_due(Shipment.from_dict(state)))
 
     def _on_revoked(self, sender: Any, *args: Any, **kwargs: Any) -> None:
         self.forget_partitions(args[0] if args else ())
@@ -247,7 +240,7 @@ class SlaApp:
         for tp in revoked:
             if tp.topic == self.ticks_name or tp.topic in self.input_names:
                 self._indexed.discard(tp.partition)
-                self._due.pop(tp.partition, None)
+                self.timers.forget(tp.partition)
 
     def _mark_clock(self, partition: int, seen: datetime | None) -> None:
         """Take the clock a tick carries, and record in the partition's mark where the clock

@@ -83,6 +83,20 @@ def test_ties_are_broken_by_customer_id_whatever_the_input_order() -> None:
     assert first == second
 
 
+def test_equal_revenue_gets_an_equal_tier_and_no_revenue_is_q5() -> None:
+    ranking = rank({"a": 500, "b": 400, "c": 400, "d": 400, "e": 100, "f": 0, "g": 0})
+    assert [(r.customer_id, r.rank, r.tier) for r in ranking] == [
+        ("a", 1, "Q1"),
+        ("b", 2, "Q1"),  # position 2 of 7 alone would be Q1, and its equals follow it
+        ("c", 3, "Q1"),
+        ("d", 4, "Q1"),
+        ("e", 5, "Q3"),
+        ("f", 6, "Q5"),
+        ("g", 7, "Q5"),
+    ]
+    assert {r.tier for r in rank({"x": 0, "y": 0})} == {"Q5"}  # never a key account
+
+
 def test_tier_changes_include_first_tiers_and_skip_unchanged() -> None:
     ranking = rank({"a": 300, "b": 200, "c": 100})  # Q1, Q2, Q4
     changes = tier_changes(ranking, {"a": "Q1", "b": "Q3", "c": None})
