@@ -145,13 +145,19 @@ def quintile(rank0: int, population: int) -> str:
 
 
 def rank(revenues: Mapping[str, int]) -> list[Ranked]:
-    """Every customer ranked by revenue (highest first, ties by customer id) with its tier."""
+    """Every customer ranked by revenue (highest first, ties by customer id) with its tier.
+
+    Equal revenue means an equal tier: the tier of the first of them, so the customer id
+    that breaks the tie for the rank never decides the tier. No revenue in the window is Q5,
+    however few customers there are."""
     order = sorted(revenues.items(), key=lambda item: (-item[1], item[0]))
     n = len(order)
-    return [
-        Ranked(customer_id, revenue, index + 1, quintile(index, n))
-        for index, (customer_id, revenue) in enumerate(order)
-    ]
+    ranked: list[Ranked] = []
+    for index, (customer_id, revenue) in enumerate(order):
+        if not ranked or revenue != ranked[-1].revenue_fen:
+            tier = quintile(index, n) if revenue > 0 else TIERS[-1]
+        ranked.append(Ranked(customer_id, revenue, index + 1, tier))
+    return ranked
 
 
 def tier_changes(ranking: Iterable[Ranked], current: Mapping[str, str | None]) -> list[TierChange]:
