@@ -12,13 +12,12 @@ An import line: {"customer_id": "acme", "name": "...", "company": "...", "phones
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 
+from fairwind.cli import dispatch, service_parser
 from fairwind.lifecycle import run_until_signalled
-from fairwind.logs import configure_logging
-from fairwind.serving import grpc_worker, http_worker, run, settle_memory
+from fairwind.serving import grpc_worker, http_worker, settle_memory
 from services.crm.archive import BadImport, import_customers, parse
 from services.crm.bootstrap import admin_service, bootstrap
 from services.crm.consumer import event_consumer
@@ -108,26 +107,16 @@ def _emit(record: dict[str, object]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m services.crm",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser, commands = service_parser(
+        "services.crm", __doc__, "REST and gRPC APIs, event consumer, re-ranking, relay"
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="REST and gRPC APIs, event consumer, re-ranking, relay")
     customer = commands.add_parser("customers", help="the customer archive").add_subparsers(
         dest="action", required=True
     )
     customer.add_parser("import", help="upsert JSON lines from stdin, re-rank, print tiers")
     customer.add_parser("rank", help="re-rank every customer now and print the tier changes")
     customer.add_parser("show", help="print one customer's profile").add_argument("customer_id")
-    args = parser.parse_args(argv)
-    settings = CrmSettings()
-    configure_logging(settings.service_name, settings.log_level, json_format=settings.log_json)
-    if args.command == "serve":
-        run(serve(settings))
-        return 0
-    return asyncio.run(customers(settings, args))
+    return dispatch(parser.parse_args(argv), CrmSettings(), serve, customers)
 
 
 if __name__ == "__main__":

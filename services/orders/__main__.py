@@ -10,13 +10,12 @@ python -m services.orders partners rate-limit acme --rate 20 --burst 40
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 
+from fairwind.cli import dispatch, service_parser
 from fairwind.lifecycle import run_until_signalled
-from fairwind.logs import configure_logging
 from fairwind.mongo.client import create_client
-from fairwind.serving import http_worker, run, settle_memory
+from fairwind.serving import http_worker, settle_memory
 from services.orders.bootstrap import bootstrap
 from services.orders.consumer import status_consumer
 from services.orders.keys import KeyStore
@@ -78,13 +77,9 @@ async def keys_command(settings: OrdersSettings, args: argparse.Namespace) -> in
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
-        prog="python -m services.orders",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    root, commands = service_parser(
+        "services.orders", __doc__, "run the API, the outbox relay and the status consumer"
     )
-    commands = root.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="run the API, the outbox relay and the status consumer")
     keys = commands.add_parser("keys", help="partner API keys").add_subparsers(
         dest="action", required=True
     )
@@ -105,13 +100,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    settings = OrdersSettings()
-    configure_logging(settings.service_name, settings.log_level, json_format=settings.log_json)
-    if args.command == "serve":
-        run(serve(settings))
-        return 0
-    return asyncio.run(keys_command(settings, args))
+    return dispatch(parser().parse_args(argv), OrdersSettings(), serve, keys_command)
 
 
 if __name__ == "__main__":

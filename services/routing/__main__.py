@@ -10,10 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from fairwind.cli import dispatch, service_parser
 from fairwind.lifecycle import run_until_signalled
-from fairwind.logs import configure_logging
 from fairwind.metrics import start_metrics_exporter
-from fairwind.serving import grpc_worker, run, settle_memory
+from fairwind.serving import grpc_worker, settle_memory
 from services.routing.bootstrap import bootstrap
 from services.routing.consumer import event_consumer, reassigner
 from services.routing.domain.network import NetworkError, load_network
@@ -39,32 +39,23 @@ async def serve(settings: RoutingSettings) -> None:
         await app.close()
 
 
+async def check_network(settings: RoutingSettings, args: argparse.Namespace) -> int:
+    try:
+        network = load_network(args.file or settings.network_file)
+    except NetworkError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"ok: {len(network.hubs)} hubs, {len(network.outlets)} outlets, {len(network.legs)} legs")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m services.routing",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser, commands = service_parser(
+        "services.routing", __doc__, "gRPC RouteService, event consumers, outbox relay"
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="gRPC RouteService, event consumers, outbox relay")
     check = commands.add_parser("check-network", help="validate a network file")
     check.add_argument("file", nargs="?", type=Path)
-    args = parser.parse_args(argv)
-    settings = RoutingSettings()
-    configure_logging(settings.service_name, settings.log_level, json_format=settings.log_json)
-    if args.command == "check-network":
-        try:
-            network = load_network(args.file or settings.network_file)
-        except NetworkError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        print(
-            f"ok: {len(network.hubs)} hubs, {len(network.outlets)} outlets, "
-            f"{len(network.legs)} legs"
-        )
-        return 0
-    run(serve(settings))
-    return 0
+    return dispatch(parser.parse_args(argv), RoutingSettings(), serve, check_network)
 
 
 if __name__ == "__main__":

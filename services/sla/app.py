@@ -26,11 +26,10 @@ from fairwind.events.kafka import dlq_topic
 from fairwind.events.partitioning import partition_for
 from fairwind.v1 import orders_pb2, routes_pb2, sla_pb2, tracking_pb2
 from services.sla.counts import ChangelogReader, CountsView, changelog_topic
-from services.sla.domain import Budgets, Shipment, next_due
+from services.sla.domain import Budgets, Shipment
 from services.sla.metrics import SlaMetrics, sla_metrics
 from services.sla.processing import (
     DIMENSIONS,
-    PENDING_GRACE,
     SLA_CODES,
     EventClock,
     Processor,
@@ -225,11 +224,7 @@ class SlaApp:
         del self.shipments[waybill]
 
     def _remember(self, partition: int, waybill: str, state: dict[str, Any]) -> None:
-        if "clocks" not in state:
-            oldest = min(datetime.fromisoformat(p["at"]) for p in state.get("pending", []))
-            self.timers.schedule(partition, waybill, oldest + PENDING_GRACE)
-        else:
-            self.timers.schedule(partition, waybill, next_due(Shipment.from_dict(state)))
+        self.timers.schedule(partition, waybill, self.processor.due(state))
 
     def _on_revoked(self, sender: Any, *args: Any, **kwargs: Any) -> None:
         self.forget_partitions(args[0] if args else ())

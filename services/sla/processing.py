@@ -10,7 +10,16 @@ from typing import Any
 
 from fairwind.events import Event
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
-from services.sla.domain import Budgets, Outcome, Shipment, on_order, on_promise, on_status, tick
+from services.sla.domain import (
+    Budgets,
+    Outcome,
+    Shipment,
+    next_due,
+    on_order,
+    on_promise,
+    on_status,
+    tick,
+)
 
 TIERS = {getattr(common_pb2, f"CUSTOMER_TIER_Q{n}"): f"Q{n}" for n in range(1, 6)}
 LEVELS = {
@@ -221,6 +230,15 @@ class Processor:
             message = KINDS[early["type"]].FromString(bytes.fromhex(early["value"]))
             outcomes += self._apply(shipment, message, datetime.fromisoformat(early["at"]))[1]
         return shipment.to_dict(), outcomes
+
+    def due(self, raw: dict[str, Any]) -> datetime | None:
+        """When the timers next have something to do for this state: the end of the early
+        events' grace while they wait for their order, else the clocks' next warning or
+        deadline (None: nothing left to time)."""
+        if "clocks" not in raw:
+            oldest = min(datetime.fromisoformat(p["at"]) for p in raw["pending"])
+            return oldest + PENDING_GRACE
+        return next_due(Shipment.from_dict(raw))
 
     def expire(self, raw: dict[str, Any]) -> bool:
         """True when ``raw`` only holds early events whose order never came in time."""

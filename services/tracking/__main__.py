@@ -9,14 +9,13 @@ python -m services.tracking devices revoke DEVICE_ID
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 
+from fairwind.cli import dispatch, service_parser
 from fairwind.lifecycle import run_until_signalled
-from fairwind.logs import configure_logging
 from fairwind.mongo.client import create_client
-from fairwind.serving import grpc_worker, http_worker, run, settle_memory
+from fairwind.serving import grpc_worker, http_worker, settle_memory
 from services.tracking.bootstrap import bootstrap
 from services.tracking.consumer import event_consumer
 from services.tracking.devices import DeviceStore
@@ -90,13 +89,9 @@ async def _create_many(store: DeviceStore) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m services.tracking",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser, commands = service_parser(
+        "services.tracking", __doc__, "scan and tracking API, gRPC, consumers, outbox relay"
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="scan and tracking API, gRPC, consumers, outbox relay")
     device = commands.add_parser("devices", help="handheld and scanner tokens").add_subparsers(
         dest="action", required=True
     )
@@ -109,13 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         "create-many", help="issue tokens for JSON lines on stdin (location, kind, city, courier)"
     )
     device.add_parser("revoke", help="revoke a device").add_argument("device_id")
-    args = parser.parse_args(argv)
-    settings = TrackingSettings()
-    configure_logging(settings.service_name, settings.log_level, json_format=settings.log_json)
-    if args.command == "serve":
-        run(serve(settings))
-        return 0
-    return asyncio.run(devices(settings, args))
+    return dispatch(parser.parse_args(argv), TrackingSettings(), serve, devices)
 
 
 if __name__ == "__main__":

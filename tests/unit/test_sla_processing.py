@@ -282,3 +282,12 @@ def test_the_snapshot_and_the_at_risk_list(processor: Processor) -> None:
     assert [
         (r["waybill"], r["sla"], r["minutes_left"]) for r in at_risk([("FW1", state)], at(50))
     ] == [("FW1", "pickup", 10.0)]
+
+
+def test_due_is_the_grace_of_early_events_or_the_next_clock_time(processor: Processor) -> None:
+    early, _ = processor.handle(None, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40)))
+    assert early is not None
+    assert processor.due(early) == at(40) + timedelta(hours=1)
+    state, _ = processor.handle(None, event(created()))
+    assert state is not None
+    assert processor.due(state) == at(48)  # the pickup clock's 80 %
