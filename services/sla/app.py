@@ -25,17 +25,14 @@ from fairwind.events.envelope import EnvelopeError
 from fairwind.events.kafka import dlq_topic
 from fairwind.events.partitioning import partition_for
 from fairwind.v1 import orders_pb2, routes_pb2, sla_pb2, tracking_pb2
+from services.sla.api import SlaPages
 from services.sla.counts import ChangelogReader, CountsView, changelog_topic
 from services.sla.domain import Budgets, Shipment
 from services.sla.metrics import SlaMetrics, sla_metrics
 from services.sla.processing import (
-    DIMENSIONS,
-    SLA_CODES,
     EventClock,
     Processor,
     Unprocessable,
-    aggregate,
-    at_risk,
     compliance_snapshot,
     count_key,
     outcome_id,
@@ -54,8 +51,6 @@ HANDLED = (
     routes_pb2.RouteReplanned,
     tracking_pb2.ShipmentStatusChanged,
 )
-# The tumbling hour, the rolling day, and a week for a whole simulated run or a weekly review.
-WINDOWS = {"1h": 1, "24h": 24, "7d": 168}
 TICK_HEADER = "fw-sla-tick"
 PUBLISHED = ("at_risk", "breached", "met")
 COUNTED = ("met", "breached", "unbreached")
@@ -105,6 +100,7 @@ class SlaApp:
             store=settings.store,
             web_port=settings.http_port,
             web_host=settings.http_host,
+            web_bind=settings.http_host,  # Faust binds 0.0.0.0 unless told
             topic_partitions=settings.input_partitions,
             autodiscover=False,
             web_enabled=True,
@@ -142,12 +138,7 @@ class SlaApp:
         self.app.agent(self.inputs, name="sla-clocks")(self.process)
         self.app.timer(settings.tick_interval_s)(self.send_ticks)
         self.app.timer(settings.snapshot_interval_s)(self.publish_snapshot)
-        for path, page in (
-            ("/v1/compliance", self.compliance_page),
-            ("/v1/at-risk", self.at_risk_page),
-            ("/metrics", self.metrics_page),
-        ):
-            self.app.page(path)(_view(page))
+        SlaPages(self).mount()
 
     # --- the agent -------------------------------------------------------------------------
 
@@ -325,55 +316,12 @@ class SlaApp:
         encoded = self.codec.encode(snapshot, "compliance")
         await self.sink(encoded.topic, encoded.key, encoded.value, encoded.headers)
 
-    # --- pages -----------------------------------------------------------------------------
-
-    async def compliance_page(self, web: Any, request: Any) -> Any:
-        query = request.query
-        sla, by = query.get("sla", "pickup"), query.get("by", "outlet")
-        window = query.get("window", "1h")
-        if sla not in SLA_CODES or by not in DIMENSIONS or window not in WINDOWS:
-            return web.json(
-                {
-                    "type": "about:blank",
-                    "title": "Bad Request",
-                    "status": 400,
-                    "detail": "sla: pickup|outlet_delivery|promise; by: "
-                    f"{'|'.join(DIMENSIONS)}; window: {'|'.join(WINDOWS)}",
-                },
-                status=400,
-            )
-        now = self.clock.now()
-        rows = aggregate(self.counts.items(), sla, by, WINDOWS[window], now)
-        return web.json(
-            {"sla": sla, "by": by, "window": window, "as_of": now.isoformat(), "rows": rows}
-        )
-
-    async def at_risk_page(self, web: Any, request: Any) -> Any:
-        now = self.clock.now()
-        open_clocks = at_risk(self.shipments.items(), now)
-        self.metrics.at_risk.set(len(open_clocks))
-        return web.json({"as_of": now.isoformat(), "at_risk": open_clocks[:100]})
-
-    async def metrics_page(self, web: Any, request: Any) -> Any:
-        from prometheus_client import generate_latest  # noqa: PLC0415 - only when scraped
-
-        return web.bytes(generate_latest(self.registry), content_type="text/plain")
-
 
 @dataclass(frozen=True)
 class _Orphan:
     topic: str
     key: bytes
     value: bytes
-
-
-def _view(page: Callable[[Any, Any], Awaitable[Any]]) -> Callable[[Any, Any], Awaitable[Any]]:
-    """Faust calls a page as ``page(view, request)``; bound methods need a plain function."""
-
-    async def handler(web: Any, request: Any) -> Any:
-        return await page(web, request)
-
-    return handler
 
 
 def _headers(raw: Any) -> list[tuple[str, bytes]]:
