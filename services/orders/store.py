@@ -110,7 +110,8 @@ class OrderStore:
                 await self.idempotency.insert_one(idempotency, session=session)
             except DuplicateKeyError as exc:
                 raise IdempotencyRace from exc
-        await self.orders.insert_many(list(orders), ordered=True, session=session)
+        if orders:  # a batch whose every item was refused stores only its record
+            await self.orders.insert_many(list(orders), ordered=True, session=session)
 
     async def by_idempotency_key(self, partner_id: str, key: str) -> Document | None:
         return await self.orders.find_one({"partner_id": partner_id, "idem.k": key})

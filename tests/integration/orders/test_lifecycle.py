@@ -146,6 +146,45 @@ async def test_a_batch_accepts_good_items_and_explains_bad_ones(
     assert sources == {orders_pb2.ORDER_SOURCE_API, orders_pb2.ORDER_SOURCE_BATCH_IMPORT}
 
 
+async def test_a_batch_with_no_acceptable_item_is_itemised_and_stores_nothing(
+    orders: OrdersApp, client: httpx.AsyncClient, acme: dict[str, str]
+) -> None:
+    fireworks = order_body(
+        partner_order_id="PO-FIRE",
+        parcels=[
+            {
+                "weight_kg": 1,
+                "description": "fireworks",
+                "dimensions": {"length_cm": 9, "width_cm": 9, "height_cm": 9},
+            }
+        ],
+    )
+    first = [order_body(partner_order_id="PO-1"), order_body(partner_order_id="PO-2")]
+    sent = await client.post(
+        "/v1/orders:batch", json={"orders": first}, headers=acme | {"Idempotency-Key": "file-1"}
+    )
+    assert sent.json()["accepted"] == 2
+    before = await stored(orders)
+    cases = {
+        "prohibited": ([fireworks], [(422, "prohibited_item")]),
+        "empty item": ([{}], [(422, "invalid_order")]),
+        # the same file again under a new key: every item is a duplicate
+        "re-sent": (first, [(409, "duplicate_partner_order_id")] * 2),
+    }
+    for key, (items, expected) in cases.items():
+        headers = acme | {"Idempotency-Key": key}
+        response = await client.post("/v1/orders:batch", json={"orders": items}, headers=headers)
+        assert response.status_code == 200, (key, response.text)
+        body = response.json()
+        assert (body["accepted"], body["rejected"]) == (0, len(items)), key
+        itemised = [(r["status"], r["problem"]["title"]) for r in body["results"]]
+        assert itemised == expected, key
+        assert await stored(orders) == before, key
+        replay = await client.post("/v1/orders:batch", json={"orders": items}, headers=headers)
+        assert replay.headers.get("idempotent-replayed") == "true", key
+        assert replay.json() == body, key
+
+
 async def test_a_batch_over_the_limit_is_refused_whole(
     orders: OrdersApp, client: httpx.AsyncClient, acme: dict[str, str]
 ) -> None:
