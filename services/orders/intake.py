@@ -125,28 +125,38 @@ class Intake:
         order: OrderIn,
         customer_id: str,
     ) -> tuple[routes_pb2.Quote | None, Coverage | None]:
-        """The quote and delivery coverage, or (None, None) when routing is unavailable."""
+        """The quote and delivery coverage, or (None, None) when routing is unavailable.
+        An unserved address is named (``unserved_area`` with ``side``) even though the quote,
+        asked at the same time, fails too."""
         level = order.service_level
         ship_at = order.pickup_window.start if order.pickup_window else None
-        try:
-            origin, destination, quote = await asyncio.gather(
-                self.routing.coverage(order.shipper.address, level),
-                self.routing.coverage(order.consignee.address, level),
-                self.routing.quote(
-                    order.shipper.address,
-                    order.consignee.address,
-                    list(order.parcels),
-                    level,
-                    ship_at,
-                    order.cod_amount,
-                    customer_id,
-                ),
-            )
-        except RoutingUnavailable:
-            return None, None
-        except NoService as exc:
-            raise Rejected(422, "no_service", str(exc)) from exc
-        check_coverage(origin, destination)
+        origin, destination, quote = await asyncio.gather(
+            self.routing.coverage(order.shipper.address, level),
+            self.routing.coverage(order.consignee.address, level),
+            self.routing.quote(
+                order.shipper.address,
+                order.consignee.address,
+                list(order.parcels),
+                level,
+                ship_at,
+                order.cod_amount,
+                customer_id,
+            ),
+            return_exceptions=True,
+        )
+        answers = (origin, destination, quote)
+        for answer in answers:
+            if isinstance(answer, BaseException) and not isinstance(
+                answer, RoutingUnavailable | NoService
+            ):
+                raise answer
+        if isinstance(origin, Coverage) and isinstance(destination, Coverage):
+            check_coverage(origin, destination)
+        refusal = next((a for a in answers if isinstance(a, NoService)), None)
+        if refusal is not None:
+            raise Rejected(422, "no_service", str(refusal)) from refusal
+        if isinstance(quote, BaseException) or not isinstance(destination, Coverage):
+            return None, None  # routing did not answer in time
         return quote, destination
 
     async def accept(

@@ -42,19 +42,29 @@ class FakeRouting(routes_pb2_grpc.RouteServiceServicer):
 
     async def Quote(self, request: Any, context: Any) -> routes_pb2.QuoteResponse:
         self.quotes += 1
-        if request.destination.district == NO_ROUTE_DISTRICT:
-            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, NO_ROUTE_REASON)
+        refusal = self.refusal(request)
+        if refusal:
+            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, refusal)
         return routes_pb2.QuoteResponse(quote=self.price(request))
 
     async def QuoteMany(self, request: Any, context: Any) -> routes_pb2.QuoteManyResponse:
         results = []
         for one in request.requests:
             self.quotes += 1
-            if one.destination.district == NO_ROUTE_DISTRICT:
-                results.append(routes_pb2.QuoteResult(refusal=NO_ROUTE_REASON))
+            refusal = self.refusal(one)
+            if refusal:
+                results.append(routes_pb2.QuoteResult(refusal=refusal))
             else:
                 results.append(routes_pb2.QuoteResult(quote=self.price(one)))
         return routes_pb2.QuoteManyResponse(results=results)
+
+    @staticmethod
+    def refusal(request: Any) -> str:
+        """Like the real routing: an unserved address or a lane without service."""
+        for side, address in (("pickup", request.origin), ("delivery", request.destination)):
+            if address.district == UNSERVED_DISTRICT:
+                return f"{side} address not served: no outlet serves {UNSERVED_DISTRICT}"
+        return NO_ROUTE_REASON if request.destination.district == NO_ROUTE_DISTRICT else ""
 
     @staticmethod
     def price(request: Any) -> routes_pb2.Quote:

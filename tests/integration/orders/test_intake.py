@@ -168,6 +168,7 @@ async def test_remote_destinations_are_flagged(
             "prohibited_item",
         ),
         ({"consignee_district": UNSERVED_DISTRICT}, "unserved_area"),
+        ({"shipper_district": UNSERVED_DISTRICT}, "unserved_area"),
         ({"consignee_district": NO_ROUTE_DISTRICT}, "no_service"),
     ],
 )
@@ -179,13 +180,20 @@ async def test_business_refusals_name_the_reason_and_store_nothing(
     reason: str,
 ) -> None:
     body = order_body()
-    district = change.pop("consignee_district", None)
-    if district:
-        body["consignee"]["address"]["district"] = district
+    sides = {"shipper_district": "pickup", "consignee_district": "delivery"}
+    side = None
+    for field, name in sides.items():
+        district = change.pop(field, None)
+        if district:
+            body[field.removesuffix("_district")]["address"]["district"] = district
+            side = name
     body.update(change)
     response = await post_order(client, acme, body)
     assert response.status_code == 422, response.text
     assert response.json()["title"] == reason
+    if reason == "unserved_area":
+        # the quote, asked at the same time, fails too: coverage names the side all the same
+        assert response.json()["side"] == side
     assert await stored(orders) == (0, 0)
     assert orders.service.metrics.rejected.labels(reason)._value.get() == 1
 

@@ -165,7 +165,7 @@ async def test_a_batch_with_no_acceptable_item_is_itemised_and_stores_nothing(
     )
     assert sent.json()["accepted"] == 2
     before = await stored(orders)
-    cases = {
+    cases: dict[str, tuple[list[Json], list[tuple[int, str]]]] = {
         "prohibited": ([fireworks], [(422, "prohibited_item")]),
         "empty item": ([{}], [(422, "invalid_order")]),
         # the same file again under a new key: every item is a duplicate
