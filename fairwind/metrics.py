@@ -14,6 +14,7 @@ from wsgiref.simple_server import WSGIServer
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import start_http_server
 
+BATCH_SIZE_BUCKETS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000)
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -26,6 +27,8 @@ class KitMetrics:
     events_published: Counter
     events_consumed: Counter
     event_handling: Histogram
+    batch_handling: Histogram
+    batch_size: Histogram
     dead_lettered: Counter
     handler_retries: Counter
     outbox_backlog: Gauge
@@ -65,6 +68,18 @@ def kit_metrics(registry: CollectorRegistry = REGISTRY) -> KitMetrics:
         ),
         event_handling=histogram(
             "fairwind_event_handling_seconds", "Time to handle one event.", ["topic", "group"]
+        ),
+        batch_handling=histogram(
+            "fairwind_event_batch_handling_seconds",
+            "Time a batch handler took for one batch.",
+            ["topic", "group"],
+        ),
+        batch_size=Histogram(
+            "fairwind_event_batch_size",
+            "Events given to a batch handler at once.",
+            ["topic", "group"],
+            buckets=BATCH_SIZE_BUCKETS,
+            registry=registry,
         ),
         dead_lettered=counter(
             "fairwind_events_dead_lettered_total",

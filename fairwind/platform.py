@@ -21,7 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from fairwind.events.catalog import EventCatalog
 from fairwind.events.codec import EventCodec
-from fairwind.events.consumer import ConsumerRunner, Handler, RetryPolicy
+from fairwind.events.consumer import Batched, ConsumerRunner, Handler, RetryPolicy
 from fairwind.events.contracts import platform_catalog
 from fairwind.events.dedupe import MongoDedupeStore
 from fairwind.events.kafka import (
@@ -101,7 +101,9 @@ class Platform:
             **options,
         )
 
-    def consumer(self, group: str, handlers: Mapping[type[Message], Handler]) -> ConsumerRunner:
+    def consumer(
+        self, group: str, handlers: Mapping[type[Message], Handler | Batched]
+    ) -> ConsumerRunner:
         """A runner subscribed to the topics its handlers' events travel on."""
         topics = sorted({self.catalog.kind_of(message).topic for message in handlers})
         return ConsumerRunner(

@@ -3,12 +3,21 @@ with dedupe, retries and dead-lettering."""
 
 from fairwind.events.catalog import EventCatalog, PayloadError, UnknownEventType
 from fairwind.events.codec import EncodedEvent, Event, EventCodec
-from fairwind.events.consumer import ConsumerRunner, Handler, PermanentError, RetryPolicy
+from fairwind.events.consumer import (
+    Batched,
+    BatchHandler,
+    ConsumerRunner,
+    Handler,
+    PermanentError,
+    RetryPolicy,
+)
 from fairwind.events.dedupe import DedupeStore, MemoryDedupeStore, MongoDedupeStore
 from fairwind.events.envelope import Envelope, EnvelopeError
 from fairwind.events.publisher import Delivered, EventPublisher, Receipt
 
 __all__ = [
+    "BatchHandler",
+    "Batched",
     "ConsumerRunner",
     "DedupeStore",
     "Delivered",

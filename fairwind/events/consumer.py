@@ -1,11 +1,21 @@
 """Running event handlers off Kafka: at-least-once, idempotent, poison-proof.
 
-For each batch the runner decodes every record by its ``ce_type``, skips events its group
-has already handled (dedupe on ``ce_id``), calls the handler for the message type with
-retries and exponential backoff, sends records that cannot be decoded or keep failing to
-``<topic>.dlq`` with error headers, and commits the offsets only once every record of the
-batch is handled or dead-lettered. Partitions of a batch are handled concurrently, records
-of one partition in order. ``stop()`` drains: the current batch finishes and is committed.
+For each poll the runner decodes every record by its ``ce_type``, skips events its group
+has already handled (one dedupe query per partition, on ``ce_id``), calls the handler for
+the message type with retries and exponential backoff, sends records that cannot be decoded
+or keep failing to ``<topic>.dlq`` with error headers, and commits the offsets only once
+every record of the poll is handled or dead-lettered. Partitions are handled concurrently,
+records of one partition in order. ``stop()`` drains: the poll in hand finishes and is
+committed.
+
+Two kinds of handler:
+- a per-event ``Handler`` gets one event at a time;
+- a ``Batched`` handler gets a partition's consecutive events of its type from one poll at
+  once, so it can do one query, one bulk write and one transaction for all of them. If the
+  batch fails, it is tried once more, then split in halves until the failing event stands
+  alone; that one gets the full retry policy and is dead-lettered if it keeps failing. A
+  batch handler should be all-or-nothing (one transaction), so that splitting never
+  re-applies a neighbour; if it is not, it must be idempotent, as every handler here is.
 """
 
 from __future__ import annotations
@@ -13,9 +23,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -24,6 +34,7 @@ from google.protobuf.message import Message
 
 from fairwind.events.catalog import PayloadError, UnknownEventType
 from fairwind.events.codec import Event, EventCodec
+from fairwind.events.deadletter import Origin, dead_letter_headers, error_text
 from fairwind.events.dedupe import DedupeStore
 from fairwind.events.envelope import EnvelopeError
 from fairwind.events.kafka import dlq_topic
@@ -33,8 +44,16 @@ from fairwind.observability import correlation
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Event[Any]], Awaitable[None]]
+BatchHandler = Callable[[Sequence[Event[Any]]], Awaitable[None]]
 Record: TypeAlias = ConsumerRecord  # aiokafka ships no type information
-_MAX_ERROR_TEXT = 2000
+Item = tuple[Record, Event[Message]]
+
+
+@dataclass(frozen=True, slots=True)
+class Batched:
+    """A handler taking a partition's consecutive events of one type from a poll at once."""
+
+    handle: BatchHandler
 
 
 class PermanentError(Exception):
@@ -64,7 +83,7 @@ class ConsumerRunner:
         consumer: AIOKafkaConsumer,
         group: str,
         codec: EventCodec,
-        handlers: Mapping[type[Message], Handler],
+        handlers: Mapping[type[Message], Handler | Batched],
         dlq_producer: AIOKafkaProducer,
         dedupe: DedupeStore,
         *,
@@ -109,30 +128,72 @@ class ConsumerRunner:
             log.warning("commit failed after rebalance", extra={"group": self.group})
 
     async def _process_partition(self, records: list[Record]) -> None:
-        events: list[tuple[Record, Event[Message]]] = []
+        items: list[Item] = []
         for record in records:
             try:
-                events.append((record, self._decode(record)))
+                items.append((record, self._decode(record)))
             except (EnvelopeError, UnknownEventType, PayloadError) as exc:
                 await self._dead_letter(record, _Failure("undecodable", exc, 0))
-        done = await self.dedupe.seen(self.group, {event.id for _, event in events})
-        finished: list[str] = []
-        for record, event in events:
-            if event.id in done:
+        done = await self.dedupe.seen(self.group, {event.id for _, event in items})
+        fresh: list[Item] = []
+        for record, event in items:
+            if event.id in done:  # handled before, or twice in this poll
                 self._count(record.topic, "duplicate")
-                continue
-            handler = self.handlers.get(type(event.message))
-            if handler is None:
-                self._count(record.topic, "ignored")
             else:
-                failure = await self._handle(handler, event)
-                if failure is None:
-                    self._count(record.topic, "handled")
-                else:
-                    await self._dead_letter(record, failure)
-            done.add(event.id)
-            finished.append(event.id)
-        await self.dedupe.remember(self.group, finished)
+                done.add(event.id)
+                fresh.append((record, event))
+        # Runs of one type keep the partition's order across types (created, then cancelled).
+        for kind, run in groupby(fresh, key=lambda item: type(item[1].message)):
+            await self._dispatch(self.handlers.get(kind), list(run))
+        await self.dedupe.remember(self.group, [event.id for _, event in fresh])
+
+    async def _dispatch(self, handler: Handler | Batched | None, run: list[Item]) -> None:
+        if handler is None:
+            for record, _ in run:
+                self._count(record.topic, "ignored")
+        elif isinstance(handler, Batched):
+            await self._handle_batch(handler.handle, run, retried=False)
+        else:
+            for record, event in run:
+                await self._settle(record, await self._handle(handler, event))
+
+    async def _handle_batch(self, handle: BatchHandler, run: list[Item], *, retried: bool) -> None:
+        if len(run) == 1:
+            record, event = run[0]
+            failure = await self._handle(lambda one: handle([one]), event)
+            await self._settle(record, failure)
+            return
+        started = time.perf_counter()
+        try:
+            await handle([event for _, event in run])
+        except Exception as exc:
+            log.warning(
+                "batch failed; isolating the culprit",
+                extra={"group": self.group, "size": len(run), "error": error_text(exc)},
+            )
+            self._retried(run[0][0].topic)
+            if not retried:  # a passing fault (a failover, a conflict): the whole batch again
+                await asyncio.sleep(self.retry.backoff(1))
+                await self._handle_batch(handle, run, retried=True)
+                return
+            middle = len(run) // 2
+            await self._handle_batch(handle, run[:middle], retried=True)
+            await self._handle_batch(handle, run[middle:], retried=True)
+            return
+        if self.metrics is not None:
+            topic = run[0][0].topic
+            self.metrics.batch_handling.labels(topic, self.group).observe(
+                time.perf_counter() - started
+            )
+            self.metrics.batch_size.labels(topic, self.group).observe(len(run))
+        for record, _ in run:
+            self._count(record.topic, "handled")
+
+    async def _settle(self, record: Record, failure: _Failure | None) -> None:
+        if failure is None:
+            self._count(record.topic, "handled")
+        else:
+            await self._dead_letter(record, failure)
 
     def _decode(self, record: Record) -> Event[Message]:
         return self.codec.decode(
@@ -158,8 +219,7 @@ class ConsumerRunner:
                     if attempt >= self.retry.max_attempts:
                         log.exception("handler failed, dead-lettering", extra=_where(event))
                         return _Failure("handler_failed", exc, attempt)
-                    if self.metrics is not None:
-                        self.metrics.handler_retries.labels(event.topic, self.group).inc()
+                    self._retried(event.topic)
                     await asyncio.sleep(self.retry.backoff(attempt))
                     continue
                 if self.metrics is not None:
@@ -169,18 +229,10 @@ class ConsumerRunner:
                 return None
 
     async def _dead_letter(self, record: Record, failure: _Failure) -> None:
-        error = f"{type(failure.error).__name__}: {failure.error}"[:_MAX_ERROR_TEXT]
-        headers = [
-            *(record.headers or ()),
-            ("dlq_reason", failure.reason.encode()),
-            ("dlq_error", error.encode()),
-            ("dlq_attempts", str(failure.attempts).encode()),
-            ("dlq_original_topic", record.topic.encode()),
-            ("dlq_original_partition", str(record.partition).encode()),
-            ("dlq_original_offset", str(record.offset).encode()),
-            ("dlq_consumer_group", self.group.encode()),
-            ("dlq_failed_at", datetime.now(UTC).isoformat().encode()),
-        ]
+        origin = Origin(record.topic, record.partition, record.offset, self.group)
+        headers = dead_letter_headers(
+            record.headers, origin, failure.reason, failure.error, failure.attempts
+        )
         # If this raises, nothing is committed and the record comes back: never lost.
         await self.dlq_producer.send_and_wait(
             dlq_topic(record.topic), value=record.value, key=record.key, headers=headers
@@ -191,12 +243,16 @@ class ConsumerRunner:
                 "topic": record.topic,
                 "offset": record.offset,
                 "reason": failure.reason,
-                "error": error,
+                "error": error_text(failure.error),
             },
         )
         self._count(record.topic, "dead_lettered")
         if self.metrics is not None:
             self.metrics.dead_lettered.labels(record.topic, self.group, failure.reason).inc()
+
+    def _retried(self, topic: str) -> None:
+        if self.metrics is not None:
+            self.metrics.handler_retries.labels(topic, self.group).inc()
 
     def _count(self, topic: str, outcome: str) -> None:
         if self.metrics is not None:
