@@ -8,17 +8,28 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from fairwind.text import PLAIN_TEXT
+
 ServiceLevel = Literal["same_day", "next_day", "standard", "economy"]
 Channel = Literal["email", "sms", "webhook"]
 
 
-Text64 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Free text is plain text (fairwind/text.py): no controls, bidi overrides or noncharacters.
+Text64 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), PLAIN_TEXT
+]
+Text100 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), PLAIN_TEXT
+]
+Text200 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), PLAIN_TEXT
+]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 PostalCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 -]{2,12}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()-]{4,19}$")]
-Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[
+    str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), PLAIN_TEXT
+]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 HsCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}[0-9.]{0,11}$")]
 PartnerOrderId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:/-]{1,64}$")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -154,3 +155,71 @@ async def test_a_wrong_check_digit_is_400_not_404(
 async def test_a_bad_cursor_is_400(client: httpx.AsyncClient, acme: dict[str, str]) -> None:
     response = await client.get("/v1/orders", params={"cursor": "!!!"}, headers=acme)
     assert response.status_code == 400
+
+
+def with_text(path: tuple[str | int, ...], value: str) -> Json:
+    body = order_body()
+    target = body
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return body
+
+
+# Nazanin-Zahra: the zero-width non-joiner (U+200C) is part of Persian spelling.
+PERSIAN_NAME = "\u0646\u0627\u0632\u0646\u06cc\u0646\u200c\u0632\u0647\u0631\u0627"
+HIDDEN_CHARACTERS = [
+    (("consignee", "name"), "张\x00三", "0000"),
+    (("consignee", "address", "street"), "建国路 \u202e88 号", "202E"),
+    (("parcels", 0, "description"), "phone case\uffff", "FFFF"),
+    (("shipper", "address", "district"), "南山\t区", "0009"),
+    (("consignee", "address", "city"), "北京\u2028市", "2028"),
+    (("shipper", "email"), "ship\x07@shunda.example", "0007"),
+    (("consignee", "name"), "\u200d张三", "200D"),  # a joiner joins nothing here
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "code"), HIDDEN_CHARACTERS, ids=[c[2] for c in HIDDEN_CHARACTERS]
+)
+async def test_hidden_characters_in_free_text_are_refused_naming_the_field(
+    orders: OrdersApp,
+    client: httpx.AsyncClient,
+    acme: dict[str, str],
+    path: tuple[str | int, ...],
+    value: str,
+    code: str,
+) -> None:
+    body = json.dumps(with_text(path, value))  # ASCII with \u escapes, as a client sends
+    headers = acme | {"Idempotency-Key": "k", "Content-Type": "application/json"}
+    response = await client.post("/v1/orders", content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    (error,) = response.json()["errors"]
+    assert error["location"] == ["body", *path]
+    assert error["type"] == "plain_text"
+    assert f"U+{code}" in error["message"]
+    assert await stored(orders) == (0, 0)
+
+
+async def test_a_lone_surrogate_is_refused_too(
+    orders: OrdersApp, client: httpx.AsyncClient, acme: dict[str, str]
+) -> None:
+    body = json.dumps(with_text(("shipper", "company"), "顺达\ud800电子"))  # escaped in JSON
+    headers = acme | {"Idempotency-Key": "k", "Content-Type": "application/json"}
+    response = await client.post("/v1/orders", content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["errors"]
+    assert error["location"] == ["body", "shipper", "company"]
+    assert error["type"] == "string_unicode"  # pydantic's own check, before ours
+    assert await stored(orders) == (0, 0)
+
+
+async def test_joiners_inside_names_and_wide_spaces_are_plain_text(
+    orders: OrdersApp, client: httpx.AsyncClient, acme: dict[str, str]
+) -> None:
+    body = with_text(("consignee", "name"), PERSIAN_NAME)
+    body["consignee"]["address"]["street"] = "建国路\u300088 号"  # ideographic space
+    response = await client.post("/v1/orders", json=body, headers=acme | {"Idempotency-Key": "k"})
+    assert response.status_code == 201, response.text
+    assert await stored(orders) == (1, 1)
