@@ -20,6 +20,7 @@ from services.orders.handlers import OrdersService, Outcome, count_accepted, pro
 from services.orders.intake import (
     Intake,
     Rejected,
+    Terms,
     check_coverage,
     order_document,
     remote_warning,
@@ -35,15 +36,14 @@ _ORDER = TypeAdapter(OrderIn)
 @dataclass(frozen=True, slots=True)
 class Candidate:
     order: OrderIn
-    waybill: str
     warnings: list[Document]
 
 
 async def accept_many(
-    intake: Intake, candidates: list[Candidate], partner: Partner, now: datetime
-) -> list[Document | Rejected]:
+    intake: Intake, candidates: list[Candidate], partner: Partner
+) -> list[Terms | Rejected]:
     """Batch import: coverage per distinct district (cached), all quotes in a few
-    QuoteMany calls, the tier once. Each candidate gets its document or its refusal."""
+    QuoteMany calls, the tier once. Each candidate gets its terms or its refusal."""
     if not candidates:
         return []
     tier = await intake.customers.tier(partner.customer_id)
@@ -65,11 +65,8 @@ async def accept_many(
             ]
         )
     except RoutingUnavailable:
-        return [
-            order_document(c.order, partner, c.waybill, c.warnings, None, tier, now)
-            for c in candidates
-        ]
-    results: list[Document | Rejected] = []
+        return [Terms(None, c.warnings, tier) for c in candidates]
+    results: list[Terms | Rejected] = []
     for candidate, quote in zip(candidates, quotes, strict=True):
         order = candidate.order
         pickup = coverage[_district(order.shipper.address, order.service_level)]
@@ -81,17 +78,7 @@ async def accept_many(
         except Rejected as refusal:
             results.append(refusal)
             continue
-        results.append(
-            order_document(
-                candidate.order,
-                partner,
-                candidate.waybill,
-                remote_warning(candidate.warnings, delivery),
-                quote,
-                tier,
-                now,
-            )
-        )
+        results.append(Terms(quote, remote_warning(candidate.warnings, delivery), tier))
     return results
 
 
@@ -236,23 +223,21 @@ async def _accept_all(
             )
         else:
             fresh.append((index, order, warnings))
-    waybills = await svc.issuer.issue(len(fresh))
     outcomes = await accept_many(
-        svc.intake,
-        [
-            Candidate(order, waybill, warnings)
-            for (_, order, warnings), waybill in zip(fresh, waybills, strict=True)
-        ],
-        partner,
-        now,
+        svc.intake, [Candidate(order, warnings) for _, order, warnings in fresh], partner
     )
-    accepted = []
+    approved = []
     for (index, order, _), outcome in zip(fresh, outcomes, strict=True):
         if isinstance(outcome, Rejected):
             results[index] = _item_problem(index, outcome)
         else:
-            accepted.append((index, order, outcome))
-    return accepted
+            approved.append((index, order, outcome))
+    # Serials only for the items that are stored: refusals leave no gap.
+    waybills = await svc.issuer.issue(len(approved))
+    return [
+        (index, order, order_document(order, partner, waybill, terms, now))
+        for (index, order, terms), waybill in zip(approved, waybills, strict=True)
+    ]
 
 
 def _item_problem(index: int, error: Rejected) -> Document:

@@ -20,6 +20,7 @@ from services.orders.intake import (
     Intake,
     Rejected,
     WaybillIssuer,
+    order_document,
 )
 from services.orders.keys import KeyStore, Partner
 from services.orders.metrics import OrderMetrics
@@ -78,8 +79,9 @@ async def create_order(
     the first one's key."""
     now = svc.clock.now()
     warnings = svc.intake.check(order, now)
-    (waybill,) = await svc.issuer.issue()
-    doc = await svc.intake.accept(order, partner, waybill, warnings, now)
+    terms = await svc.intake.accept(order, partner, warnings)
+    (waybill,) = await svc.issuer.issue()  # only now: a refused order uses no serial
+    doc = order_document(order, partner, waybill, terms, now)
     body = svc.view(doc)
     doc["idem"] = {"k": key, "h": body_hash, "body": body}
     event = svc.codec.encode(

@@ -43,7 +43,9 @@ class Rejected(Exception):
 
 @dataclass
 class WaybillIssuer:
-    """Hands out waybill numbers from serial blocks reserved in MongoDB (gaps are fine)."""
+    """Hands out waybill numbers from serial blocks reserved in MongoDB. Numbers are unique,
+    not gapless: a block is lost with its process, and a write that fails after the number
+    was given (a duplicate partner order id) leaves its number unused (docs/api/orders.md)."""
 
     store: OrderStore
     prefix: str
@@ -57,6 +59,16 @@ class WaybillIssuer:
                 self._serials.extend(await self.store.reserve_serials(max(self.block, count)))
             taken, self._serials = self._serials[:count], self._serials[count:]
         return [format_waybill(self.prefix, serial) for serial in taken]
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """What an accepted order gets before it has a waybill: serials go to accepted orders
+    only, so refusals leave no gap."""
+
+    quote: routes_pb2.Quote | None  # None: routing was unavailable, the promise is pending
+    warnings: list[Document]
+    tier: str
 
 
 @dataclass(frozen=True)
@@ -159,21 +171,13 @@ class Intake:
             return None, None  # routing did not answer in time
         return quote, destination
 
-    async def accept(
-        self,
-        order: OrderIn,
-        partner: Partner,
-        waybill: str,
-        warnings: list[Document],
-        now: datetime,
-    ) -> Document:
-        """The order document to store (routing and CRM asked concurrently)."""
+    async def accept(self, order: OrderIn, partner: Partner, warnings: list[Document]) -> Terms:
+        """Routing's and CRM's terms for the order (asked concurrently). Raises Rejected."""
         (quote, destination), tier = await asyncio.gather(
             self.price_and_promise(order, partner.customer_id),
             self.customers.tier(partner.customer_id),
         )
-        warnings = remote_warning(warnings, destination)
-        return order_document(order, partner, waybill, warnings, quote, tier, now)
+        return Terms(quote, remote_warning(warnings, destination), tier)
 
 
 def check_coverage(origin: Coverage, destination: Coverage) -> None:
@@ -202,26 +206,21 @@ def remote_warning(warnings: list[Document], destination: Coverage | None) -> li
 
 
 def order_document(
-    order: OrderIn,
-    partner: Partner,
-    waybill: str,
-    warnings: list[Document],
-    quote: routes_pb2.Quote | None,
-    tier: str,
-    now: datetime,
+    order: OrderIn, partner: Partner, waybill: str, terms: Terms, now: datetime
 ) -> Document:
+    quote = terms.quote
     doc: Document = {
         "_id": waybill,
         "partner_id": partner.id,
         "customer_id": partner.customer_id,
-        "customer_tier": tier,
+        "customer_tier": terms.tier,
         "partner_order_id": order.partner_order_id,
         "service_level": order.service_level,
         "status": Status.INFO_RECEIVED.value,
         "history": [{"status": Status.INFO_RECEIVED.value, "at": now}],
         "created_at": now,
         "chargeable_weight_kg": chargeable_weight_kg(_pieces(order.parcels)),
-        "warnings": warnings,
+        "warnings": terms.warnings,
         "promise_pending": quote is None,
         "promise": None,
         "price": None,

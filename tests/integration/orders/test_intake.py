@@ -213,3 +213,35 @@ async def test_tracking_links_carry_a_proof_of_ownership_when_configured(
         await app.close()
     token = tracking_link_token("shared", body["waybill"])
     assert body["links"]["tracking"].endswith(f"/v1/track/{body['waybill']}?access_token={token}")
+
+
+def to(district: str, partner_order_id: str) -> Json:
+    body = order_body(partner_order_id=partner_order_id)
+    body["consignee"]["address"]["district"] = district
+    return body
+
+
+async def test_refused_orders_use_no_waybill_serial(
+    client: httpx.AsyncClient, acme: dict[str, str]
+) -> None:
+    """Serials are reserved only for orders that are stored: between two accepted orders,
+    refusals by coverage and by routing leave no gap (docs/api/orders.md says which gaps
+    remain possible)."""
+    serials = []
+    attempts = [("PO-A", "朝阳区"), ("PO-X", UNSERVED_DISTRICT), ("PO-Y", NO_ROUTE_DISTRICT)]
+    attempts.append(("PO-B", "朝阳区"))
+    for partner_order_id, district in attempts:
+        response = await post_order(client, acme, to(district, partner_order_id), partner_order_id)
+        if response.status_code == 201:
+            serials.append(int(response.json()["waybill"][2:-1]))
+    batch = [
+        to(d, f"PO-{i}") for i, d in enumerate(["朝阳区", UNSERVED_DISTRICT, NO_ROUTE_DISTRICT])
+    ]
+    batch.append(to("海淀区", "PO-9"))
+    response = await client.post(
+        "/v1/orders:batch", json={"orders": batch}, headers=acme | {"Idempotency-Key": "b"}
+    )
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [201, 422, 422, 201]
+    serials += [int(r["order"]["waybill"][2:-1]) for r in results if r["status"] == 201]
+    assert serials == list(range(serials[0], serials[0] + 4))
