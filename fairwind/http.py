@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from http import HTTPStatus
 from typing import Any
 
 import orjson
@@ -18,8 +17,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fairwind.metrics import KitMetrics
 from fairwind.observability import correlation, current_traceparent
+from fairwind.problems import PROBLEM_JSON, Problem, declare_problems
 
-PROBLEM_JSON = "application/problem+json"
+__all__ = [
+    "PROBLEM_JSON",
+    "FastJSONResponse",
+    "Problem",
+    "problem_response",
+    "setup_http",
+    "validation_problem",
+]
+
 DEFAULT_MAX_BODY_BYTES = 1 << 20
 
 
@@ -31,53 +39,31 @@ class FastJSONResponse(JSONResponse):
         return orjson.dumps(content)
 
 
-class Problem(Exception):
-    """Raise from a route to answer with problem+json; extra fields become extension members."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str,
-        *,
-        title: str | None = None,
-        type_: str = "about:blank",
-        headers: dict[str, str] | None = None,
-        **extensions: Any,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.title = title or HTTPStatus(status).phrase
-        self.type = type_
-        self.headers = headers or {}
-        self.extensions = extensions
-
-
 def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": problem.type,
-        "title": problem.title,
-        "status": problem.status,
-        "detail": problem.detail,
-    }
-    if instance:
-        body["instance"] = instance
-    body.update(problem.extensions)
     return JSONResponse(
-        body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers
+        problem.body(instance),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=problem.headers,
     )
 
 
 async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
-    """422 problem+json listing every invalid field (location, message, type)."""
+    """422 problem+json listing every invalid field (location, message, type); 415 when the
+    body was not sent as JSON (FastAPI then hands the raw bytes to validation)."""
     assert isinstance(exc, RequestValidationError)
+    if isinstance(exc.body, bytes | bytearray):
+        sent = request.headers.get("content-type") or "no Content-Type"
+        return problem_response(
+            Problem(415, f"Send the body as JSON (Content-Type: application/json), not {sent}."),
+            request.url.path,
+        )
     errors = [
         {"location": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
         for e in exc.errors()
     ]
     return problem_response(
-        Problem(422, "The request is not valid.", title="Invalid request", errors=errors),
-        request.url.path,
+        Problem(422, "The request is not valid.", errors=errors), request.url.path
     )
 
 
@@ -93,9 +79,14 @@ def install_problem_handlers(app: FastAPI) -> None:
             request.url.path,
         )
 
+    async def on_crash(request: Request, exc: Exception) -> JSONResponse:
+        # The server still logs the exception; the client learns nothing about the inside.
+        return problem_response(Problem(500, "An internal error occurred."), request.url.path)
+
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, validation_problem)
     app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(Exception, on_crash)
 
 
 class ObservabilityMiddleware:
@@ -201,6 +192,19 @@ def mount_metrics(app: FastAPI, registry: CollectorRegistry = REGISTRY) -> None:
     app.add_api_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
 
 
+def document_problems(app: FastAPI) -> None:
+    """The app's OpenAPI declares its 4xx/5xx answers as problem+json (built once, when the
+    schema is first asked for, so routes included after ``setup_http`` are covered)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = declare_problems(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def setup_http(
     app: FastAPI,
     metrics: KitMetrics,
@@ -213,4 +217,5 @@ def setup_http(
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes, per_path=body_limits)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)  # outermost: sees every 413
     mount_metrics(app, registry)
+    document_problems(app)
     return app

@@ -8,14 +8,15 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import StreamingResponse
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from fairwind.http import FastJSONResponse, Problem, setup_http
 from fairwind.metrics import kit_metrics
+from fairwind.problems import problems
 from services.tracking import handlers
 from services.tracking.devices import Device
-from services.tracking.handlers import Rejected, TrackingService
+from services.tracking.handlers import TrackingService, waybill_of
 from services.tracking.schemas import BatchIn, ScanIn
 from services.tracking.stream import StatusBroadcaster
 from services.tracking.views import owns, shipment_view
@@ -66,27 +67,25 @@ def create_app(
         max_body_bytes=svc.settings.max_body_bytes,
         body_limits={BATCH_PATH: svc.settings.max_batch_body_bytes},
     )
-    app.add_exception_handler(Rejected, _rejected)
     app.include_router(router)
     return app
 
 
-async def _rejected(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, Rejected)
-    return FastJSONResponse(
-        {
-            "type": f"https://fairwind.dev/problems/{exc.reason}",
-            "title": exc.reason,
-            "status": exc.status,
-            "detail": exc.detail,
-            "instance": request.url.path,
-        },
-        status_code=exc.status,
-        media_type="application/problem+json",
-    )
+INVALID_WAYBILL = (400, "invalid_waybill: malformed, or a wrong check digit")
+SCAN_REFUSALS = problems(
+    INVALID_WAYBILL,
+    401,
+    (403, "wrong_location"),
+    (409, "cancelled"),
+    (
+        422,
+        "invalid_request, unknown_waybill, unknown_location, device_time_in_future, "
+        "missing_proof, missing_reason",
+    ),
+)
 
 
-@router.post("/scans", tags=["scans"])
+@router.post("/scans", tags=["scans"], responses=SCAN_REFUSALS)
 async def scan(body: ScanIn, svc: Service, scanner: Scanner) -> FastJSONResponse:
     command = await handlers.record_scan(svc, scanner, body)
     duplicate = command.outcome == "duplicate"
@@ -100,7 +99,7 @@ async def scan(body: ScanIn, svc: Service, scanner: Scanner) -> FastJSONResponse
     )
 
 
-@router.post("/scans:batch", tags=["scans"])
+@router.post("/scans:batch", tags=["scans"], responses=problems(401, (422, "batch_too_large")))
 async def scan_batch(body: BatchIn, svc: Service, scanner: Scanner) -> FastJSONResponse:
     results = await handlers.record_batch(svc, scanner, body.scans)
     recorded = sum(1 for r in results if r.get("outcome") == "recorded")
@@ -129,23 +128,23 @@ async def _view(
     return shipment_view(ship, await svc.store.timeline(waybill), full)
 
 
-@router.get("/track/{waybill}", tags=["tracking"])
+@router.get("/track/{waybill}", tags=["tracking"], responses=problems(INVALID_WAYBILL, 404))
 async def track(
     waybill: str, svc: Service, phone_last4: Last4 = None, access_token: Token = None
 ) -> FastJSONResponse:
     started = time.perf_counter()
-    view = await _view(svc, waybill.upper(), phone_last4, access_token)
+    view = await _view(svc, waybill_of(svc, waybill), phone_last4, access_token)
     svc.metrics.lookup.labels("single").observe(time.perf_counter() - started)
     if view is None:
         raise Problem(404, f"No shipment {waybill}.")
     return FastJSONResponse(view)
 
 
-@router.get("/track", tags=["tracking"])
+@router.get("/track", tags=["tracking"], responses=problems(INVALID_WAYBILL))
 async def track_many(
     svc: Service, waybills: Annotated[str, Query(max_length=400)]
 ) -> FastJSONResponse:
-    wanted = [w.strip().upper() for w in waybills.split(",") if w.strip()]
+    wanted = [waybill_of(svc, w) for w in waybills.split(",") if w.strip()]
     if not wanted or len(wanted) > svc.settings.max_lookup_waybills:
         raise Problem(400, f"Give 1 to {svc.settings.max_lookup_waybills} waybills.")
     started = time.perf_counter()
@@ -159,9 +158,9 @@ async def track_many(
     )
 
 
-@router.get("/track/{waybill}/stream", tags=["tracking"])
+@router.get("/track/{waybill}/stream", tags=["tracking"], responses=problems(INVALID_WAYBILL, 404))
 async def stream(waybill: str, request: Request, svc: Service) -> StreamingResponse:
-    waybill = waybill.upper()
+    waybill = waybill_of(svc, waybill)
     first = await _view(svc, waybill, None, None)
     if first is None:
         raise Problem(404, f"No shipment {waybill}.")

@@ -9,7 +9,7 @@ import grpc
 
 from fairwind.v1 import common_pb2, routes_pb2, tracking_pb2, tracking_pb2_grpc
 from services.tracking import convert
-from services.tracking.handlers import TrackingService
+from services.tracking.handlers import Rejected, TrackingService, waybill_of
 
 Context = grpc.aio.ServicerContext[Any, Any]
 Document = dict[str, Any]
@@ -68,10 +68,14 @@ class TrackingServicer(tracking_pb2_grpc.TrackingServiceServicer):
     async def GetShipment(
         self, request: tracking_pb2.GetShipmentRequest, context: Context
     ) -> tracking_pb2.GetShipmentResponse:
-        ship = await self.svc.store.get(request.waybill)
+        try:
+            waybill = waybill_of(self.svc, request.waybill)
+        except Rejected as exc:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, exc.detail)
+        ship = await self.svc.store.get(waybill)
         if ship is None:
-            await context.abort(grpc.StatusCode.NOT_FOUND, f"no shipment {request.waybill!r}")
-        timeline = await self.svc.store.timeline(request.waybill)
+            await context.abort(grpc.StatusCode.NOT_FOUND, f"no shipment {waybill!r}")
+        timeline = await self.svc.store.timeline(waybill)
         return tracking_pb2.GetShipmentResponse(shipment=shipment_message(ship, timeline))
 
     async def ListShipments(

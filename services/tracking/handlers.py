@@ -13,9 +13,11 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from fairwind.clock import PlatformClock
 from fairwind.events import Event, EventCodec
+from fairwind.http import Problem
 from fairwind.mongo.batching import GroupCommitter
 from fairwind.mongo.outbox import Outbox, in_transaction
 from fairwind.v1 import orders_pb2, routes_pb2
+from fairwind.waybill import InvalidWaybill, parse_waybill
 from services.tracking import convert
 from services.tracking.devices import Device, DeviceStore
 from services.tracking.domain.status import (
@@ -40,10 +42,11 @@ REASONS = frozenset(convert.reason_names())
 NEEDS_REASON = frozenset({ScanEvent.DELIVERY_FAILED, ScanEvent.EXCEPTION})
 
 
-class Rejected(Exception):
+class Rejected(Problem):
+    """A refused command: problem+json with the reason code as title."""
+
     def __init__(self, status: int, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.reason, self.detail = status, reason, detail
+        super().__init__(status, detail, reason=reason)
 
 
 @dataclass
@@ -60,6 +63,15 @@ class TrackingService:
     clock: PlatformClock = field(default_factory=PlatformClock)
 
 
+def waybill_of(svc: TrackingService, text: str) -> str:
+    """The normalised waybill, or 400 ``invalid_waybill`` (as orders answers it): a wrong
+    check digit is a typo, not a shipment that does not exist."""
+    try:
+        return parse_waybill(text, svc.settings.waybill_prefix)
+    except InvalidWaybill as exc:
+        raise Rejected(400, "invalid_waybill", str(exc)) from exc
+
+
 def _check(
     svc: TrackingService,
     device: Device,
@@ -68,6 +80,7 @@ def _check(
     place: Document | None,
     now: datetime,
 ) -> ScanCommand:
+    waybill_of(svc, scan.waybill)
     if scan.location != device.location:
         raise Rejected(
             403, "wrong_location", f"this device scans at {device.location}, not {scan.location}"
@@ -196,11 +209,7 @@ async def _write(
 
 
 def _problem(index: int, error: Rejected) -> Document:
-    return {
-        "index": index,
-        "status": error.status,
-        "problem": {"title": error.reason, "status": error.status, "detail": error.detail},
-    }
+    return {"index": index, "status": error.status, "problem": error.body()}
 
 
 async def _move(

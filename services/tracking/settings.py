@@ -13,6 +13,8 @@ class TrackingSettings(ServiceSettings):
     grpc_port: int = Field(default=50080, ge=0, le=65535)
     metrics_port: int = Field(default=9130, ge=0, le=65535)
 
+    # As the orders service issues them (the same FAIRWIND_WAYBILL_PREFIX).
+    waybill_prefix: str = Field(default="FW", pattern=r"^[A-Z]{2,4}$")
     max_batch: int = Field(default=1000, ge=1, le=10_000)
     max_body_bytes: int = Field(default=32 * 1024, ge=1024)
     max_batch_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)

@@ -10,7 +10,9 @@ from pydantic import BaseModel, Field
 
 from fairwind.http import PROBLEM_JSON, Problem, setup_http
 from fairwind.metrics import KitMetrics, kit_metrics
+from fairwind.problems import problems
 
+TYPES = "https://fairwind.dev/problems/"
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
@@ -33,17 +35,23 @@ def client(metrics: KitMetrics, registry: CollectorRegistry) -> TestClient:
     app = FastAPI()
     stored: list[Parcel] = []
 
-    @app.post("/v1/parcels/{ref}")
+    @app.post("/v1/parcels/{ref}", responses=problems(401, (409, "parcel_taken")))
     async def create(ref: str, parcel: Parcel) -> dict[str, str]:
         if ref == "taken":
-            raise Problem(
-                409, "Parcel taken exists.", type_="https://fairwind.dev/problems/conflict", ref=ref
-            )
+            raise Problem(409, "Parcel taken exists.", reason="parcel_taken", ref=ref)
+        if ref == "anonymous":
+            raise Problem(401, "Who are you?", headers={"WWW-Authenticate": "Bearer"})
+        if ref == "crash":
+            raise RuntimeError("a bug with a secret inside")
         stored.append(parcel)
         return {"ref": ref}
 
+    @app.get("/v1/parcels/{ref}")
+    async def read(ref: str) -> dict[str, str]:
+        return {"ref": ref}
+
     setup_http(app, metrics, registry, max_body_bytes=200)
-    return TestClient(app)
+    return TestClient(app, raise_server_exceptions=False)
 
 
 def test_validation_errors_are_problem_json(client: TestClient) -> None:
@@ -52,6 +60,7 @@ def test_validation_errors_are_problem_json(client: TestClient) -> None:
     assert response.headers["content-type"] == PROBLEM_JSON
     body = response.json()
     assert body["status"] == 422
+    assert (body["type"], body["title"]) == (f"{TYPES}invalid_request", "invalid_request")
     assert body["instance"] == "/v1/parcels/a"
     assert body["errors"][0]["location"] == ["body", "weight_kg"]
 
@@ -64,19 +73,85 @@ def test_malformed_json_is_problem_json(client: TestClient) -> None:
     assert response.headers["content-type"] == PROBLEM_JSON
 
 
-def test_raised_problem_keeps_type_and_extensions(client: TestClient) -> None:
+def test_a_raised_problem_names_its_reason_in_title_and_type(client: TestClient) -> None:
     response = client.post("/v1/parcels/taken", json={"weight_kg": 1})
     assert response.status_code == 409
     body = response.json()
-    assert body["type"] == "https://fairwind.dev/problems/conflict"
-    assert body["title"] == "Conflict"
+    assert body["type"] == f"{TYPES}parcel_taken"
+    assert body["title"] == "parcel_taken"
     assert body["ref"] == "taken"
 
 
-def test_unknown_route_is_problem_json(client: TestClient) -> None:
-    response = client.get("/nowhere")
-    assert response.status_code == 404
+def test_a_problem_without_a_reason_gets_its_status_reason_code(client: TestClient) -> None:
+    response = client.post("/v1/parcels/anonymous", json={"weight_kg": 1})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert (response.json()["type"], response.json()["title"]) == (
+        f"{TYPES}unauthorized",
+        "unauthorized",
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "reason"),
+    [
+        ("GET", "/nowhere", 404, "not_found"),
+        ("DELETE", "/v1/parcels/a", 405, "method_not_allowed"),
+    ],
+)
+def test_starlette_errors_are_problems_with_reason_codes(
+    client: TestClient, method: str, path: str, status: int, reason: str
+) -> None:
+    response = client.request(method, path)
+    assert response.status_code == status
     assert response.headers["content-type"] == PROBLEM_JSON
+    body = response.json()
+    assert (body["type"], body["title"], body["status"]) == (f"{TYPES}{reason}", reason, status)
+    if status == 405:
+        assert "POST" in response.headers["allow"]
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml", None]
+)
+def test_a_body_that_is_not_json_is_415(client: TestClient, content_type: str | None) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    response = client.post("/v1/parcels/a", content=b'{"weight_kg": 1}', headers=headers)
+    assert response.status_code == 415
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json()["title"] == "unsupported_media_type"
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/merge-patch+json"])
+def test_json_media_types_are_accepted(client: TestClient, content_type: str) -> None:
+    response = client.post(
+        "/v1/parcels/a", content=b'{"weight_kg": 1}', headers={"content-type": content_type}
+    )
+    assert response.status_code == 200
+
+
+def test_an_unhandled_error_is_a_problem_that_tells_nothing(client: TestClient) -> None:
+    response = client.post("/v1/parcels/crash", json={"weight_kg": 1})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json()["title"] == "internal_error"
+    assert "secret" not in response.text
+
+
+def test_openapi_declares_every_error_as_a_problem(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert "Problem" in schema["components"]["schemas"]
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    create = schema["paths"]["/v1/parcels/{ref}"]["post"]["responses"]
+    read = schema["paths"]["/v1/parcels/{ref}"]["get"]["responses"]
+    assert {"401", "409", "413", "415", "422", "4XX", "5XX"} <= set(create)
+    assert {"413", "415"}.isdisjoint(read)  # no body, no body errors
+    assert create["409"]["description"] == "parcel_taken"
+    for responses in (create, read):
+        for status, response in responses.items():
+            if status[0] in "45":
+                media = response["content"]
+                assert media == {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 
 def test_oversized_body_is_refused_with_413(client: TestClient) -> None:
@@ -87,6 +162,7 @@ def test_oversized_body_is_refused_with_413(client: TestClient) -> None:
     )
     assert response.status_code == 413
     assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json()["type"] == f"{TYPES}payload_too_large"
 
 
 def test_chunked_oversized_body_is_refused_too(client: TestClient) -> None:

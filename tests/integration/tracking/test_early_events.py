@@ -13,7 +13,7 @@ from services.tracking.bootstrap import TrackingApp
 from tests.integration.tracking.conftest import as_event
 
 pytestmark = pytest.mark.integration
-W = "FW000000000137"
+W = "FW000000000130"
 
 
 def route(version: int) -> routes_pb2.RoutePlanned:
@@ -57,7 +57,7 @@ async def test_a_route_and_a_dispatch_before_the_order_are_applied_when_it_comes
 async def test_an_early_event_racing_its_order_is_applied_exactly_once(
     tracking: TrackingApp,
 ) -> None:
-    svc, waybill = tracking.service, "FW000000000145"
+    svc, waybill = tracking.service, "FW000000000149"
     plan = route(1)
     plan.route.waybill = waybill
     order = orders_pb2.Order(waybill=waybill, partner_id="acme", customer_id="acme")

@@ -14,13 +14,16 @@ from fairwind.infra.processes import free_port
 from fairwind.privacy import tracking_link_token
 from fairwind.serving import http_worker
 from fairwind.v1 import common_pb2, orders_pb2, tracking_pb2, tracking_pb2_grpc
+from fairwind.waybill import format_waybill
 from services.tracking.bootstrap import TrackingApp
 from services.tracking.consumer import event_consumer
 from tests.integration.conftest import wait_for
 from tests.integration.tracking.conftest import LINK_SECRET, scan, shipment
 
 pytestmark = pytest.mark.integration
-W = "FW000000000074"
+W = "FW000000000076"
+TYPO = "FW000000000067"  # W with two digits swapped: the check digit catches it
+TYPES = "https://fairwind.dev/problems/"
 
 
 async def test_public_lookup_masks_names_phones_and_addresses(
@@ -69,13 +72,46 @@ async def test_lookup_errors_and_many_at_once(
     tracking: TrackingApp, client: httpx.AsyncClient
 ) -> None:
     await shipment(tracking, W)
-    assert (await client.get("/v1/track/FW000000009999")).status_code == 404
+    missing = await client.get("/v1/track/FW000000009990")
+    assert missing.status_code == 404
+    assert (missing.json()["type"], missing.json()["title"]) == (f"{TYPES}not_found", "not_found")
     assert (await client.get(f"/v1/track/{W}", params={"phone_last4": "12"})).status_code == 422
-    many = (await client.get("/v1/track", params={"waybills": f"{W},FW000000009999"})).json()
+    many = (await client.get("/v1/track", params={"waybills": f"{W},FW000000009990"})).json()
     assert [s["waybill"] for s in many["shipments"]] == [W]
-    assert many["not_found"] == ["FW000000009999"]
-    eleven = ",".join(f"FW0000000000{n:02d}" for n in range(11))
+    assert many["not_found"] == ["FW000000009990"]
+    eleven = ",".join(format_waybill("FW", n) for n in range(1, 12))
     assert (await client.get("/v1/track", params={"waybills": eleven})).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/v1/track/{TYPO}",
+        f"/v1/track/{TYPO}/stream",
+        f"/v1/track?waybills={W},{TYPO}",
+        "/v1/track/FW12345",
+    ],
+)
+async def test_a_wrong_check_digit_is_400_invalid_waybill_as_on_orders(
+    tracking: TrackingApp, client: httpx.AsyncClient, path: str
+) -> None:
+    await shipment(tracking, W)
+    response = await client.get(path)
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert (body["type"], body["title"]) == (f"{TYPES}invalid_waybill", "invalid_waybill")
+
+
+async def test_the_openapi_declares_problem_json_answers(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    lookup = schema["paths"]["/v1/track/{waybill}"]["get"]["responses"]
+    scans = schema["paths"]["/v1/scans"]["post"]["responses"]
+    assert {"400", "404"} <= set(lookup)
+    assert {"400", "401", "403", "409", "413", "415", "422"} <= set(scans)
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    assert all(scans[code]["content"] == problem for code in ("401", "415", "422"))
+    assert lookup["400"]["content"] == problem
 
 
 async def test_a_live_page_receives_each_new_status(
@@ -132,7 +168,9 @@ async def test_grpc_get_and_list_shipments(
             got = (await stub.GetShipment(tracking_pb2.GetShipmentRequest(waybill=W))).shipment
             listed = await stub.ListShipments(tracking_pb2.ListShipmentsRequest(outlet_code="HSZX"))
             with pytest.raises(grpc.aio.AioRpcError) as missing:
-                await stub.GetShipment(tracking_pb2.GetShipmentRequest(waybill="FW000000009999"))
+                await stub.GetShipment(tracking_pb2.GetShipmentRequest(waybill="FW000000009990"))
+            with pytest.raises(grpc.aio.AioRpcError) as typo:
+                await stub.GetShipment(tracking_pb2.GetShipmentRequest(waybill=TYPO))
             with pytest.raises(grpc.aio.AioRpcError) as unfiltered:
                 await stub.ListShipments(tracking_pb2.ListShipmentsRequest())
     finally:
@@ -144,6 +182,7 @@ async def test_grpc_get_and_list_shipments(
     assert got.timeline[0].scan_id == "g1"
     assert [s.waybill for s in listed.shipments] == [W]
     assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+    assert typo.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert unfiltered.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 import pytest
 
 from fairwind.v1 import orders_pb2, tracking_pb2
+from fairwind.waybill import format_waybill
 from services.tracking import handlers
 from services.tracking.bootstrap import TrackingApp
 from tests.integration.tracking.conftest import as_event, outbox_types, scan, shipment
@@ -27,8 +29,8 @@ async def post(
 async def test_a_full_journey_publishes_each_scan_and_status_change(
     tracking: TrackingApp, client: httpx.AsyncClient, devices: dict[str, dict[str, str]]
 ) -> None:
-    await shipment(tracking, "FW000000000017")
-    w = "FW000000000017"
+    await shipment(tracking, "FW000000000013")
+    w = "FW000000000013"
     steps = [
         ("SZX001", scan("s1", w, "picked_up", "SZX001", 10)),
         ("HSZX", scan("s2", w, "arrived", "HSZX", 55)),
@@ -67,8 +69,8 @@ async def test_a_full_journey_publishes_each_scan_and_status_change(
 async def test_duplicate_scan_ids_are_acknowledged_and_stored_once(
     tracking: TrackingApp, client: httpx.AsyncClient, devices: dict[str, dict[str, str]]
 ) -> None:
-    await shipment(tracking, "FW000000000025")
-    body = scan("dup-1", "FW000000000025", "picked_up", "SZX001", 10)
+    await shipment(tracking, "FW000000000021")
+    body = scan("dup-1", "FW000000000021", "picked_up", "SZX001", 10)
     first = await post(client, devices["SZX001"], body)
     again = await post(client, devices["SZX001"], body)
     assert (first.status_code, again.status_code) == (201, 200)
@@ -80,7 +82,7 @@ async def test_duplicate_scan_ids_are_acknowledged_and_stored_once(
 async def test_a_late_scan_is_kept_but_never_moves_the_status_back(
     tracking: TrackingApp, client: httpx.AsyncClient, devices: dict[str, dict[str, str]]
 ) -> None:
-    w = "FW000000000033"
+    w = "FW000000000037"
     await shipment(tracking, w)
     await post(client, devices["HSZX"], scan("a", w, "departed", "HSZX", 125))
     late = await post(client, devices["SZX001"], scan("b", w, "picked_up", "SZX001", 10))
@@ -97,7 +99,7 @@ async def test_a_late_scan_is_kept_but_never_moves_the_status_back(
 async def test_deviations_against_the_planned_route(
     tracking: TrackingApp, client: httpx.AsyncClient, devices: dict[str, dict[str, str]]
 ) -> None:
-    w = "FW000000000041"
+    w = "FW000000000045"
     await shipment(tracking, w)
     await post(client, devices["HSZX"], scan("d1", w, "departed", "HSZX", 200))  # 80 min late
     await post(client, devices["HWUH"], scan("d2", w, "arrived", "HWUH", 400))  # off the plan
@@ -122,12 +124,12 @@ async def test_deviations_against_the_planned_route(
 async def test_bad_scans_are_refused_and_store_nothing(
     tracking: TrackingApp, client: httpx.AsyncClient, devices: dict[str, dict[str, str]]
 ) -> None:
-    w = "FW000000000058"
+    w = "FW000000000059"
     await shipment(tracking, w)
     cases = [
         (
             devices["SZX001"],
-            scan("x1", "FW000000009999", "picked_up", "SZX001", 10),
+            scan("x1", "FW000000009990", "picked_up", "SZX001", 10),
             422,
             "unknown_waybill",
         ),
@@ -140,18 +142,32 @@ async def test_bad_scans_are_refused_and_store_nothing(
             422,
             "device_time_in_future",
         ),
-        (devices["SZX001"], scan("x6", w, "teleported", "SZX001", 10), 422, "Invalid request"),
+        (devices["SZX001"], scan("x6", w, "teleported", "SZX001", 10), 422, "invalid_request"),
         (
             {"Authorization": "Bearer nonsense"},
             scan("x7", w, "picked_up", "SZX001", 10),
             401,
-            "Unauthorized",
+            "unauthorized",
+        ),
+        (
+            devices["SZX001"],
+            scan("x9", w[:-1] + str((int(w[-1]) + 1) % 10), "picked_up", "SZX001", 10),
+            400,
+            "invalid_waybill",
         ),
     ]
     for headers, body, status, title in cases:
         response = await post(client, headers, body)
         assert response.status_code == status, (body["scan_id"], response.text)
         assert response.json()["title"] == title
+        assert response.json()["type"] == f"https://fairwind.dev/problems/{title}"
+    as_text = await client.post(
+        "/v1/scans",
+        content=json.dumps(scan("x10", w, "picked_up", "SZX001", 10)),
+        headers=devices["SZX001"] | {"Content-Type": "text/plain"},
+    )
+    assert as_text.status_code == 415
+    assert as_text.json()["title"] == "unsupported_media_type"
     await tracking.service.devices.locations.delete_one({"_id": "SZX001"})
     unknown = await post(client, devices["SZX001"], scan("x8", w, "picked_up", "SZX001", 10))
     assert unknown.json()["title"] == "unknown_location"
@@ -162,7 +178,7 @@ async def test_bad_scans_are_refused_and_store_nothing(
 async def test_a_cancelled_shipment_takes_no_movement_scans(
     tracking: TrackingApp, client: httpx.AsyncClient, devices: dict[str, dict[str, str]]
 ) -> None:
-    w = "FW000000000066"
+    w = "FW000000000068"
     await shipment(tracking, w)
     await handlers.on_order_cancelled(
         tracking.service, as_event(tracking, orders_pb2.OrderCancelled(waybill=w), w)
@@ -175,14 +191,14 @@ async def test_a_cancelled_shipment_takes_no_movement_scans(
 async def test_a_batch_reports_each_scan(
     tracking: TrackingApp, client: httpx.AsyncClient, devices: dict[str, dict[str, str]]
 ) -> None:
-    waybills = [f"FW0000000001{n:02d}" for n in range(3)]
+    waybills = [format_waybill("FW", 100 + n) for n in range(3)]
     for w in waybills:
         await shipment(tracking, w)
     items = [scan(f"b{i}", w, "arrived", "HSZX", 50 + i) for i, w in enumerate(waybills)]
     items += [
         scan("b0", waybills[0], "arrived", "HSZX", 50),  # a duplicate in the batch
         {"scan_id": "broken", "waybill": waybills[0]},
-        scan("b9", "FW000000009999", "arrived", "HSZX", 60),
+        scan("b9", "FW000000009990", "arrived", "HSZX", 60),
     ]
     response = await client.post("/v1/scans:batch", json={"scans": items}, headers=devices["HSZX"])
     assert response.status_code == 200, response.text
