@@ -5,6 +5,7 @@ unique database) and, when they want, their own routing/CRM gateways."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -25,6 +26,8 @@ from services.orders.keys import KeyStore
 from services.orders.metrics import order_metrics
 from services.orders.settings import OrdersSettings
 from services.orders.store import OrderStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -50,6 +53,11 @@ async def bootstrap(
 ) -> OrdersApp:
     settings = settings or OrdersSettings()
     rules = CommodityRules.from_file(settings.commodity_rules_file)  # fail fast on a bad file
+    if settings.link_secret is None:
+        log.warning(
+            "FAIRWIND_LINK_SECRET is not set: tracking links carry no access_token and "
+            "show partners the masked view (set the same secret for orders and tracking)"
+        )
     platform = await Platform.open(settings, catalog=catalog, registry=registry)
     channels: list[grpc.aio.Channel] = []
     if routing is None:

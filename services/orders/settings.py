@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from fairwind.settings import ServiceSettings
 from services.orders.domain.commodities import DEFAULT_RULES
@@ -44,7 +44,22 @@ class OrdersSettings(ServiceSettings):
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
 
     commodity_rules_file: Path = DEFAULT_RULES
-    public_tracking_url: str = "http://127.0.0.1:8030/v1/track/"
-    # Shared with the tracking service: tracking links then carry a proof of ownership
-    # (``access_token``) that shows the partner full details. Unset: plain links.
+    # The tracking service's public address, where a partner's tracking link points: the
+    # page's URL (``.../v1/track/``) or just the base (``http://host:port``, which gets the
+    # /v1/track/ path). The waybill and access_token are appended.
+    public_tracking_url: str = Field(
+        default="http://127.0.0.1:8030/v1/track/", pattern=r"^https?://[^\s/?#]+[^\s?#]*$"
+    )
+    # Shared with the tracking service (the same FAIRWIND_LINK_SECRET for both): tracking
+    # links then carry a proof of ownership (``access_token``) that shows the partner full
+    # details. Unset: plain links, which show the masked view.
     link_secret: SecretStr | None = None
+
+    @field_validator("public_tracking_url")
+    @classmethod
+    def _tracking_page(cls, value: str) -> str:
+        scheme, _, rest = value.partition("://")
+        host, _, path = rest.partition("/")
+        if not path.strip("/"):
+            return f"{scheme}://{host}/v1/track/"
+        return value if value.endswith("/") else value + "/"

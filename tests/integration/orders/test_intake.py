@@ -198,21 +198,33 @@ async def test_business_refusals_name_the_reason_and_store_nothing(
     assert orders.service.metrics.rejected.labels(reason)._value.get() == 1
 
 
-async def test_tracking_links_carry_a_proof_of_ownership_when_configured(
+async def test_tracking_links_point_at_the_configured_address_with_a_proof_of_ownership(
     infra: InfraEndpoints, unique_name: str, fakes: tuple[str, FakeRouting]
 ) -> None:
-    settings = settings_for(infra, unique_name, fakes[0], link_secret=SecretStr("shared"))
+    """As under ``make run --port-offset 100``: tracking is not on its default port, and the
+    address is given without the page's path."""
+    settings = settings_for(
+        infra,
+        unique_name,
+        fakes[0],
+        link_secret=SecretStr("shared"),
+        public_tracking_url="http://127.0.0.1:8130",
+    )
     app = await start_orders(settings, unique_name)
     try:
         headers = await api_key(app)
         transport = httpx.ASGITransport(app=app.api)
         async with httpx.AsyncClient(transport=transport, base_url="http://o") as http:
             body = (await post_order(http, headers, order_body())).json()
+            read = (await http.get(f"/v1/orders/{body['waybill']}", headers=headers)).json()
     finally:
         await app.platform.mongo.drop_database(unique_name)
         await app.close()
-    token = tracking_link_token("shared", body["waybill"])
-    assert body["links"]["tracking"].endswith(f"/v1/track/{body['waybill']}?access_token={token}")
+    waybill = body["waybill"]
+    token = tracking_link_token("shared", waybill)
+    link = f"http://127.0.0.1:8130/v1/track/{waybill}?access_token={token}"
+    assert body["links"]["tracking"] == link
+    assert read["links"]["tracking"] == link
 
 
 def to(district: str, partner_order_id: str) -> Json:
