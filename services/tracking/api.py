@@ -17,9 +17,10 @@ from fairwind.problems import problems
 from services.tracking import handlers
 from services.tracking.devices import Device
 from services.tracking.handlers import TrackingService, waybill_of
+from services.tracking.lookups import lookup
 from services.tracking.schemas import BatchIn, ScanIn
 from services.tracking.stream import StatusBroadcaster
-from services.tracking.views import owns, shipment_view
+from services.tracking.views import shipment_view
 
 BATCH_PATH = "/v1/scans:batch"
 router = APIRouter(prefix="/v1")
@@ -117,23 +118,24 @@ Last4 = Annotated[str | None, Query(pattern=r"^\d{4}$")]
 Token = Annotated[str | None, Query(max_length=64)]
 
 
-async def _view(
-    svc: TrackingService, waybill: str, last4: str | None, token: str | None
-) -> dict[str, Any] | None:
-    ship = await svc.store.get(waybill)
-    if ship is None:
-        return None
-    secret = svc.settings.link_secret.get_secret_value() if svc.settings.link_secret else None
-    full = owns(ship, last4, token, secret)
-    return shipment_view(ship, await svc.store.timeline(waybill), full)
+TOO_MANY_GUESSES = (429, "too_many_guesses: phone_last4 locked out, with Retry-After")
 
 
-@router.get("/track/{waybill}", tags=["tracking"], responses=problems(INVALID_WAYBILL, 404))
+@router.get(
+    "/track/{waybill}",
+    tags=["tracking"],
+    responses=problems(INVALID_WAYBILL, 404, TOO_MANY_GUESSES),
+)
 async def track(
-    waybill: str, svc: Service, phone_last4: Last4 = None, access_token: Token = None
+    waybill: str,
+    request: Request,
+    svc: Service,
+    phone_last4: Last4 = None,
+    access_token: Token = None,
 ) -> FastJSONResponse:
     started = time.perf_counter()
-    view = await _view(svc, waybill_of(svc, waybill), phone_last4, access_token)
+    client = request.client.host if request.client else "unknown"
+    view = await lookup(svc, waybill_of(svc, waybill), phone_last4, access_token, client)
     svc.metrics.lookup.labels("single").observe(time.perf_counter() - started)
     if view is None:
         raise Problem(404, f"No shipment {waybill}.")
@@ -161,7 +163,7 @@ async def track_many(
 @router.get("/track/{waybill}/stream", tags=["tracking"], responses=problems(INVALID_WAYBILL, 404))
 async def stream(waybill: str, request: Request, svc: Service) -> StreamingResponse:
     waybill = waybill_of(svc, waybill)
-    first = await _view(svc, waybill, None, None)
+    first = await lookup(svc, waybill, None, None, "")
     if first is None:
         raise Problem(404, f"No shipment {waybill}.")
     broadcaster: StatusBroadcaster = request.app.state.broadcaster

@@ -16,6 +16,7 @@ from fairwind.v1 import tracking_pb2_grpc
 from services.tracking.api import create_app
 from services.tracking.devices import DeviceStore
 from services.tracking.grpc_server import TrackingServicer
+from services.tracking.guesses import GuessLimits, GuessThrottle
 from services.tracking.handlers import TrackingService
 from services.tracking.metrics import tracking_metrics
 from services.tracking.recording import Recorder
@@ -47,6 +48,16 @@ async def bootstrap(
     platform = await Platform.open(settings, catalog=catalog, registry=registry)
     store = TrackingStore(platform.db)
     await store.create_indexes()
+    guesses = GuessThrottle(
+        platform.db,
+        GuessLimits(
+            per_waybill=settings.lookup_guesses_per_waybill,
+            per_client=settings.lookup_guesses_per_client,
+            window=timedelta(seconds=settings.lookup_guess_window_s),
+            lock=timedelta(seconds=settings.lookup_lockout_s),
+        ),
+    )
+    await guesses.create_indexes()
     recorder = Recorder(
         store,
         platform.outbox,
@@ -63,6 +74,7 @@ async def bootstrap(
         codec=platform.codec,
         recorder=recorder,
         writer=GroupCommitter(platform.mongo, recorder.write, after_commit=platform.outbox.notify),
+        guesses=guesses,
         metrics=tracking_metrics(registry),
         clock=settings.platform_clock(),
     )

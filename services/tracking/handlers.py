@@ -30,6 +30,7 @@ from services.tracking.domain.status import (
     dispatched,
     ordered,
 )
+from services.tracking.guesses import GuessThrottle
 from services.tracking.metrics import TrackingMetrics
 from services.tracking.recording import Recorder, ScanCommand
 from services.tracking.schemas import ScanIn
@@ -45,8 +46,10 @@ NEEDS_REASON = frozenset({ScanEvent.DELIVERY_FAILED, ScanEvent.EXCEPTION})
 class Rejected(Problem):
     """A refused command: problem+json with the reason code as title."""
 
-    def __init__(self, status: int, reason: str, detail: str) -> None:
-        super().__init__(status, detail, reason=reason)
+    def __init__(
+        self, status: int, reason: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(status, detail, reason=reason, headers=headers)
 
 
 @dataclass
@@ -59,6 +62,7 @@ class TrackingService:
     codec: EventCodec
     recorder: Recorder
     writer: GroupCommitter[ScanCommand]
+    guesses: GuessThrottle
     metrics: TrackingMetrics
     clock: PlatformClock = field(default_factory=PlatformClock)
 

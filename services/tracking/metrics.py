@@ -18,6 +18,7 @@ class TrackingMetrics:
     deviations: Counter
     lookup: Histogram
     early: Counter
+    guesses: Counter
 
 
 @functools.cache
@@ -56,6 +57,12 @@ def tracking_metrics(registry: CollectorRegistry = REGISTRY) -> TrackingMetrics:
         early=Counter(
             "fairwind_tracking_early_events_total",
             "Routes, dispatches and cancellations parked because their order came later.",
+            registry=registry,
+        ),
+        guesses=Counter(
+            "fairwind_tracking_phone_guesses_total",
+            "phone_last4 proofs on the public lookup: right, wrong, refused (over the limit).",
+            ["outcome"],
             registry=registry,
         ),
     )

@@ -23,5 +23,11 @@ class TrackingSettings(ServiceSettings):
     late_departure_tolerance_min: float = Field(default=60, ge=0)
     device_cache_s: float = Field(default=30, ge=0)
     max_lookup_waybills: int = Field(default=10, ge=1, le=50)
+    # phone_last4 guesses on the public lookup: so many per waybill and per client in a
+    # window; one more locks that waybill or client out (the right code too) for a while.
+    lookup_guesses_per_waybill: int = Field(default=5, ge=1)
+    lookup_guesses_per_client: int = Field(default=20, ge=1)
+    lookup_guess_window_s: float = Field(default=900, gt=0)
+    lookup_lockout_s: float = Field(default=3600, gt=0)
     # Signs tracking links (``?access_token=``) that show full details; unset disables them.
     link_secret: SecretStr | None = None

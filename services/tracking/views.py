@@ -11,15 +11,17 @@ from fairwind.privacy import last4_matches, mask_name, mask_phone, tracking_link
 Document = dict[str, Any]
 
 
-def owns(ship: Document, phone_last4: str | None, token: str | None, secret: str | None) -> bool:
-    if phone_last4 and any(
+def phone_matches(ship: Document, phone_last4: str) -> bool:
+    """The last four digits of the consignee's or the shipper's phone."""
+    return any(
         last4_matches(ship.get(side, {}).get("phone", ""), phone_last4)
         for side in ("consignee", "shipper")
-    ):
-        return True
-    if token and secret:
-        return hmac.compare_digest(token, tracking_link_token(secret, ship["_id"]))
-    return False
+    )
+
+
+def link_matches(ship: Document, token: str, secret: str) -> bool:
+    """The ``access_token`` of the signed tracking link the partner got with its order."""
+    return hmac.compare_digest(token, tracking_link_token(secret, ship["_id"]))
 
 
 def _iso(value: datetime | None) -> str | None:
