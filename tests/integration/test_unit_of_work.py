@@ -91,12 +91,16 @@ async def test_an_error_stores_neither_the_write_nor_the_event(
     uow: Transactions[ParcelUnit], outbox: Outbox, codec: EventCodec, db: AsyncDatabase[Document]
 ) -> None:
     told: list[str] = []
-    with pytest.raises(RuntimeError, match="refused"):
+
+    async def refused() -> None:
         async with uow() as unit:
             await unit.parcels.insert({"_id": "SF2", "scans": 0})
             unit.emit(created(codec, "SF2"))
             unit.after_commit(lambda: told.append("SF2"))
             raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError, match="refused"):
+        await refused()
     assert await db["parcels"].find_one({"_id": "SF2"}) is None
     assert await outbox.pending(10) == []
     assert told == []
