@@ -18,8 +18,9 @@ from fairwind.events import EventCodec, EventPublisher
 from fairwind.events.contracts import platform_catalog
 from fairwind.events.kafka import ensure_topics, make_producer
 from fairwind.v1 import common_pb2, orders_pb2, tracking_pb2
+from services.sla.clock import EventClock
 from services.sla.domain import Budgets
-from services.sla.processing import EventClock, Processor
+from services.sla.processing import Processor
 
 ORDERS = 10_000
 PARTITIONS = 4

@@ -34,12 +34,19 @@ def service_parser(
 def dispatch(
     args: argparse.Namespace,
     settings: S,
-    serve: Callable[[S], Coroutine[Any, Any, None]],
-    admin: Callable[[S, argparse.Namespace], Coroutine[Any, Any, int]],
+    serve: Callable[[S], Coroutine[Any, Any, None] | None],
+    admin: Callable[[S, argparse.Namespace], Coroutine[Any, Any, int]] | None = None,
 ) -> int:
-    """Run ``serve`` until signalled, or one admin command; the process's exit code."""
+    """Run ``serve`` until signalled, or one admin command; the process's exit code.
+
+    ``serve`` returns the coroutine to run, or runs a loop of its own and returns None once
+    stopped (the SLA worker: Faust's worker owns its event loop and signals)."""
     configure_logging(settings.service_name, settings.log_level, json_format=settings.log_json)
     if args.command == "serve":
-        run(serve(settings))
+        serving = serve(settings)
+        if serving is not None:
+            run(serving)
         return 0
+    if admin is None:
+        raise ValueError(f"unknown command {args.command!r}")
     return asyncio.run(admin(settings, args))

@@ -1,6 +1,6 @@
 """Command line of the SLA stream processors.
 
-    python -m services.sla worker     # (``serve`` is the same, for ``make run``)
+    python -m services.sla serve      # a Faust worker (``worker`` is the same)
 
 Scale by starting more workers with the same settings and another
 ``FAIRWIND_HTTP_PORT`` (each worker's web port): they split the partitions.
@@ -14,33 +14,29 @@ from pathlib import Path
 
 import faust
 
+from fairwind.cli import dispatch, service_parser
 from fairwind.events.kafka import ensure_topics
-from fairwind.logs import configure_logging
 from fairwind.serving import settle_memory
-from services.sla.app import SlaApp
+from services.sla.bootstrap import bootstrap
 from services.sla.settings import SlaSettings
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if not args or args[0] not in ("worker", "serve"):
-        print(__doc__, file=sys.stderr)
-        return 2
-    settings = SlaSettings()
-    configure_logging(settings.service_name, settings.log_level, json_format=settings.log_json)
-    sla = SlaApp(settings)
-    wanted = dict.fromkeys(sla.input_names, settings.input_partitions)
-    wanted |= {f"{name}.dlq": 3 for name in sla.input_names}
-    wanted[sla.output_topic] = settings.input_partitions
-    # Created here, before the first tick is sent: a broker that creates topics on first
-    # use would otherwise give the tick topic its default partition count.
-    wanted[sla.ticks_name] = settings.input_partitions
-    asyncio.run(ensure_topics(settings, wanted))
+def serve(settings: SlaSettings) -> None:
+    """Runs until SIGTERM; Faust's worker owns the event loop and the signals."""
+    sla = bootstrap(settings)
+    asyncio.run(ensure_topics(settings, sla.topics_wanted()))
     Path(sla.app.conf.datadir).mkdir(parents=True, exist_ok=True)
     settle_memory()
     worker = faust.Worker(sla.app, loglevel=settings.log_level.lower(), quiet=True)
     worker.execute_from_commandline()
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser, commands = service_parser("services.sla", __doc__, "run a worker")
+    commands.add_parser("worker", help="the same as serve")
+    args = parser.parse_args(argv)
+    args.command = "serve"  # both commands serve
+    return dispatch(args, SlaSettings(), serve)
 
 
 if __name__ == "__main__":

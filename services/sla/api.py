@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
-from services.sla.processing import DIMENSIONS, SLA_CODES, aggregate, at_risk
+from services.sla.processing import DIMENSIONS, SLA_CODES
+from services.sla.views import aggregate, at_risk
 
 if TYPE_CHECKING:
-    from services.sla.app import SlaApp
+    from services.sla.bootstrap import SlaApp
 
 # The tumbling hour, the rolling day, and a week for a whole simulated run or a weekly review.
 WINDOWS = {"1h": 1, "24h": 24, "7d": 168}

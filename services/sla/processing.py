@@ -3,13 +3,14 @@ test): which event does what to a shipment's clocks, and what gets published and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fairwind.events import Event
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
+from services.sla.clock import EventClock
 from services.sla.domain import (
     Budgets,
     Outcome,
@@ -69,62 +70,6 @@ class Unprocessable(Exception):
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(detail)
         self.reason = reason
-
-
-class EventClock:
-    """What "now" is, as the settings say.
-
-    - ``wall``: the wall clock, for the pages and the timers alike.
-    - ``event``: the newest event time seen, by this worker or (through the ticks) by another.
-      The timers run ``lateness`` behind it, and not at all before the first event time:
-      falling back to the wall clock would breach every open clock of a replay at once.
-    """
-
-    def __init__(
-        self,
-        mode: str,
-        wall: Callable[[], datetime] | None = None,
-        lateness: timedelta = timedelta(0),
-    ) -> None:
-        self.mode = mode
-        self.wall = wall or (lambda: datetime.now(UTC))
-        self.lateness = lateness
-        self.newest: datetime | None = None
-
-    def saw(self, at: datetime) -> None:
-        if self.newest is None or at > self.newest:
-            self.newest = at
-
-    def now(self) -> datetime:
-        """For the pages and snapshots: the newest event time, or the wall clock."""
-        if self.mode == "event":
-            return self.newest or self.wall()
-        return self.wall()
-
-    def timer_now(self) -> datetime | None:
-        """For the timers: None while an event clock has seen no event time yet."""
-        if self.mode != "event":
-            return self.wall()
-        return None if self.newest is None else self.newest - self.lateness
-
-
-def tick_value(clock: EventClock) -> bytes:
-    """What a tick carries: the sender's event clock (event mode), so that a worker whose
-    partitions are quiet still fires its timers."""
-    if clock.mode == "event" and clock.newest is not None:
-        return clock.newest.isoformat().encode()
-    return b""
-
-
-def tick_time(value: bytes | None) -> datetime | None:
-    """The event time a tick carries, if any (an empty or unreadable value carries none)."""
-    if not value:
-        return None
-    try:
-        at = datetime.fromisoformat(value.decode())
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return at if at.tzinfo is not None else None
 
 
 def _when(stamp: Any) -> datetime | None:
@@ -310,75 +255,3 @@ def count_key(partition: int, shipment: Shipment, outcome: Outcome) -> str:
     dims = shipment.dimensions(outcome.sla)
     values = "|".join(dims[name].replace("|", "/") for name in DIMENSIONS)
     return f"{partition}|{hour}|{outcome.sla}|{outcome.kind}|{values}"
-
-
-def aggregate(
-    counts: Iterable[tuple[str, int]], sla: str, by: str, window_hours: int, now: datetime
-) -> dict[str, dict[str, Any]]:
-    """Met, breached and compliance per value of ``by`` over the last ``window_hours``.
-
-    Hours after ``now`` count too: an event clock can stand behind counts already made (a
-    restarted worker re-reading older events), and hiding those would lose results."""
-    newest = int(now.timestamp()) // 3600
-    position = 4 + DIMENSIONS.index(by)
-    rows: dict[str, dict[str, Any]] = {}
-    for key, count in counts:
-        fields = key.split("|")
-        if len(fields) != 4 + len(DIMENSIONS) or fields[2] != sla:
-            continue
-        if int(fields[1]) <= newest - window_hours:
-            continue
-        row = rows.setdefault(fields[position], {"met": 0, "breached": 0})
-        if fields[3] == "unbreached":
-            row["breached"] -= count
-        else:
-            row[fields[3]] += count
-    for row in rows.values():
-        total = row["met"] + row["breached"]
-        row["compliance"] = row["met"] / total if total else None
-    return rows
-
-
-def compliance_snapshot(
-    counts: Iterable[tuple[str, int]], now: datetime, generated_at: datetime
-) -> sla_pb2.ComplianceSnapshot:
-    """The current hour's rows for every SLA and dimension."""
-    counts = list(counts)
-    snapshot = sla_pb2.ComplianceSnapshot()
-    snapshot.window_start.FromDatetime(now.replace(minute=0, second=0, microsecond=0))
-    snapshot.window_end.FromDatetime(now)
-    snapshot.generated_at.FromDatetime(generated_at)
-    for sla, code in SLA_CODES.items():
-        for dimension in DIMENSIONS:
-            for value, row in aggregate(counts, sla, dimension, 1, now).items():
-                snapshot.rows.add(
-                    sla=code,
-                    dimension=sla_pb2.ComplianceDimension.Value(
-                        f"COMPLIANCE_DIMENSION_{dimension.upper()}"
-                    ),
-                    dimension_value=value,
-                    met=row["met"],
-                    breached=row["breached"],
-                    compliance_ratio=row["compliance"] or 0.0,
-                )
-    return snapshot
-
-
-def at_risk(
-    shipments: Iterable[tuple[str, dict[str, Any] | None]], now: datetime
-) -> list[dict[str, Any]]:
-    """Open clocks past the at-risk fraction, closest to breach first."""
-    rows: list[dict[str, Any]] = [
-        {
-            "waybill": waybill,
-            "sla": clock.sla,
-            "deadline": clock.deadline.isoformat(),
-            "minutes_left": round((clock.deadline - now).total_seconds() / 60, 1),
-        }
-        for waybill, state in shipments
-        if state and "clocks" in state
-        for clock in Shipment.from_dict(state).clocks.values()
-        if clock.state == "open" and clock.warned
-    ]
-    rows.sort(key=lambda row: row["minutes_left"])
-    return rows

@@ -13,10 +13,12 @@ from prometheus_client import CollectorRegistry
 from fairwind.events import EventCodec
 from fairwind.events.contracts import platform_catalog
 from fairwind.v1 import common_pb2, orders_pb2, sla_pb2, tracking_pb2
-from services.sla.app import TICK_HEADER, SlaApp
+from services.sla.bootstrap import SlaApp, bootstrap
+from services.sla.clock import EventClock
+from services.sla.consumer import TICK_HEADER
 from services.sla.counts import decode_change
-from services.sla.processing import EventClock, aggregate
 from services.sla.settings import SlaSettings
+from services.sla.views import aggregate
 
 T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 CODEC = EventCodec(platform_catalog(), "tests")
@@ -50,7 +52,7 @@ class Sent:
 async def harness() -> AsyncIterator[tuple[SlaApp, Any, Sent, EventClock]]:
     sent = Sent()
     clock = EventClock("event", wall=lambda: at(0))
-    sla = SlaApp(
+    sla = bootstrap(
         SlaSettings(store="memory://", input_partitions=1, clock="event"),
         clock=clock,
         registry=CollectorRegistry(),
@@ -101,7 +103,7 @@ async def test_pickup_met_is_published_and_counted(harness: Any) -> None:
     assert (met.waybill, met.outlet_code) == ("FW1", "SZX001")
     counts = dict(sla.counts.items())
     assert any("|pickup|met|SZX001|" in k and v == 1 for k, v in counts.items())
-    await sla._snapshot()
+    await sla.agent._snapshot()
     assert sent.types()[-1] == "ComplianceSnapshot"
     snapshot = sla_pb2.ComplianceSnapshot.FromString(sent.records[-1][2])
     row = next(r for r in snapshot.rows if r.dimension_value == "SZX001")
@@ -213,22 +215,22 @@ async def test_each_shipment_has_one_timer_however_many_events(harness: Any) -> 
         common_pb2.SHIPMENT_STATUS_OUT_FOR_DELIVERY,
     ):
         await put(context, status(code, 20))
-    assert len(sla.timers) == 1  # the outlet delivery clock's
+    assert len(sla.agent.timers) == 1  # the outlet delivery clock's
     clock.saw(at(20 + 121))
     await tick(context)
     await tick(context)
     assert sent.types() == ["SlaMet", "SlaBreached"]
-    assert len(sla.timers) == 0
+    assert len(sla.agent.timers) == 0
 
 
 async def test_a_revoked_partition_rebuilds_its_timers_from_the_table(harness: Any) -> None:
     sla, context, sent, clock = harness
     await put(context, order())
     await tick(context)
-    assert 0 in sla._indexed
-    sla.forget_partitions([TP(sla.ticks_name, 0), TP("some-changelog", 1)])
-    assert 0 not in sla._indexed
-    assert len(sla.timers) == 0
+    assert 0 in sla.agent._indexed
+    sla.agent.forget_partitions([TP(sla.ticks_name, 0), TP("some-changelog", 1)])
+    assert 0 not in sla.agent._indexed
+    assert len(sla.agent.timers) == 0
     clock.saw(at(61))
     await tick(context)  # the index comes back from the table
     assert sent.types() == ["SlaBreached"]
@@ -265,7 +267,7 @@ def test_the_counts_view_reads_the_changelog_as_the_table_writes_it(harness: Any
 
 def test_the_lateness_setting_reaches_the_timers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAIRWIND_EVENT_LATENESS_S", "90")
-    sla = SlaApp(
+    sla = bootstrap(
         SlaSettings(clock="event"), registry=CollectorRegistry(), app_id="sla-unit-lateness"
     )
     assert sla.clock.lateness == timedelta(seconds=90)

@@ -10,20 +10,16 @@ import pytest
 from fairwind.events import Event, EventCodec
 from fairwind.events.contracts import platform_catalog
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
+from services.sla.clock import EventClock, tick_time, tick_value
 from services.sla.domain import Budgets, Shipment
 from services.sla.processing import (
-    EventClock,
     Processor,
     Unprocessable,
-    aggregate,
-    at_risk,
-    compliance_snapshot,
     count_key,
     outcome_id,
     outcome_message,
-    tick_time,
-    tick_value,
 )
+from services.sla.views import aggregate, at_risk, compliance_snapshot
 
 T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 CODEC = EventCodec(platform_catalog(), "tests")

@@ -1,10 +1,8 @@
-"""The Faust application: one agent over the order, route and tracking topics (plus a tick
-topic for timers), a table of per-shipment clocks keyed by waybill, a partitioned table of
-compliance counters read back by every worker (``counts.py``), pages for compliance and
-at-risk shipments, and Prometheus metrics.
-
-Built by ``SlaApp(settings)`` (nothing at import time). Tables use the changelog to recover
-after a restart; on the embedded broker the settings profile applies its workarounds.
+"""The SLA worker's agent: one stream over the order, route and tracking topics (plus a tick
+topic for timers), moving each shipment's clocks in the ``sla-shipments`` table, counting
+outcomes in ``sla-counts-local``, publishing SlaAtRisk / Breached / Met, and dead-lettering
+what it cannot use with the kit's headers. Timers fire on ticks, in the partition's own
+stream, so their table writes stay in the partition's changelog order.
 """
 
 from __future__ import annotations
@@ -12,36 +10,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-import faust
-from prometheus_client import REGISTRY, CollectorRegistry
-
-from fairwind.events import EventCatalog, EventCodec
 from fairwind.events.catalog import PayloadError, UnknownEventType
-from fairwind.events.contracts import platform_catalog
+from fairwind.events.deadletter import Origin, dead_letter_headers
 from fairwind.events.envelope import EnvelopeError
 from fairwind.events.kafka import dlq_topic
 from fairwind.events.partitioning import partition_for
 from fairwind.v1 import orders_pb2, routes_pb2, sla_pb2, tracking_pb2
-from services.sla.api import SlaPages
-from services.sla.counts import ChangelogReader, CountsView, changelog_topic
-from services.sla.domain import Budgets, Shipment
-from services.sla.metrics import SlaMetrics, sla_metrics
-from services.sla.processing import (
-    EventClock,
-    Processor,
-    Unprocessable,
-    compliance_snapshot,
-    count_key,
-    outcome_id,
-    outcome_message,
-    tick_time,
-    tick_value,
-)
-from services.sla.settings import SlaSettings
+from services.sla.clock import tick_time, tick_value
+from services.sla.domain import Shipment
+from services.sla.processing import Unprocessable, count_key, outcome_id, outcome_message
 from services.sla.timers import TimerIndex
+from services.sla.views import compliance_snapshot
+
+if TYPE_CHECKING:
+    from services.sla.bootstrap import SlaApp
 
 log = logging.getLogger(__name__)
 HANDLED = (
@@ -55,92 +40,28 @@ TICK_HEADER = "fw-sla-tick"
 PUBLISHED = ("at_risk", "breached", "met")
 COUNTED = ("met", "breached", "unbreached")
 Sink = Callable[[str, bytes | None, bytes | None, list[tuple[str, bytes]]], Awaitable[None]]
-RAW: dict[str, Any] = {
-    "key_type": bytes,
-    "value_type": bytes,
-    "key_serializer": "raw",
-    "value_serializer": "raw",
-}
 
 
-class SlaApp:
-    def __init__(
-        self,
-        settings: SlaSettings,
-        *,
-        catalog: EventCatalog | None = None,
-        clock: EventClock | None = None,
-        registry: CollectorRegistry = REGISTRY,
-        app_id: str | None = None,
-        sink: Sink | None = None,
-    ) -> None:
-        self.settings = settings
+class SlaAgent:
+    """What the stream, the ticks and the snapshot timer do, over the app's tables."""
+
+    def __init__(self, sla: SlaApp, sink: Sink | None = None) -> None:
+        self.settings = sla.settings
+        self.app = sla.app
+        self.codec = sla.codec
+        self.clock = sla.clock
+        self.metrics = sla.metrics
+        self.processor = sla.processor
+        self.shipments = sla.shipments
+        self.local_counts = sla.local_counts
+        self.clock_marks = sla.clock_marks
+        self.counts = sla.counts
+        self.ticks = sla.ticks
+        self.ticks_name = sla.ticks_name
+        self.input_names = sla.input_names
         self.sink: Sink = sink or self._produce
-        self.catalog = catalog or platform_catalog()
-        self.codec = EventCodec(self.catalog, settings.service_name)
-        self.clock = clock or EventClock(
-            settings.clock,
-            # The platform's business clock: the wall clock, or a simulation's compressed day.
-            wall=settings.platform_clock().now,
-            lateness=timedelta(seconds=settings.event_lateness_s),
-        )
-        self.metrics: SlaMetrics = sla_metrics(registry)
-        self.registry = registry
-        self.processor = Processor(
-            Budgets(settings.pickup_min, settings.outlet_delivery_min, settings.at_risk_fraction),
-            self.clock,
-            timedelta(seconds=settings.max_clock_skew_s),
-            timedelta(seconds=settings.pending_wait_s),
-        )
-        app_id = app_id or f"fairwind-{settings.service_name}"
-        self.app = faust.App(
-            app_id,
-            datadir=str(settings.state_dir / app_id),
-            **settings.faust_options(),
-            store=settings.store,
-            web_port=settings.http_port,
-            web_host=settings.http_host,
-            web_bind=settings.http_host,  # Faust binds 0.0.0.0 unless told
-            topic_partitions=settings.input_partitions,
-            autodiscover=False,
-            web_enabled=True,
-            table_cleanup_interval=60,
-        )
-        self.input_names = sorted({self.catalog.kind_of(kind).topic for kind in HANDLED})
-        self.ticks_name = f"{self.app.conf.id}-ticks"
-        self.inputs = self.app.topic(*self.input_names, self.ticks_name, **RAW)
-        self.ticks = self.app.topic(
-            self.ticks_name, partitions=settings.input_partitions, internal=True, **RAW
-        )
-        self.output_topic = self.catalog.kind_of(sla_pb2.SlaMet).topic
-        self.shipments = self.app.Table(
-            "sla-shipments", default=None, partitions=settings.input_partitions
-        )
-        # Counters: incremented in a partitioned table by the partition's owner; every worker
-        # reads all of them back from its changelog into ``counts`` (see counts.py).
-        self.local_counts = self.app.Table(
-            "sla-counts-local", default=int, partitions=settings.input_partitions
-        )
-        # Event mode: each partition's clock as its last tick left it, so a restarted worker
-        # resumes there instead of stepping back to the older events it re-reads.
-        self.clock_marks = self.app.Table(
-            "sla-clock", default=None, partitions=settings.input_partitions
-        )
-        self.counts = CountsView()
-        self.counts_reader = ChangelogReader(
-            settings, changelog_topic(self.app.conf.id, self.local_counts.name), self.counts
-        )
-        self.app.task(self.counts_reader.run)
         self.timers = TimerIndex()
         self._indexed: set[int] = set()
-        revoked: Any = self.app.on_partitions_revoked  # mode's handler type confuses mypy
-        revoked.connect(self._on_revoked)
-        self.app.agent(self.inputs, name="sla-clocks")(self.process)
-        self.app.timer(settings.tick_interval_s)(self.send_ticks)
-        self.app.timer(settings.snapshot_interval_s)(self.publish_snapshot)
-        SlaPages(self).mount()
-
-    # --- the agent -------------------------------------------------------------------------
 
     async def process(self, stream: Any) -> None:
         async for event in stream.events():
@@ -217,7 +138,7 @@ class SlaApp:
     def _remember(self, partition: int, waybill: str, state: dict[str, Any]) -> None:
         self.timers.schedule(partition, waybill, self.processor.due(state))
 
-    def _on_revoked(self, sender: Any, *args: Any, **kwargs: Any) -> None:
+    def on_revoked(self, sender: Any, *args: Any, **kwargs: Any) -> None:
         self.forget_partitions(args[0] if args else ())
 
     def forget_partitions(self, revoked: Iterable[Any]) -> None:
@@ -280,15 +201,14 @@ class SlaApp:
         self, message: Any, headers: list[tuple[str, bytes]], reason: str, error: BaseException
     ) -> None:
         self.metrics.rejected.labels(reason).inc()
-        extra = [
-            ("dlq_reason", reason.encode()),
-            ("dlq_error", str(error)[:2000].encode()),
-            ("dlq_original_topic", str(message.topic).encode()),
-            ("dlq_consumer_group", self.app.conf.id.encode()),
-        ]
-        await self.sink(
-            dlq_topic(str(message.topic)), message.key, message.value, [*headers, *extra]
+        origin = Origin(
+            str(message.topic),
+            getattr(message, "partition", -1),
+            getattr(message, "offset", -1),
+            self.app.conf.id,
         )
+        dead = dead_letter_headers(headers, origin, reason, error, attempts=1)
+        await self.sink(dlq_topic(origin.topic), message.key, message.value, dead)
 
     # --- timers ----------------------------------------------------------------------------
 
