@@ -64,3 +64,20 @@ async def run_until_signalled(
         stop_wait.cancel()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+
+
+def periodic(name: str, work: Callable[[], Awaitable[None]], interval_s: float) -> Worker:
+    """A worker that runs ``work`` now and then every ``interval_s`` until stopped; a round
+    that fails is logged and the next one runs as planned."""
+    stopping = asyncio.Event()
+
+    async def run() -> None:
+        while not stopping.is_set():
+            try:
+                await work()
+            except Exception:
+                log.exception("periodic work failed; trying again", extra={"worker": name})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), interval_s)
+
+    return Worker(name, run, stopping.set)

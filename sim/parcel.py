@@ -176,7 +176,7 @@ class Life:
             "device_time": at.isoformat(),
         } | {k: v for k, v in extra.items() if v is not None}
         status, answer = await self.stage.clients.scan(location, body)
-        if status not in (200, 201):
+        if status not in (200, 201, 202):  # 202: parked until tracking has the order
             self.parcel.problems.append(f"{event} at {location}: {status} {answer.get('title')}")
         self.parcel.scans += 1
         return status, answer

@@ -19,6 +19,7 @@ from fairwind.serving import grpc_worker, http_worker, settle_memory
 from services.tracking.bootstrap import bootstrap
 from services.tracking.consumer import event_consumer
 from services.tracking.devices import DeviceStore
+from services.tracking.parking import expirer
 from services.tracking.settings import TrackingSettings
 
 
@@ -34,6 +35,7 @@ async def serve(settings: TrackingSettings) -> None:
             [
                 http,
                 grpc_worker(app.grpc),
+                expirer(app.service),
                 *events,
             ],
             grace_s=settings.shutdown_grace_s,

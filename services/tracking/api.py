@@ -7,14 +7,14 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from fairwind.http import FastJSONResponse, Problem, setup_http
 from fairwind.metrics import kit_metrics
 from fairwind.problems import problems
-from services.tracking import handlers
+from services.tracking import scanning
 from services.tracking.devices import Device
 from services.tracking.handlers import TrackingService, waybill_of
 from services.tracking.lookups import lookup
@@ -73,45 +73,67 @@ def create_app(
 
 
 INVALID_WAYBILL = (400, "invalid_waybill: malformed, or a wrong check digit")
-SCAN_REFUSALS = problems(
+SCAN_ANSWERS = {
+    201: {"description": "recorded"},
+    200: {"description": "duplicate: this scan_id is stored already"},
+    202: {
+        "description": "parked: tracking has not read this waybill's order yet; the scan is "
+        "stored and applied when it comes (see GET /v1/scans/{scan_id})"
+    },
+} | problems(
     INVALID_WAYBILL,
     401,
     (403, "wrong_location"),
     (409, "cancelled"),
     (
         422,
-        "invalid_request, unknown_waybill, unknown_location, device_time_in_future, "
-        "missing_proof, missing_reason",
+        "invalid_request, unknown_location, device_time_in_future, missing_proof, missing_reason",
     ),
 )
+ScanId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 
 
-@router.post("/scans", tags=["scans"], responses=SCAN_REFUSALS)
+@router.post("/scans", tags=["scans"], status_code=201, responses=SCAN_ANSWERS)
 async def scan(body: ScanIn, svc: Service, scanner: Scanner) -> FastJSONResponse:
-    command = await handlers.record_scan(svc, scanner, body)
-    duplicate = command.outcome == "duplicate"
+    command = await scanning.record_scan(svc, scanner, body)
+    answer = {
+        "scan_id": body.scan_id,
+        "outcome": command.outcome,
+        "status_changed": command.status_changed,
+    }
+    parked = command.outcome == "parked"
     return FastJSONResponse(
-        {
-            "scan_id": body.scan_id,
-            "outcome": command.outcome,
-            "status_changed": command.status_changed,
-        },
-        status_code=200 if duplicate else 201,
+        answer,
+        status_code=scanning.STATUS[command.outcome],
+        headers={"Location": f"/v1/scans/{body.scan_id}"} if parked else None,
     )
 
 
 @router.post("/scans:batch", tags=["scans"], responses=problems(401, (422, "batch_too_large")))
 async def scan_batch(body: BatchIn, svc: Service, scanner: Scanner) -> FastJSONResponse:
-    results = await handlers.record_batch(svc, scanner, body.scans)
-    recorded = sum(1 for r in results if r.get("outcome") == "recorded")
+    results = await scanning.record_batch(svc, scanner, body.scans)
+
+    def outcomes(name: str) -> int:
+        return sum(1 for r in results if r.get("outcome") == name)
+
     return FastJSONResponse(
         {
-            "recorded": recorded,
-            "duplicates": sum(1 for r in results if r.get("outcome") == "duplicate"),
+            "recorded": outcomes("recorded"),
+            "duplicates": outcomes("duplicate"),
+            "parked": outcomes("parked"),
             "rejected": sum(1 for r in results if "problem" in r),
             "results": results,
         }
     )
+
+
+@router.get("/scans/{scan_id}", tags=["scans"], responses=problems(401, 404))
+async def scan_outcome(scan_id: ScanId, svc: Service, scanner: Scanner) -> FastJSONResponse:
+    """What became of a scan this device sent: recorded, parked, unmatched or rejected."""
+    found = await scanning.scan_outcome(svc, scanner, scan_id)
+    if found is None:
+        raise Problem(404, f"This device sent no scan {scan_id}.")
+    return FastJSONResponse(found)
 
 
 Last4 = Annotated[str | None, Query(pattern=r"^\d{4}$")]

@@ -1,14 +1,12 @@
-"""One small async function per command or event of the tracking service."""
+"""One small async function per event of the tracking service, and what waits for its
+order (parked events and scans)."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-from pymongo import AsyncMongoClient
+from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from fairwind.clock import PlatformClock
@@ -19,12 +17,12 @@ from fairwind.mongo.outbox import Outbox, in_transaction
 from fairwind.v1 import orders_pb2, routes_pb2
 from fairwind.waybill import InvalidWaybill, parse_waybill
 from services.tracking import convert
-from services.tracking.devices import Device, DeviceStore
+from services.tracking.devices import DeviceStore
 from services.tracking.domain.status import (
-    MOVEMENT,
     Position,
     ScanEvent,
     Status,
+    accepts,
     advance,
     cancelled,
     dispatched,
@@ -33,14 +31,11 @@ from services.tracking.domain.status import (
 from services.tracking.guesses import GuessThrottle
 from services.tracking.metrics import TrackingMetrics
 from services.tracking.recording import Recorder, ScanCommand
-from services.tracking.schemas import ScanIn
 from services.tracking.settings import TrackingSettings
 from services.tracking.store import TrackingStore, position_of
 
 Document = dict[str, Any]
-_SCAN = TypeAdapter(ScanIn)
-REASONS = frozenset(convert.reason_names())
-NEEDS_REASON = frozenset({ScanEvent.DELIVERY_FAILED, ScanEvent.EXCEPTION})
+NO_ORDER = "no_order"
 
 
 class Rejected(Problem):
@@ -74,146 +69,6 @@ def waybill_of(svc: TrackingService, text: str) -> str:
         return parse_waybill(text, svc.settings.waybill_prefix)
     except InvalidWaybill as exc:
         raise Rejected(400, "invalid_waybill", str(exc)) from exc
-
-
-def _check(
-    svc: TrackingService,
-    device: Device,
-    scan: ScanIn,
-    ship: Document | None,
-    place: Document | None,
-    now: datetime,
-) -> ScanCommand:
-    waybill_of(svc, scan.waybill)
-    if scan.location != device.location:
-        raise Rejected(
-            403, "wrong_location", f"this device scans at {device.location}, not {scan.location}"
-        )
-    if ship is None:
-        raise Rejected(422, "unknown_waybill", f"no shipment {scan.waybill}")
-    if place is None:
-        raise Rejected(422, "unknown_location", f"unknown location {scan.location}")
-    if scan.device_time > now + timedelta(seconds=svc.settings.max_future_skew_s):
-        raise Rejected(
-            422,
-            "device_time_in_future",
-            f"device time {scan.device_time.isoformat()} is in the future",
-        )
-    if scan.event is ScanEvent.DELIVERED and scan.proof_of_delivery is None:
-        raise Rejected(422, "missing_proof", "a delivered scan needs proof_of_delivery")
-    if scan.event in NEEDS_REASON and scan.reason not in REASONS:
-        raise Rejected(
-            422,
-            "missing_reason",
-            f"{scan.event.value} needs a reason code (carrier_*, consignee_*, "
-            "customs_*, weather_*)",
-        )
-    if ship["status"] == Status.CANCELLED and scan.event in MOVEMENT:
-        raise Rejected(409, "cancelled", f"{scan.waybill} was cancelled; no movement scans")
-    pod = scan.proof_of_delivery.model_dump() if scan.proof_of_delivery else None
-    return ScanCommand(
-        {
-            "_id": scan.scan_id,
-            "waybill": scan.waybill,
-            "event": scan.event.value,
-            "location": {
-                "code": place["_id"],
-                "kind": place["kind"],
-                "city_code": place.get("city_code", ""),
-            },
-            "courier_id": scan.courier_id or device.courier_id,
-            "device_id": device.id,
-            "device_time": scan.device_time.astimezone(UTC),
-            "recorded_at": now,
-            "reason": scan.reason,
-            "pod": pod,
-            "next_location": scan.next_location,
-            "note": scan.note,
-        }
-    )
-
-
-def _count(svc: TrackingService, command: ScanCommand) -> None:
-    svc.metrics.scans.labels(command.doc["event"], command.outcome).inc()
-    if command.status_changed:
-        svc.metrics.transitions.inc()
-    if command.deviation:
-        svc.metrics.deviations.labels(command.deviation).inc()
-
-
-async def record_scan(svc: TrackingService, device: Device, scan: ScanIn) -> ScanCommand:
-    now = svc.clock.now()
-    try:
-        command = _check(
-            svc,
-            device,
-            scan,
-            await svc.store.get(scan.waybill),
-            await svc.devices.location(scan.location),
-            now,
-        )
-    except Rejected as exc:
-        svc.metrics.rejected.labels(exc.reason).inc()
-        raise
-    await svc.writer.submit(command)
-    _count(svc, command)
-    return command
-
-
-async def record_batch(svc: TrackingService, device: Device, items: list[Any]) -> list[Document]:
-    """Per-item results: recorded, duplicate, or the problem of that item."""
-    if len(items) > svc.settings.max_batch:
-        raise Rejected(422, "batch_too_large", f"at most {svc.settings.max_batch} scans")
-    now = svc.clock.now()
-    parsed: dict[int, ScanIn] = {}
-    results: dict[int, Document] = {}
-    for index, item in enumerate(items):
-        try:
-            parsed[index] = _SCAN.validate_python(item)
-        except ValidationError as exc:
-            results[index] = _problem(
-                index,
-                Rejected(
-                    422,
-                    "invalid_scan",
-                    "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()),
-                ),
-            )
-    ships = await svc.store.many(list({s.waybill for s in parsed.values()}))
-    place = await svc.devices.location(device.location)
-    commands: dict[int, ScanCommand] = {}
-    for index, scan in parsed.items():
-        try:
-            where = place if scan.location == device.location else None
-            commands[index] = _check(svc, device, scan, ships.get(scan.waybill), where, now)
-        except Rejected as exc:
-            results[index] = _problem(index, exc)
-    if commands:
-        work = list(commands.values())
-        await in_transaction(svc.mongo, functools.partial(_write, svc, work))
-        svc.outbox.notify()
-    for index, command in commands.items():
-        _count(svc, command)
-        results[index] = {
-            "index": index,
-            "status": 200 if command.outcome == "duplicate" else 201,
-            "scan_id": command.doc["_id"],
-            "outcome": command.outcome,
-        }
-    for result in results.values():
-        if "problem" in result:
-            svc.metrics.rejected.labels(result["problem"]["title"]).inc()
-    return [results[i] for i in sorted(results)]
-
-
-async def _write(
-    svc: TrackingService, commands: list[ScanCommand], session: AsyncClientSession
-) -> None:
-    await svc.recorder.write(session, commands)
-
-
-def _problem(index: int, error: Rejected) -> Document:
-    return {"index": index, "status": error.status, "problem": error.body()}
 
 
 async def _move(
@@ -250,30 +105,64 @@ async def _move(
     return found
 
 
-async def _early(svc: TrackingService, event: Event[Any], waybill: str) -> None:
-    """An event that came before its order (the topics are read independently): park it;
-    ``on_order_created`` replays it. If the order got in meanwhile, replay it now."""
-    await svc.store.early.update_one(
-        {"_id": event.id},
-        {
-            "$setOnInsert": {
-                "waybill": waybill,
-                "topic": event.topic,
-                "key": event.key,
-                "value": event.message.SerializeToString(),
-                "headers": [[name, value] for name, value in event.headers],
-            }
-        },
-        upsert=True,
+def check_movement(ship: Document, scan: Document) -> None:
+    if not accepts(Status(ship["status"]), ScanEvent(scan["event"])):
+        raise Rejected(409, "cancelled", f"{ship['_id']} was cancelled; no movement scans")
+
+
+PARKED_SCAN = "scan:"  # the _id prefix of a parked scan; events are parked by event id
+
+
+async def park(svc: TrackingService, docs: list[Document]) -> None:
+    """Keep what came before its order (the topics are read independently, and a handheld
+    may scan right after booking) in ``early_events`` until ``on_order_created`` applies
+    it; if the order got in meanwhile, apply it now. The same id parked twice is kept once."""
+    if not docs:
+        return
+    at = svc.clock.wall()  # the wait is for a topic to be read: processing time
+    result = await svc.store.early.bulk_write(
+        [
+            UpdateOne({"_id": doc["_id"]}, {"$setOnInsert": doc | {"parked_at": at}}, upsert=True)
+            for doc in docs
+        ],
+        ordered=False,
     )
-    svc.metrics.early.inc()
-    if await svc.store.shipments.count_documents({"_id": waybill}, limit=1):
-        await _replay_early(svc, waybill)
+    svc.metrics.early.inc(result.upserted_count)
+    waybills = list({doc["waybill"] for doc in docs})
+    for ship in await svc.store.shipments.find({"_id": {"$in": waybills}}, {"_id": 1}).to_list():
+        await replay_parked(svc, ship["_id"])
 
 
-async def _replay_early(svc: TrackingService, waybill: str) -> None:
-    """Apply the parked events of a shipment, each claimed by exactly one replayer."""
-    while doc := await svc.store.early.find_one_and_delete({"waybill": waybill}):
+async def _park_event(svc: TrackingService, event: Event[Any], waybill: str) -> None:
+    doc: Document = {
+        "_id": event.id,
+        "waybill": waybill,
+        "kind": type(event.message).__name__,
+        "topic": event.topic,
+        "key": event.key,
+        "value": event.message.SerializeToString(),
+        "headers": [[name, value] for name, value in event.headers],
+    }
+    await park(svc, [doc])
+
+
+async def replay_parked(svc: TrackingService, waybill: str) -> None:
+    """Apply what waited for this shipment, then forget it. Applying twice is harmless (every
+    handler is idempotent), so a crash or a concurrent replayer between the two loses
+    nothing. What gave up waiting (``no_order``) is applied too: the order did come."""
+    sources = (
+        (svc.store.early, {"waybill": waybill}),
+        (svc.store.unmatched, {"waybill": waybill, "reason": NO_ORDER}),
+    )
+    for parked, query in sources:
+        for doc in await parked.find(query).sort("parked_at", ASCENDING).to_list():
+            if await _apply_parked(svc, doc):
+                await parked.delete_one({"_id": doc["_id"]})
+
+
+async def _apply_parked(svc: TrackingService, doc: Document) -> bool:
+    """False when the item cannot be applied after all (it is moved to ``unmatched``)."""
+    if "scan" not in doc:
         event = svc.codec.decode(
             doc["topic"],
             doc["key"].encode() if doc["key"] else None,
@@ -281,6 +170,35 @@ async def _replay_early(svc: TrackingService, waybill: str) -> None:
             [(name, bytes(value)) for name, value in doc["headers"]],
         )
         await EARLY_HANDLERS[type(event.message)](svc, event)
+        return True
+    command = ScanCommand(doc["scan"])
+    ship = await svc.store.get(doc["waybill"])
+    try:
+        if ship is not None:
+            check_movement(ship, command.doc)
+    except Rejected as exc:
+        await give_up(svc, doc, exc.reason, exc.body())
+        return False
+
+    async def write(session: AsyncClientSession) -> None:
+        await svc.recorder.write(session, [command])
+
+    await in_transaction(svc.mongo, write)
+    svc.outbox.notify()
+    svc.metrics.count(command)
+    return True
+
+
+async def give_up(
+    svc: TrackingService, doc: Document, reason: str, problem: Document | None = None
+) -> None:
+    """Move a parked item to ``unmatched`` (kept, never dropped): ``no_order`` when its order
+    did not come in time, or the reason it could not be applied."""
+    kept = doc | {"reason": reason, "problem": problem, "gave_up_at": svc.clock.wall()}
+    await svc.store.unmatched.replace_one({"_id": doc["_id"]}, kept, upsert=True)
+    moved = await svc.store.early.delete_one({"_id": doc["_id"]})
+    if moved.deleted_count or reason != NO_ORDER:  # one count, whichever process moved it
+        svc.metrics.unmatched.labels(doc.get("kind", "event"), reason).inc()
 
 
 async def on_order_created(svc: TrackingService, event: Event[orders_pb2.OrderCreated]) -> None:
@@ -324,7 +242,7 @@ async def on_order_created(svc: TrackingService, event: Event[orders_pb2.OrderCr
     await svc.store.shipments.update_one(
         {"_id": order.waybill}, {"$setOnInsert": ship}, upsert=True
     )
-    await _replay_early(svc, order.waybill)
+    await replay_parked(svc, order.waybill)
 
 
 async def on_pickup_dispatched(
@@ -338,7 +256,7 @@ async def on_pickup_dispatched(
     )
     changes = {"courier_id": message.courier_id}
     if not await _move(svc, message.waybill, dispatched(at, message.attempt), changes):
-        await _early(svc, event, message.waybill)
+        await _park_event(svc, event, message.waybill)
 
 
 async def on_route(svc: TrackingService, event: Event[Any]) -> None:
@@ -367,7 +285,7 @@ async def on_route(svc: TrackingService, event: Event[Any]) -> None:
     while not (await svc.store.shipments.update_one(newer, {"$set": changes})).matched_count:
         ship = await svc.store.shipments.find_one({"_id": route.waybill}, {"route.version": 1})
         if ship is None:
-            await _early(svc, event, route.waybill)
+            await _park_event(svc, event, route.waybill)
             return
         if (ship.get("route") or {}).get("version", 0) >= route.version:
             return  # this version or a newer one is in already
@@ -382,7 +300,7 @@ async def on_order_cancelled(svc: TrackingService, event: Event[orders_pb2.Order
         else event.envelope.time
     )
     if not await _move(svc, message.waybill, cancelled(at)):
-        await _early(svc, event, message.waybill)
+        await _park_event(svc, event, message.waybill)
 
 
 EARLY_HANDLERS: dict[type[Any], Any] = {

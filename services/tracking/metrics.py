@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 
 from fairwind.metrics import LATENCY_BUCKETS
+
+if TYPE_CHECKING:
+    from services.tracking.recording import ScanCommand
 
 
 @dataclass(frozen=True)
@@ -18,7 +22,17 @@ class TrackingMetrics:
     deviations: Counter
     lookup: Histogram
     early: Counter
+    unmatched: Counter
+    parked: Gauge
     guesses: Counter
+
+    def count(self, command: ScanCommand) -> None:
+        """A scan written or parked."""
+        self.scans.labels(command.doc["event"], command.outcome).inc()
+        if command.status_changed:
+            self.transitions.inc()
+        if command.deviation:
+            self.deviations.labels(command.deviation).inc()
 
 
 @functools.cache
@@ -26,7 +40,8 @@ def tracking_metrics(registry: CollectorRegistry = REGISTRY) -> TrackingMetrics:
     return TrackingMetrics(
         scans=Counter(
             "fairwind_scans_total",
-            "Scans by event and outcome (recorded, duplicate).",
+            "Scans by event and outcome (recorded, duplicate, parked; a parked scan counts "
+            "again as recorded when its order comes).",
             ["event", "outcome"],
             registry=registry,
         ),
@@ -56,7 +71,19 @@ def tracking_metrics(registry: CollectorRegistry = REGISTRY) -> TrackingMetrics:
         ),
         early=Counter(
             "fairwind_tracking_early_events_total",
-            "Routes, dispatches and cancellations parked because their order came later.",
+            "Scans, routes, dispatches and cancellations parked because their order came later.",
+            registry=registry,
+        ),
+        unmatched=Counter(
+            "fairwind_tracking_unmatched_total",
+            "Parked scans and events that were not applied (kept in early_unmatched), by kind "
+            "and reason: no_order (none came in time), cancelled.",
+            ["kind", "reason"],
+            registry=registry,
+        ),
+        parked=Gauge(
+            "fairwind_tracking_parked",
+            "Scans and events waiting for their order now.",
             registry=registry,
         ),
         guesses=Counter(

@@ -23,6 +23,10 @@ class TrackingSettings(ServiceSettings):
     late_departure_tolerance_min: float = Field(default=60, ge=0)
     device_cache_s: float = Field(default=30, ge=0)
     max_lookup_waybills: int = Field(default=10, ge=1, le=50)
+    # A scan (or route, dispatch) of a waybill tracking has not seen waits this long (wall
+    # clock) for its order, then is reported unmatched; it is still applied if the order comes.
+    parked_wait_s: float = Field(default=86_400, gt=0)
+    parked_check_s: float = Field(default=60, gt=0)
     # phone_last4 guesses on the public lookup: so many per waybill and per client in a
     # window; one more locks that waybill or client out (the right code too) for a while.
     lookup_guesses_per_waybill: int = Field(default=5, ge=1)

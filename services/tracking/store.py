@@ -25,8 +25,10 @@ class TrackingStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.shipments = db["shipments"]
         self.scans = db["scans"]
-        # Routes, dispatches and cancellations that came before their order (see handlers).
+        # Scans, routes, dispatches and cancellations that came before their order, and
+        # those that waited in vain or could not be applied (see handlers.park).
         self.early = db["early_events"]
+        self.unmatched = db["early_unmatched"]
 
     async def create_indexes(self) -> None:
         await self.scans.create_indexes(
@@ -34,7 +36,13 @@ class TrackingStore:
                 IndexModel([("waybill", ASCENDING), ("device_time", ASCENDING)], name="timeline"),
             ]
         )
-        await self.early.create_indexes([IndexModel([("waybill", ASCENDING)], name="waybill")])
+        await self.early.create_indexes(
+            [
+                IndexModel([("waybill", ASCENDING)], name="waybill"),
+                IndexModel([("parked_at", ASCENDING)], name="parked_at"),
+            ]
+        )
+        await self.unmatched.create_indexes([IndexModel([("waybill", ASCENDING)], name="waybill")])
         await self.shipments.create_indexes(
             [
                 IndexModel([("courier_id", ASCENDING), ("updated_at", DESCENDING)], name="courier"),

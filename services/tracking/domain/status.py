@@ -102,3 +102,8 @@ def cancelled(at: datetime) -> Position:
 def advance(current: Position, incoming: Position) -> Position:
     """The position after ``incoming``: it wins only if it ranks higher."""
     return incoming if incoming.key > current.key else current
+
+
+def accepts(status: Status, event: ScanEvent) -> bool:
+    """A cancelled shipment takes no movement scans (an exception scan it does)."""
+    return not (status is Status.CANCELLED and event in MOVEMENT)

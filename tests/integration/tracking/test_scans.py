@@ -127,12 +127,6 @@ async def test_bad_scans_are_refused_and_store_nothing(
     w = "FW000000000059"
     await shipment(tracking, w)
     cases = [
-        (
-            devices["SZX001"],
-            scan("x1", "FW000000009990", "picked_up", "SZX001", 10),
-            422,
-            "unknown_waybill",
-        ),
         (devices["SZX001"], scan("x2", w, "picked_up", "HSZX", 10), 403, "wrong_location"),
         (devices["BJS003"], scan("x3", w, "delivered", "BJS003", 100), 422, "missing_proof"),
         (devices["BJS003"], scan("x4", w, "delivery_failed", "BJS003", 100), 422, "missing_reason"),
@@ -198,12 +192,18 @@ async def test_a_batch_reports_each_scan(
     items += [
         scan("b0", waybills[0], "arrived", "HSZX", 50),  # a duplicate in the batch
         {"scan_id": "broken", "waybill": waybills[0]},
-        scan("b9", "FW000000009990", "arrived", "HSZX", 60),
+        scan("b9", "FW000000009990", "arrived", "HSZX", 60),  # its order is not in yet
+        scan("b10", "FW000000009999", "arrived", "HSZX", 60),  # a wrong check digit
     ]
     response = await client.post("/v1/scans:batch", json={"scans": items}, headers=devices["HSZX"])
     assert response.status_code == 200, response.text
     body = response.json()
-    assert [r["status"] for r in body["results"]] == [201, 201, 201, 200, 422, 422]
-    assert (body["recorded"], body["duplicates"], body["rejected"]) == (3, 1, 2)
-    assert body["results"][5]["problem"]["title"] == "unknown_waybill"
+    assert [r["status"] for r in body["results"]] == [201, 201, 201, 200, 422, 202, 400]
+    assert (body["recorded"], body["duplicates"], body["parked"], body["rejected"]) == (3, 1, 1, 2)
+    assert body["results"][5]["outcome"] == "parked"
+    problem = body["results"][6]["problem"]
+    assert (problem["title"], problem["type"]) == (
+        "invalid_waybill",
+        "https://fairwind.dev/problems/invalid_waybill",
+    )
     assert await tracking.service.store.scans.count_documents({}) == 3

@@ -1,0 +1,207 @@
+"""Scan commands from handhelds and scanners: check, record, or park a scan whose order
+tracking has not read yet, and tell a device what became of a scan."""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from fairwind.mongo.outbox import in_transaction
+from services.tracking import convert
+from services.tracking.devices import Device
+from services.tracking.domain.status import ScanEvent
+from services.tracking.handlers import (
+    PARKED_SCAN,
+    Rejected,
+    TrackingService,
+    check_movement,
+    park,
+    waybill_of,
+)
+from services.tracking.recording import ScanCommand
+from services.tracking.schemas import ScanIn
+
+Document = dict[str, Any]
+_SCAN = TypeAdapter(ScanIn)
+REASONS = frozenset(convert.reason_names())
+NEEDS_REASON = frozenset({ScanEvent.DELIVERY_FAILED, ScanEvent.EXCEPTION})
+STATUS = {"recorded": 201, "duplicate": 200, "parked": 202}
+
+
+def _check(
+    svc: TrackingService, device: Device, scan: ScanIn, place: Document | None, now: datetime
+) -> ScanCommand:
+    """Everything that does not need the shipment."""
+    waybill_of(svc, scan.waybill)
+    if scan.location != device.location:
+        raise Rejected(
+            403, "wrong_location", f"this device scans at {device.location}, not {scan.location}"
+        )
+    if place is None:
+        raise Rejected(422, "unknown_location", f"unknown location {scan.location}")
+    if scan.device_time > now + timedelta(seconds=svc.settings.max_future_skew_s):
+        raise Rejected(
+            422,
+            "device_time_in_future",
+            f"device time {scan.device_time.isoformat()} is in the future",
+        )
+    if scan.event is ScanEvent.DELIVERED and scan.proof_of_delivery is None:
+        raise Rejected(422, "missing_proof", "a delivered scan needs proof_of_delivery")
+    if scan.event in NEEDS_REASON and scan.reason not in REASONS:
+        raise Rejected(
+            422,
+            "missing_reason",
+            f"{scan.event.value} needs a reason code (carrier_*, consignee_*, "
+            "customs_*, weather_*)",
+        )
+    pod = scan.proof_of_delivery.model_dump() if scan.proof_of_delivery else None
+    return ScanCommand(
+        {
+            "_id": scan.scan_id,
+            "waybill": scan.waybill,
+            "event": scan.event.value,
+            "location": {
+                "code": place["_id"],
+                "kind": place["kind"],
+                "city_code": place.get("city_code", ""),
+            },
+            "courier_id": scan.courier_id or device.courier_id,
+            "device_id": device.id,
+            "device_time": scan.device_time.astimezone(UTC),
+            "recorded_at": now,
+            "reason": scan.reason,
+            "pod": pod,
+            "next_location": scan.next_location,
+            "note": scan.note,
+        }
+    )
+
+
+async def record_scan(svc: TrackingService, device: Device, scan: ScanIn) -> ScanCommand:
+    try:
+        command = _check(
+            svc, device, scan, await svc.devices.location(scan.location), svc.clock.now()
+        )
+        ship = await svc.store.get(scan.waybill)
+        if ship is not None:
+            check_movement(ship, command.doc)
+    except Rejected as exc:
+        svc.metrics.rejected.labels(exc.reason).inc()
+        raise
+    if ship is None:
+        await _park(svc, [command])
+    else:
+        await svc.writer.submit(command)
+    svc.metrics.count(command)
+    return command
+
+
+async def record_batch(svc: TrackingService, device: Device, items: list[Any]) -> list[Document]:
+    """Per-item results: recorded, duplicate, parked, or the problem of that item."""
+    if len(items) > svc.settings.max_batch:
+        raise Rejected(422, "batch_too_large", f"at most {svc.settings.max_batch} scans")
+    now = svc.clock.now()
+    parsed: dict[int, ScanIn] = {}
+    results: dict[int, Document] = {}
+    for index, item in enumerate(items):
+        try:
+            parsed[index] = _SCAN.validate_python(item)
+        except ValidationError as exc:
+            detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            results[index] = _problem(index, Rejected(422, "invalid_scan", detail))
+    ships = await svc.store.many(list({s.waybill for s in parsed.values()}))
+    place = await svc.devices.location(device.location)
+    commands: dict[int, ScanCommand] = {}
+    for index, scan in parsed.items():
+        try:
+            where = place if scan.location == device.location else None
+            commands[index] = _check(svc, device, scan, where, now)
+            if (ship := ships.get(scan.waybill)) is not None:
+                check_movement(ship, commands[index].doc)
+        except Rejected as exc:
+            commands.pop(index, None)
+            results[index] = _problem(index, exc)
+    known = [c for c in commands.values() if c.doc["waybill"] in ships]
+    if known:
+        await in_transaction(svc.mongo, functools.partial(_write, svc, known))
+        svc.outbox.notify()
+    await _park(svc, [c for c in commands.values() if c.doc["waybill"] not in ships])
+    for index, command in commands.items():
+        svc.metrics.count(command)
+        results[index] = {
+            "index": index,
+            "status": STATUS[command.outcome],
+            "scan_id": command.doc["_id"],
+            "outcome": command.outcome,
+        }
+    for result in results.values():
+        if "problem" in result:
+            svc.metrics.rejected.labels(result["problem"]["title"]).inc()
+    return [results[i] for i in sorted(results)]
+
+
+async def _write(
+    svc: TrackingService, commands: list[ScanCommand], session: AsyncClientSession
+) -> None:
+    await svc.recorder.write(session, commands)
+
+
+async def _park(svc: TrackingService, commands: list[ScanCommand]) -> None:
+    """Scans of a waybill tracking has not seen: its OrderCreated is very probably still on
+    the orders topic. Stored until it comes (see ``handlers.park``); a scan already recorded
+    stays a duplicate."""
+    if not commands:
+        return
+    ids = [c.doc["_id"] for c in commands]
+    recorded = {d["_id"] async for d in svc.store.scans.find({"_id": {"$in": ids}}, {"_id": 1})}
+    for command in commands:
+        command.outcome = "duplicate" if command.doc["_id"] in recorded else "parked"
+    await park(
+        svc,
+        [
+            {
+                "_id": PARKED_SCAN + c.doc["_id"],
+                "waybill": c.doc["waybill"],
+                "kind": "scan",
+                "scan": c.doc,
+            }
+            for c in commands
+            if c.outcome == "parked"
+        ],
+    )
+
+
+def _problem(index: int, error: Rejected) -> Document:
+    return {"index": index, "status": error.status, "problem": error.body()}
+
+
+async def scan_outcome(svc: TrackingService, device: Device, scan_id: str) -> Document | None:
+    """What became of one of this device's scans: recorded, parked (waiting for its order),
+    unmatched (no order came in time; still applied if it comes) or rejected."""
+    recorded = await svc.store.scans.find_one({"_id": scan_id})
+    if recorded is not None:
+        if recorded.get("device_id") != device.id:
+            return None
+        return _outcome(recorded, "recorded", out_of_order=recorded.get("out_of_order", False))
+    key = PARKED_SCAN + scan_id
+    parked = await svc.store.early.find_one({"_id": key})
+    if parked is not None and parked["scan"]["device_id"] == device.id:
+        waits = timedelta(seconds=svc.settings.parked_wait_s)
+        return _outcome(parked["scan"], "parked", waits_until=_iso(parked["parked_at"] + waits))
+    left = await svc.store.unmatched.find_one({"_id": key})
+    if left is not None and left["scan"]["device_id"] == device.id:
+        outcome = "unmatched" if left["reason"] == "no_order" else "rejected"
+        return _outcome(left["scan"], outcome, reason=left["reason"], problem=left.get("problem"))
+    return None
+
+
+def _outcome(scan: Document, outcome: str, **extra: Any) -> Document:
+    return {"scan_id": scan["_id"], "waybill": scan["waybill"], "outcome": outcome} | extra
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
