@@ -30,6 +30,7 @@ def platform_catalog() -> EventCatalog:
             routes_pb2.RoutePlanned,
             routes_pb2.RouteReplanned,
             routes_pb2.PickupDispatched,
+            routes_pb2.OrderUnroutable,
         )
         .register(
             TRACKING,

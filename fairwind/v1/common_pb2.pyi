@@ -86,6 +86,12 @@ class Channel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CHANNEL_SMS: _ClassVar[Channel]
     CHANNEL_WEBHOOK: _ClassVar[Channel]
 
+class AddressSide(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ADDRESS_SIDE_UNSPECIFIED: _ClassVar[AddressSide]
+    ADDRESS_SIDE_PICKUP: _ClassVar[AddressSide]
+    ADDRESS_SIDE_DELIVERY: _ClassVar[AddressSide]
+
 class LocationKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     LOCATION_KIND_UNSPECIFIED: _ClassVar[LocationKind]
@@ -149,6 +155,9 @@ CHANNEL_UNSPECIFIED: Channel
 CHANNEL_EMAIL: Channel
 CHANNEL_SMS: Channel
 CHANNEL_WEBHOOK: Channel
+ADDRESS_SIDE_UNSPECIFIED: AddressSide
+ADDRESS_SIDE_PICKUP: AddressSide
+ADDRESS_SIDE_DELIVERY: AddressSide
 LOCATION_KIND_UNSPECIFIED: LocationKind
 LOCATION_KIND_OUTLET: LocationKind
 LOCATION_KIND_HUB: LocationKind

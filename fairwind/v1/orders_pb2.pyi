@@ -18,11 +18,20 @@ class OrderSource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ORDER_SOURCE_BATCH_IMPORT: _ClassVar[OrderSource]
     ORDER_SOURCE_WEB: _ClassVar[OrderSource]
     ORDER_SOURCE_CALL_CENTER: _ClassVar[OrderSource]
+
+class CancelInitiator(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CANCEL_INITIATOR_UNSPECIFIED: _ClassVar[CancelInitiator]
+    CANCEL_INITIATOR_PARTNER: _ClassVar[CancelInitiator]
+    CANCEL_INITIATOR_CARRIER: _ClassVar[CancelInitiator]
 ORDER_SOURCE_UNSPECIFIED: OrderSource
 ORDER_SOURCE_API: OrderSource
 ORDER_SOURCE_BATCH_IMPORT: OrderSource
 ORDER_SOURCE_WEB: OrderSource
 ORDER_SOURCE_CALL_CENTER: OrderSource
+CANCEL_INITIATOR_UNSPECIFIED: CancelInitiator
+CANCEL_INITIATOR_PARTNER: CancelInitiator
+CANCEL_INITIATOR_CARRIER: CancelInitiator
 
 class OrderWarning(_message.Message):
     __slots__ = ("code", "message", "parcel_index", "required_documents")
@@ -97,17 +106,23 @@ class OrderCreated(_message.Message):
     def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ..., source: _Optional[_Union[OrderSource, str]] = ..., batch_id: _Optional[str] = ...) -> None: ...
 
 class OrderCancelled(_message.Message):
-    __slots__ = ("waybill", "partner_id", "partner_order_id", "customer_id", "reason", "cancelled_at")
+    __slots__ = ("waybill", "partner_id", "partner_order_id", "customer_id", "reason", "cancelled_at", "initiator", "reason_code", "side")
     WAYBILL_FIELD_NUMBER: _ClassVar[int]
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
     PARTNER_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     CANCELLED_AT_FIELD_NUMBER: _ClassVar[int]
+    INITIATOR_FIELD_NUMBER: _ClassVar[int]
+    REASON_CODE_FIELD_NUMBER: _ClassVar[int]
+    SIDE_FIELD_NUMBER: _ClassVar[int]
     waybill: str
     partner_id: str
     partner_order_id: str
     customer_id: str
     reason: str
     cancelled_at: _timestamp_pb2.Timestamp
-    def __init__(self, waybill: _Optional[str] = ..., partner_id: _Optional[str] = ..., partner_order_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., reason: _Optional[str] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    initiator: CancelInitiator
+    reason_code: str
+    side: _common_pb2.AddressSide
+    def __init__(self, waybill: _Optional[str] = ..., partner_id: _Optional[str] = ..., partner_order_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., reason: _Optional[str] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., initiator: _Optional[_Union[CancelInitiator, str]] = ..., reason_code: _Optional[str] = ..., side: _Optional[_Union[_common_pb2.AddressSide, str]] = ...) -> None: ...

@@ -17,6 +17,12 @@ class TransportMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TRANSPORT_MODE_ROAD: _ClassVar[TransportMode]
     TRANSPORT_MODE_AIR: _ClassVar[TransportMode]
 
+class UnroutableReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    UNROUTABLE_REASON_UNSPECIFIED: _ClassVar[UnroutableReason]
+    UNROUTABLE_REASON_UNSERVED_AREA: _ClassVar[UnroutableReason]
+    UNROUTABLE_REASON_NO_SERVICE: _ClassVar[UnroutableReason]
+
 class ReplanReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     REPLAN_REASON_UNSPECIFIED: _ClassVar[ReplanReason]
@@ -37,6 +43,9 @@ class CourierTaskStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 TRANSPORT_MODE_UNSPECIFIED: TransportMode
 TRANSPORT_MODE_ROAD: TransportMode
 TRANSPORT_MODE_AIR: TransportMode
+UNROUTABLE_REASON_UNSPECIFIED: UnroutableReason
+UNROUTABLE_REASON_UNSERVED_AREA: UnroutableReason
+UNROUTABLE_REASON_NO_SERVICE: UnroutableReason
 REPLAN_REASON_UNSPECIFIED: ReplanReason
 REPLAN_REASON_UNPLANNED_HUB: ReplanReason
 REPLAN_REASON_LATE_DEPARTURE: ReplanReason
@@ -127,10 +136,28 @@ class Quote(_message.Message):
     def __init__(self, price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., base_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., surcharges: _Optional[_Iterable[_Union[Surcharge, _Mapping]]] = ..., chargeable_weight_kg: _Optional[float] = ..., promise: _Optional[_Union[_common_pb2.Promise, _Mapping]] = ..., zone: _Optional[str] = ..., service_level: _Optional[_Union[_common_pb2.ServiceLevel, str]] = ..., origin_outlet: _Optional[_Union[_common_pb2.LocationRef, _Mapping]] = ..., destination_outlet: _Optional[_Union[_common_pb2.LocationRef, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., hub_codes: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class RoutePlanned(_message.Message):
-    __slots__ = ("route",)
+    __slots__ = ("route", "price", "chargeable_weight_kg")
     ROUTE_FIELD_NUMBER: _ClassVar[int]
+    PRICE_FIELD_NUMBER: _ClassVar[int]
+    CHARGEABLE_WEIGHT_KG_FIELD_NUMBER: _ClassVar[int]
     route: Route
-    def __init__(self, route: _Optional[_Union[Route, _Mapping]] = ...) -> None: ...
+    price: _common_pb2.Money
+    chargeable_weight_kg: float
+    def __init__(self, route: _Optional[_Union[Route, _Mapping]] = ..., price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., chargeable_weight_kg: _Optional[float] = ...) -> None: ...
+
+class OrderUnroutable(_message.Message):
+    __slots__ = ("waybill", "reason", "side", "detail", "failed_at")
+    WAYBILL_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    SIDE_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    FAILED_AT_FIELD_NUMBER: _ClassVar[int]
+    waybill: str
+    reason: UnroutableReason
+    side: _common_pb2.AddressSide
+    detail: str
+    failed_at: _timestamp_pb2.Timestamp
+    def __init__(self, waybill: _Optional[str] = ..., reason: _Optional[_Union[UnroutableReason, str]] = ..., side: _Optional[_Union[_common_pb2.AddressSide, str]] = ..., detail: _Optional[str] = ..., failed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class RouteReplanned(_message.Message):
     __slots__ = ("route", "previous_version", "reason", "detail", "from_location", "previous_promise")

@@ -13,11 +13,11 @@ import argparse
 import sys
 
 from fairwind.cli import dispatch, service_parser
-from fairwind.lifecycle import run_until_signalled
+from fairwind.lifecycle import Worker, run_until_signalled
 from fairwind.mongo.client import create_client
 from fairwind.serving import http_worker, settle_memory
 from services.orders.bootstrap import bootstrap
-from services.orders.consumer import status_consumer
+from services.orders.consumer import route_consumer, status_consumer
 from services.orders.keys import KeyStore
 from services.orders.settings import OrdersSettings
 
@@ -27,12 +27,14 @@ async def serve(settings: OrdersSettings) -> None:
     await app.platform.ensure_topics()
     settle_memory()
     events = app.platform.event_workers(status_consumer(app.platform, app.service))
+    routes = route_consumer(app.platform, app.service)
     http, _ = http_worker(app.api, settings.http_host, settings.http_port)
     try:
         await run_until_signalled(
             [
                 http,
                 *events,
+                Worker("route-consumer", routes.run, routes.stop),
             ],
             grace_s=settings.shutdown_grace_s,
         )
@@ -78,7 +80,7 @@ async def keys_command(settings: OrdersSettings, args: argparse.Namespace) -> in
 
 def parser() -> argparse.ArgumentParser:
     root, commands = service_parser(
-        "services.orders", __doc__, "run the API, the outbox relay and the status consumer"
+        "services.orders", __doc__, "run the API, the outbox relay and the event consumers"
     )
     keys = commands.add_parser("keys", help="partner API keys").add_subparsers(
         dest="action", required=True

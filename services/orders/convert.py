@@ -8,7 +8,7 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from fairwind.v1 import common_pb2, orders_pb2
+from fairwind.v1 import common_pb2, orders_pb2, routes_pb2
 from services.orders.schemas import AddressIn, ContactIn, MoneyIn, ParcelIn
 
 Document = dict[str, Any]
@@ -21,6 +21,16 @@ SERVICE_LEVELS = {
 }
 TIERS = {f"Q{n}": getattr(common_pb2, f"CUSTOMER_TIER_Q{n}") for n in range(1, 6)}
 TIER_NAMES = {value: name for name, value in TIERS.items()}
+SIDES = {"pickup": common_pb2.ADDRESS_SIDE_PICKUP, "delivery": common_pb2.ADDRESS_SIDE_DELIVERY}
+SIDE_NAMES = {value: name for name, value in SIDES.items()}
+INITIATORS = {
+    "partner": orders_pb2.CANCEL_INITIATOR_PARTNER,
+    "fairwind": orders_pb2.CANCEL_INITIATOR_CARRIER,
+}
+UNROUTABLE_REASONS = {
+    routes_pb2.UNROUTABLE_REASON_UNSERVED_AREA: "unserved_area",
+    routes_pb2.UNROUTABLE_REASON_NO_SERVICE: "no_service",
+}
 _NANOS = Decimal(1_000_000_000)
 
 
@@ -63,6 +73,26 @@ def promise_doc(promise: common_pb2.Promise) -> Document:
         "remote_area": promise.remote_area,
         "extra_working_days": promise.extra_working_days,
     }
+
+
+def route_fields(route: routes_pb2.Route) -> Document:
+    """What an order shows of its current route: promise, outlets (the label's sort code is
+    the destination outlet) and the hubs on the way."""
+    hubs: list[str] = []
+    for leg in route.legs:
+        for place in (leg.from_location, leg.to_location):
+            if place.kind == common_pb2.LOCATION_KIND_HUB and place.code not in hubs:
+                hubs.append(place.code)
+    fields: Document = {
+        "origin_outlet": route.origin_outlet.code or None,
+        "origin_city": route.origin_outlet.city_code or None,
+        "destination_outlet": route.destination_outlet.code or None,
+        "destination_city": route.destination_outlet.city_code or None,
+        "planned_hubs": hubs,
+    }
+    if route.HasField("promise"):
+        fields |= {"promise": promise_doc(route.promise), "promise_pending": False}
+    return fields
 
 
 def address(value: AddressIn) -> common_pb2.Address:

@@ -13,7 +13,7 @@ from fairwind.clock import PlatformClock
 from fairwind.events import EncodedEvent, Event, EventCodec
 from fairwind.mongo.batching import GroupCommitter
 from fairwind.mongo.outbox import Outbox, in_transaction
-from fairwind.v1 import common_pb2, orders_pb2, tracking_pb2
+from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, tracking_pb2
 from services.orders import convert
 from services.orders.domain.status import Status
 from services.orders.intake import (
@@ -131,26 +131,8 @@ async def cancel_order(svc: OrdersService, partner: Partner, waybill: str, reaso
         raise Rejected(404, "not_found", f"no order {waybill}")
     if doc["status"] == Status.CANCELLED:
         return Outcome(200, svc.view(doc), replayed=True)
-    now = svc.clock.now()
-    event = svc.codec.encode(
-        orders_pb2.OrderCancelled(
-            waybill=waybill,
-            partner_id=partner.id,
-            partner_order_id=doc.get("partner_order_id") or "",
-            customer_id=doc["customer_id"],
-            reason=reason,
-            cancelled_at=convert.timestamp(now),
-        ),
-        waybill,
-    )
-
-    async def cancel(session: AsyncClientSession) -> Document | None:
-        updated = await svc.store.cancel(session, partner.id, waybill, reason, now)
-        if updated is not None:
-            await svc.outbox.add([event], session)
-        return updated
-
-    updated = await in_transaction(svc.mongo, cancel)
+    cancellation = {"by": "partner", "reason": "partner_request", "side": None, "detail": reason}
+    updated = await _cancel(svc, doc, cancellation)
     if updated is None:
         current = await svc.store.get(partner.id, waybill)
         status = current["status"] if current else "unknown"
@@ -160,9 +142,70 @@ async def cancel_order(svc: OrdersService, partner: Partner, waybill: str, reaso
             f"the order is {status}; cancellation is possible until pickup",
             order_status=status,
         )
-    svc.outbox.notify()
     svc.metrics.cancelled.inc()
     return Outcome(200, svc.view(updated))
+
+
+async def _cancel(svc: OrdersService, doc: Document, cancellation: Document) -> Document | None:
+    """Cancel a cancellable order with its OrderCancelled event; None if it is not."""
+    now = svc.clock.now()
+    waybill = doc["_id"]
+    event = svc.codec.encode(
+        orders_pb2.OrderCancelled(
+            waybill=waybill,
+            partner_id=doc["partner_id"],
+            partner_order_id=doc.get("partner_order_id") or "",
+            customer_id=doc["customer_id"],
+            reason=cancellation["detail"],
+            cancelled_at=convert.timestamp(now),
+            initiator=convert.INITIATORS[cancellation["by"]],
+            reason_code=cancellation["reason"],
+            side=convert.SIDES.get(cancellation["side"], common_pb2.ADDRESS_SIDE_UNSPECIFIED),
+        ),
+        waybill,
+    )
+
+    async def cancel(session: AsyncClientSession) -> Document | None:
+        updated = await svc.store.cancel(session, doc["partner_id"], waybill, cancellation, now)
+        if updated is not None:
+            await svc.outbox.add([event], session)
+        return updated
+
+    updated = await in_transaction(svc.mongo, cancel)
+    svc.outbox.notify()
+    return updated
+
+
+async def on_route(
+    svc: OrdersService, event: Event[routes_pb2.RoutePlanned | routes_pb2.RouteReplanned]
+) -> None:
+    """A plan or re-plan: the order shows its promise, outlets and hubs (the newest version
+    wins), and an order accepted without a price gets the planned one."""
+    message = event.message
+    route = message.route
+    await svc.store.follow_route(route.waybill, route.version, convert.route_fields(route))
+    if isinstance(message, routes_pb2.RoutePlanned) and message.HasField("price"):
+        await svc.store.fill_price(
+            route.waybill, convert.money_doc(message.price), message.chargeable_weight_kg
+        )
+
+
+async def on_unroutable(svc: OrdersService, event: Event[routes_pb2.OrderUnroutable]) -> None:
+    """Routing cannot carry an order accepted while it was unavailable: Fairwind cancels it,
+    saying why, and OrderCancelled closes the shipment everywhere downstream."""
+    message = event.message
+    doc = await svc.store.by_waybill(message.waybill)
+    if doc is None or doc["status"] == Status.CANCELLED:
+        return  # not ours, or cancelled already (a redelivery, or the partner was first)
+    reason = convert.UNROUTABLE_REASONS.get(message.reason, "no_service")
+    cancellation = {
+        "by": "fairwind",
+        "reason": reason,
+        "side": convert.SIDE_NAMES.get(message.side),
+        "detail": message.detail or reason,
+    }
+    if await _cancel(svc, doc, cancellation) is not None:
+        svc.metrics.unroutable.labels(reason).inc()
 
 
 async def on_status_changed(

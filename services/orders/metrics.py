@@ -15,6 +15,7 @@ class OrderMetrics:
     replays: Counter
     cancelled: Counter
     promise_pending: Counter
+    unroutable: Counter
 
 
 @functools.cache
@@ -43,6 +44,12 @@ def order_metrics(registry: CollectorRegistry = REGISTRY) -> OrderMetrics:
         promise_pending=Counter(
             "fairwind_orders_promise_pending_total",
             "Orders accepted while routing was unavailable.",
+            registry=registry,
+        ),
+        unroutable=Counter(
+            "fairwind_orders_unroutable_total",
+            "Accepted orders routing could not carry (cancelled by Fairwind), by reason.",
+            ["reason"],
             registry=registry,
         ),
     )

@@ -151,6 +151,14 @@ class WarningOut(BaseModel):
     required_documents: list[str]
 
 
+class CancellationOut(BaseModel):
+    by: Literal["partner", "fairwind"]
+    # partner_request, or why Fairwind cannot carry the order: unserved_area, no_service
+    reason: str
+    side: Literal["pickup", "delivery"] | None
+    detail: str
+
+
 class OrderOut(BaseModel):
     waybill: str
     status: str
@@ -167,6 +175,7 @@ class OrderOut(BaseModel):
     planned_hubs: list[str]
     warnings: list[WarningOut]
     cancelled_at: datetime | None = None
+    cancellation: CancellationOut | None = None
     links: dict[str, str]
 
 

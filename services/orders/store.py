@@ -173,9 +173,15 @@ class OrderStore:
         return docs, encode_cursor(docs[-1]) if more and docs else None
 
     async def cancel(
-        self, session: AsyncClientSession, partner_id: str, waybill: str, reason: str, now: datetime
+        self,
+        session: AsyncClientSession,
+        partner_id: str,
+        waybill: str,
+        cancellation: Document,
+        now: datetime,
     ) -> Document | None:
-        """Cancel if still cancellable; None if the order is past pickup (or unknown)."""
+        """Cancel if still cancellable; None if the order is past pickup (or unknown).
+        ``cancellation`` says who and why (by, reason, side, detail)."""
         return await self.orders.find_one_and_update(
             {
                 "_id": waybill,
@@ -186,13 +192,38 @@ class OrderStore:
                 "$set": {
                     "status": Status.CANCELLED.value,
                     "cancelled_at": now,
-                    "cancel_reason": reason,
+                    "cancel_reason": cancellation["detail"],
+                    "cancellation": cancellation,
                 },
                 "$push": {"history": {"status": Status.CANCELLED.value, "at": now}},
             },
             return_document=ReturnDocument.AFTER,
             session=session,
         )
+
+    async def by_waybill(self, waybill: str) -> Document | None:
+        """Any partner's order: for events, which carry no partner to check."""
+        return await self.orders.find_one({"_id": waybill})
+
+    async def follow_route(self, waybill: str, version: int, fields: Document) -> bool:
+        """Take a route version's promise, outlets and hubs, unless a newer one is in (route
+        events of one waybill may be handled out of order after a rebalance)."""
+        result = await self.orders.update_one(
+            {
+                "_id": waybill,
+                "$or": [{"route_version": None}, {"route_version": {"$lt": version}}],
+            },
+            {"$set": fields | {"route_version": version}},
+        )
+        return result.modified_count == 1
+
+    async def fill_price(self, waybill: str, price: Document, weight_kg: float) -> bool:
+        """The price of an order accepted without one; an agreed price is never changed."""
+        result = await self.orders.update_one(
+            {"_id": waybill, "price": None},
+            {"$set": {"price": price} | ({"chargeable_weight_kg": weight_kg} if weight_kg else {})},
+        )
+        return result.modified_count == 1
 
     async def follow_status(self, waybill: str, reported: Status, at: datetime) -> bool:
         """Apply a tracking status, forward only; retried on a concurrent change."""

@@ -36,6 +36,7 @@ def order_view(doc: Document, tracking_url: str, link_secret: str | None = None)
         "planned_hubs": doc.get("planned_hubs", []),
         "warnings": doc.get("warnings", []),
         "cancelled_at": _iso(doc["cancelled_at"]) if doc.get("cancelled_at") else None,
+        "cancellation": _cancellation(doc),
         "links": {
             "self": f"/v1/orders/{waybill}",
             "label": f"/v1/orders/{waybill}/label",
@@ -43,6 +44,16 @@ def order_view(doc: Document, tracking_url: str, link_secret: str | None = None)
             + (f"?access_token={tracking_link_token(link_secret, waybill)}" if link_secret else ""),
         },
     }
+
+
+def _cancellation(doc: Document) -> Document | None:
+    """Who cancelled and why; orders cancelled before this was stored were the partner's."""
+    if doc.get("cancellation"):
+        return dict(doc["cancellation"])
+    if doc.get("cancelled_at"):
+        detail = doc.get("cancel_reason") or ""
+        return {"by": "partner", "reason": "partner_request", "side": None, "detail": detail}
+    return None
 
 
 def _iso(value: Any) -> str:

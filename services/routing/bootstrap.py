@@ -14,8 +14,8 @@ from services.routing.domain.network import load_network
 from services.routing.domain.pricing import PriceTable
 from services.routing.domain.router import Router
 from services.routing.grpc_server import RouteServicer
-from services.routing.handlers import RoutingService
 from services.routing.metrics import routing_metrics
+from services.routing.service import RoutingService
 from services.routing.settings import RoutingSettings
 from services.routing.store import RouteStore
 

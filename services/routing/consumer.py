@@ -11,8 +11,8 @@ from fairwind.events import ConsumerRunner
 from fairwind.lifecycle import Worker
 from fairwind.platform import Platform
 from fairwind.v1 import orders_pb2, tracking_pb2
-from services.routing import handlers
-from services.routing.handlers import RoutingService
+from services.routing import handlers, pickups
+from services.routing.service import RoutingService
 
 GROUP = "routing"
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def reassigner(svc: RoutingService) -> Worker:
     async def run() -> None:
         while not stopping.is_set():
             try:
-                await handlers.reassign_overdue(svc)
+                await pickups.reassign_overdue(svc)
             except Exception:
                 log.exception("reassignment round failed; trying again")
             with contextlib.suppress(TimeoutError):

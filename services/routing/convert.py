@@ -25,6 +25,7 @@ LEVELS = {
 }
 LEVEL_CODES = {name: code for code, name in LEVELS.items()}
 MODES = {"road": routes_pb2.TRANSPORT_MODE_ROAD, "air": routes_pb2.TRANSPORT_MODE_AIR}
+SIDES = {"pickup": common_pb2.ADDRESS_SIDE_PICKUP, "delivery": common_pb2.ADDRESS_SIDE_DELIVERY}
 _NANOS = Decimal(1_000_000_000)
 
 

@@ -13,7 +13,8 @@ from fairwind.v1 import routes_pb2, routes_pb2_grpc
 from services.routing import convert
 from services.routing.domain.clock import to_minutes
 from services.routing.domain.promise import NoService
-from services.routing.handlers import RoutingService, plan_route
+from services.routing.handlers import plan_route
+from services.routing.service import RoutingService
 
 Context = grpc.aio.ServicerContext[Any, Any]
 STATUSES = {

@@ -1,31 +1,25 @@
-"""One small async function per command or event; ``RoutingService`` holds what they need."""
+"""One small async function per command or event; ``RoutingService`` (service.py) holds what
+they need. Pickup dispatch and reassignment are in pickups.py."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
-from fairwind.clock import PlatformClock
-from fairwind.events import EncodedEvent, Event, EventCodec
-from fairwind.mongo.outbox import Outbox, in_transaction
-from fairwind.v1 import orders_pb2, routes_pb2, tracking_pb2
+from fairwind.events import Event
+from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, tracking_pb2
 from services.routing import convert
-from services.routing.domain.clock import from_minutes, to_minutes
-from services.routing.domain.dispatch import choose_courier
-from services.routing.domain.network import DAY, OutletRecord
+from services.routing.domain.clock import to_minutes
 from services.routing.domain.planner import NoRoute
 from services.routing.domain.pricing import Piece
 from services.routing.domain.promise import NoService
-from services.routing.domain.router import Offer, Router
-from services.routing.metrics import RoutingMetrics
-from services.routing.settings import RoutingSettings
-from services.routing.store import RouteStore
+from services.routing.domain.router import Offer, Unserved
+from services.routing.pickups import dispatch_pickup
+from services.routing.service import RoutingService, Stale
 
 log = logging.getLogger(__name__)
 Document = dict[str, Any]
@@ -33,30 +27,10 @@ REASONS = {
     tracking_pb2.DEVIATION_KIND_UNPLANNED_HUB: routes_pb2.REPLAN_REASON_UNPLANNED_HUB,
     tracking_pb2.DEVIATION_KIND_LATE_DEPARTURE: routes_pb2.REPLAN_REASON_LATE_DEPARTURE,
 }
-
-
-@dataclass
-class RoutingService:
-    settings: RoutingSettings
-    router: Router
-    mongo: AsyncMongoClient[Document]
-    store: RouteStore
-    outbox: Outbox
-    codec: EventCodec
-    metrics: RoutingMetrics
-    clock: PlatformClock = field(default_factory=PlatformClock)
-
-    @property
-    def zone(self) -> Any:
-        return self.router.network.time_zone
-
-    async def commit(self, work: Any, events: list[EncodedEvent]) -> None:
-        async def run(session: AsyncClientSession) -> None:
-            await work(session)
-            await self.outbox.add(events, session)
-
-        await in_transaction(self.mongo, run)
-        self.outbox.notify()
+UNROUTABLE = {
+    "unserved_area": routes_pb2.UNROUTABLE_REASON_UNSERVED_AREA,
+    "no_service": routes_pb2.UNROUTABLE_REASON_NO_SERVICE,
+}
 
 
 def _pickup_window(
@@ -106,11 +80,7 @@ async def on_order_created(svc: RoutingService, event: Event[orders_pb2.OrderCre
     try:
         offer = _offer(svc, order, placed)
     except NoService as exc:
-        svc.metrics.unroutable.labels("no_service").inc()
-        log.error("order cannot be routed", extra={"waybill": order.waybill, "reason": str(exc)})
-        await svc.store.routes.insert_one(
-            {"_id": order.waybill, "unroutable": str(exc), "current": 0, "versions": []}
-        )
+        await _unroutable(svc, order.waybill, exc)
         return
     level = convert.level_of(order.service_level)
     now = svc.clock.now()
@@ -126,10 +96,15 @@ async def on_order_created(svc: RoutingService, event: Event[orders_pb2.OrderCre
     )
     document = _route_document(order.waybill, offer, level, route, now)
     window = _pickup_window(order, svc, placed, offer.promise.pickup_by)
-    task, dispatched = await _dispatch(
+    task, dispatched = await dispatch_pickup(
         svc, order, offer.origin, window, offer.promise.pickup_by, now
     )
-    events = [svc.codec.encode(routes_pb2.RoutePlanned(route=route), order.waybill)]
+    planned = routes_pb2.RoutePlanned(
+        route=route,
+        price=convert.money(offer.price.total, offer.price.currency),
+        chargeable_weight_kg=offer.price.chargeable_weight_kg,
+    )
+    events = [svc.codec.encode(planned, order.waybill)]
     if dispatched is not None:
         events.append(svc.codec.encode(dispatched, order.waybill))
     try:
@@ -137,6 +112,29 @@ async def on_order_created(svc: RoutingService, event: Event[orders_pb2.OrderCre
     except DuplicateKeyError:
         return  # a concurrent delivery of the same order won
     svc.metrics.planned.labels(level).inc()
+
+
+async def _unroutable(svc: RoutingService, waybill: str, exc: NoService) -> None:
+    """Nothing can be planned or dispatched: remember it and say so (orders cancels the
+    order), in one transaction, so a redelivered order changes nothing."""
+    side = exc.side if isinstance(exc, Unserved) else ""
+    reason = "unserved_area" if side else "no_service"
+    event = routes_pb2.OrderUnroutable(
+        waybill=waybill,
+        reason=UNROUTABLE[reason],
+        side=convert.SIDES.get(side, common_pb2.ADDRESS_SIDE_UNSPECIFIED),
+        detail=str(exc),
+        failed_at=convert.stamp(svc.clock.now()),
+    )
+    document = {"_id": waybill, "unroutable": str(exc), "current": 0, "versions": []}
+    try:
+        await svc.commit(
+            lambda s: svc.store.insert(s, document, None), [svc.codec.encode(event, waybill)]
+        )
+    except DuplicateKeyError:
+        return  # a concurrent delivery of the same order got there first
+    svc.metrics.unroutable.labels(reason).inc()
+    log.warning("order cannot be routed", extra={"waybill": waybill, "reason": str(exc)})
 
 
 async def plan_route(
@@ -198,61 +196,6 @@ def _route_document(
     }
 
 
-async def _dispatch(
-    svc: RoutingService,
-    order: orders_pb2.Order,
-    outlet: OutletRecord,
-    window: tuple[int, int],
-    pickup_by: int,
-    now: datetime,
-) -> tuple[Document | None, routes_pb2.PickupDispatched | None]:
-    couriers = list(outlet.couriers)
-    load = await svc.store.load([c.id for c in couriers])
-    chosen = choose_courier(couriers, (window[0] % DAY, window[1] % DAY), load)
-    if chosen is None:
-        svc.metrics.unroutable.labels("no_courier").inc()
-        return None, None
-    card = routes_pb2.CourierTask(
-        waybill=order.waybill,
-        pickup_address=order.shipper.address,
-        pickup_contact=order.shipper,
-        pieces=sum(max(p.quantity, 1) for p in order.parcels),
-        weight_kg=sum(p.weight_kg * max(p.quantity, 1) for p in order.parcels),
-        pickup_by=convert.stamp(from_minutes(pickup_by, svc.zone)),
-    )
-    if order.HasField("pickup_window"):
-        card.pickup_window.CopyFrom(order.pickup_window)
-    task = {
-        "_id": order.waybill,
-        "outlet": outlet.code,
-        "courier_id": chosen,
-        "status": "assigned",
-        "attempt": 1,
-        "tried": [chosen],
-        "dispatched_at": now,
-        "pickup_by": from_minutes(pickup_by, svc.zone),
-        "card": card.SerializeToString(),
-    }
-    return task, _dispatched_event(task, outlet, card)
-
-
-def _dispatched_event(
-    task: Document, outlet: OutletRecord, card: routes_pb2.CourierTask
-) -> routes_pb2.PickupDispatched:
-    event = routes_pb2.PickupDispatched(
-        waybill=task["_id"],
-        courier_id=task["courier_id"],
-        outlet_code=outlet.code,
-        city_code=outlet.city_code,
-        pickup_by=card.pickup_by,
-        dispatched_at=convert.stamp(task["dispatched_at"]),
-        attempt=task["attempt"],
-    )
-    if card.HasField("pickup_window"):
-        event.pickup_window.CopyFrom(card.pickup_window)
-    return event
-
-
 async def on_order_cancelled(svc: RoutingService, event: Event[orders_pb2.OrderCancelled]) -> None:
     await svc.store.cancel(event.message.waybill, svc.clock.now())
 
@@ -305,53 +248,10 @@ async def on_deviation(
 
     async def write(session: AsyncClientSession) -> None:
         if not await svc.store.add_version(session, deviation.waybill, doc["current"], entry):
-            raise _Stale
+            raise Stale
 
     try:
         await svc.commit(write, [svc.codec.encode(replanned, deviation.waybill)])
-    except _Stale:
+    except Stale:
         return  # another deviation re-planned first; the consumer will see a newer version
     svc.metrics.replanned.inc()
-
-
-class _Stale(Exception):
-    pass
-
-
-async def reassign_overdue(svc: RoutingService, now: datetime | None = None) -> int:
-    """Pickups nobody accepted in time go to the next courier. Returns how many moved."""
-    now = now or svc.clock.now()
-    moved = 0
-    deadline = now - timedelta(seconds=svc.settings.acceptance_timeout_s)
-    for task in await svc.store.overdue(deadline):
-        outlet = svc.router.network.outlets[task["outlet"]]
-        load = await svc.store.load([c.id for c in outlet.couriers])
-        minute = to_minutes(now, svc.zone) % DAY
-        courier = choose_courier(
-            outlet.couriers, (minute, minute + 60), load, task["tried"]
-        ) or choose_courier(outlet.couriers, (minute, minute + 60), load, [task["courier_id"]])
-        if courier is None:
-            continue  # the only courier: leave the task with them
-        card = routes_pb2.CourierTask.FromString(task["card"])
-        updated: Document | None = None
-
-        async def write(session: AsyncClientSession, t: Document = task, c: str = courier) -> None:
-            nonlocal updated
-            updated = await svc.store.reassign(session, t, c, now)
-            if updated is None:
-                raise _Stale
-
-        event_task = task | {
-            "courier_id": courier,
-            "attempt": task["attempt"] + 1,
-            "dispatched_at": now,
-        }
-        try:
-            await svc.commit(
-                write, [svc.codec.encode(_dispatched_event(event_task, outlet, card), task["_id"])]
-            )
-        except _Stale:
-            continue  # accepted or moved meanwhile
-        svc.metrics.reassigned.inc()
-        moved += 1
-    return moved

@@ -14,6 +14,14 @@ from services.routing.domain.promise import NoService, Promise, pickup_by, promi
 ROAD_ONLY = frozenset({"road"})
 
 
+class Unserved(NoService):
+    """No outlet serves one of the shipment's addresses; ``side`` is pickup or delivery."""
+
+    def __init__(self, side: str, reason: str) -> None:
+        super().__init__(f"{side} address not served: {reason}")
+        self.side = side
+
+
 @dataclass(frozen=True, slots=True)
 class Coverage:
     served: bool
@@ -52,7 +60,7 @@ class Router:
     def outlet_of(self, city: str, district: str, side: str) -> OutletRecord:
         found = self.coverage(city, district)
         if found.outlet is None:
-            raise NoService(f"{side} address not served: {found.reason}")
+            raise Unserved(side, found.reason)
         return found.outlet
 
     def offer(

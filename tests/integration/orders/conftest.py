@@ -14,13 +14,17 @@ from aiokafka import TopicPartition
 from prometheus_client import CollectorRegistry
 
 from fairwind.events import EventCatalog
+from fairwind.events.contracts import ORDERS, ROUTES, TRACKING, platform_catalog
 from fairwind.events.kafka import ensure_catalog_topics, make_reader
-from fairwind.infra.pytest_plugin import InfraEndpoints
+from fairwind.infra.pytest_plugin import InfraEndpoints, serving
 from fairwind.metrics import kit_metrics
 from fairwind.rpc import GrpcServer, ServiceBinding
-from fairwind.v1 import crm_pb2_grpc, orders_pb2, routes_pb2_grpc, tracking_pb2
+from fairwind.v1 import crm_pb2_grpc, routes_pb2_grpc
 from services.orders.bootstrap import OrdersApp, bootstrap
 from services.orders.settings import OrdersSettings
+from services.routing.bootstrap import RoutingApp
+from services.routing.bootstrap import bootstrap as bootstrap_routing
+from services.routing.settings import RoutingSettings
 from tests.integration.orders.fakes import FakeCustomers, FakeRouting
 
 Json = dict[str, Any]
@@ -110,11 +114,12 @@ def settings_for(
 
 
 def isolated_catalog(unique_name: str) -> EventCatalog:
-    return (
-        EventCatalog()
-        .register(f"{unique_name}.orders.v1", orders_pb2.OrderCreated, orders_pb2.OrderCancelled)
-        .register(f"{unique_name}.tracking.v1", tracking_pb2.ShipmentStatusChanged)
-    )
+    """The platform's order, route and tracking events, on topics only this test uses."""
+    catalog = EventCatalog()
+    for kind in platform_catalog().kinds():
+        if kind.topic in (ORDERS, ROUTES, TRACKING):
+            catalog.register(kind.topic.replace("fairwind", unique_name, 1), kind.message_class)
+    return catalog
 
 
 async def start_orders(settings: OrdersSettings, unique_name: str) -> OrdersApp:
@@ -132,6 +137,19 @@ async def orders(
     yield app
     await app.platform.mongo.drop_database(unique_name)
     await app.close()
+
+
+@pytest.fixture
+async def real_routing(infra: InfraEndpoints, unique_name: str) -> AsyncIterator[RoutingApp]:
+    """The routing service itself, on the same topics as the test's orders service."""
+    settings = infra.service_settings(
+        RoutingSettings, f"{unique_name}_routing", acceptance_timeout_s=60
+    )
+    app = await bootstrap_routing(
+        settings, catalog=isolated_catalog(unique_name), registry=CollectorRegistry()
+    )
+    async with serving(app, app.grpc):
+        yield app
 
 
 @pytest.fixture

@@ -159,7 +159,7 @@ async def test_a_bad_cursor_is_400(client: httpx.AsyncClient, acme: dict[str, st
 
 def with_text(path: tuple[str | int, ...], value: str) -> Json:
     body = order_body()
-    target = body
+    target: Any = body
     for step in path[:-1]:
         target = target[step]
     target[path[-1]] = value

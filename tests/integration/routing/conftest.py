@@ -26,6 +26,7 @@ def isolated_catalog(unique_name: str) -> EventCatalog:
             routes_pb2.RoutePlanned,
             routes_pb2.RouteReplanned,
             routes_pb2.PickupDispatched,
+            routes_pb2.OrderUnroutable,
         )
         .register(f"{unique_name}.tracking.v1", tracking_pb2.RouteDeviationDetected)
     )

@@ -12,7 +12,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from fairwind.events import Event
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, tracking_pb2
-from services.routing import handlers
+from services.routing import handlers, pickups
 from services.routing.bootstrap import RoutingApp
 from services.routing.consumer import event_consumer
 from tests.integration.conftest import wait_for
@@ -27,6 +27,7 @@ async def outbox_events(app: RoutingApp) -> list[tuple[str, Any]]:
         "RoutePlanned": routes_pb2.RoutePlanned,
         "RouteReplanned": routes_pb2.RouteReplanned,
         "PickupDispatched": routes_pb2.PickupDispatched,
+        "OrderUnroutable": routes_pb2.OrderUnroutable,
     }
     out = []
     for doc in docs:
@@ -83,6 +84,61 @@ async def test_order_created_plans_and_dispatches_over_the_broker(
     assert dispatched.attempt == 1
 
 
+async def test_the_plan_of_an_order_carries_its_price(routing: RoutingApp, stub: Any) -> None:
+    """For orders accepted while routing was down: the plan brings the price they lack."""
+    created = order_created("FW8")
+    await handlers.on_order_created(routing.service, as_event(routing, created, "FW8"))
+    planned = (await outbox_events(routing))[0][1]
+    order = created.order
+    request = routes_pb2.QuoteRequest(
+        origin=order.shipper.address, destination=order.consignee.address, parcels=order.parcels
+    )
+    request.ship_at.CopyFrom(order.created_at)
+    quote = (await stub.Quote(request)).quote
+    assert planned.price == quote.price
+    assert planned.price.units > 0
+    assert planned.chargeable_weight_kg == quote.chargeable_weight_kg
+
+
+@pytest.mark.parametrize(
+    ("shipper", "consignee", "reason", "side"),
+    [
+        (
+            ("深圳市", "南山区"),
+            ("北京市", "无人区"),
+            routes_pb2.UNROUTABLE_REASON_UNSERVED_AREA,
+            common_pb2.ADDRESS_SIDE_DELIVERY,
+        ),
+        (
+            ("深圳市", "无人区"),
+            ("北京市", "朝阳区"),
+            routes_pb2.UNROUTABLE_REASON_UNSERVED_AREA,
+            common_pb2.ADDRESS_SIDE_PICKUP,
+        ),
+    ],
+)
+async def test_an_order_that_cannot_be_routed_is_announced_once(
+    routing: RoutingApp,
+    shipper: tuple[str, str],
+    consignee: tuple[str, str],
+    reason: int,
+    side: int,
+) -> None:
+    created = order_created("FW9")
+    created.order.shipper.address.CopyFrom(address(*shipper))
+    created.order.consignee.address.CopyFrom(address(*consignee))
+    event = as_event(routing, created, "FW9")
+    await handlers.on_order_created(routing.service, event)
+    await handlers.on_order_created(routing.service, event)  # redelivered
+    events = await outbox_events(routing)
+    assert [name for name, _ in events] == ["OrderUnroutable"]
+    unroutable = events[0][1]
+    assert (unroutable.waybill, unroutable.reason, unroutable.side) == ("FW9", reason, side)
+    assert "无人区" in unroutable.detail
+    assert unroutable.HasField("failed_at")
+    assert routing.service.metrics.unroutable.labels("unserved_area")._value.get() == 1
+
+
 async def test_redelivered_order_created_plans_once(routing: RoutingApp) -> None:
     event = as_event(routing, order_created("FW2"), "FW2")
     await handlers.on_order_created(routing.service, event)
@@ -132,7 +188,7 @@ async def test_unaccepted_pickups_go_to_another_courier(routing: RoutingApp, stu
     assert accepted.task.status == routes_pb2.COURIER_TASK_STATUS_ACCEPTED
 
     later = datetime.now(UTC) + timedelta(seconds=svc.settings.acceptance_timeout_s + 1)
-    assert await handlers.reassign_overdue(svc, later) == 1  # FW5 was accepted: it stays
+    assert await pickups.reassign_overdue(svc, later) == 1  # FW5 was accepted: it stays
     again = [m for n, m in await outbox_events(routing) if n == "PickupDispatched"][-1]
     assert (again.waybill, again.attempt) == ("FW4", 2)
     assert again.courier_id != first
@@ -158,7 +214,7 @@ async def test_cancel_closes_the_pickup_task(routing: RoutingApp, stub: Any) -> 
     tasks = await stub.ListCourierTasks(routes_pb2.ListCourierTasksRequest(courier_id=courier))
     assert tasks.tasks == []
     later = datetime.now(UTC) + timedelta(hours=1)
-    assert await handlers.reassign_overdue(svc, later) == 0
+    assert await pickups.reassign_overdue(svc, later) == 0
 
 
 async def test_grpc_quotes_coverage_and_errors(routing: RoutingApp, stub: Any) -> None:
