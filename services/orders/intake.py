@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fairwind.v1 import routes_pb2
+from fairwind.waybill import format_waybill
 from services.orders import convert
 from services.orders.clients import (
     Coverage,
@@ -20,7 +21,6 @@ from services.orders.clients import (
 )
 from services.orders.domain.commodities import CommodityRules, Item
 from services.orders.domain.status import Status
-from services.orders.domain.waybill import format_waybill
 from services.orders.domain.weights import PieceSize, chargeable_weight_kg
 from services.orders.keys import Partner
 from services.orders.schemas import OrderIn, ParcelIn

@@ -1,4 +1,5 @@
-"""Orders domain rules: waybills, weights, commodity and customs rules, status rules."""
+"""Orders domain rules: waybills (fairwind/waybill.py), weights, commodity and customs
+rules, status rules."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from services.orders.domain.commodities import CommodityRules, Item, RulesFileError
-from services.orders.domain.status import Status, can_cancel, follow
-from services.orders.domain.waybill import (
+from fairwind.waybill import (
     InvalidWaybill,
     check_digit,
     format_waybill,
     parse_waybill,
 )
+from services.orders.domain.commodities import CommodityRules, Item, RulesFileError
+from services.orders.domain.status import Status, can_cancel, follow
 from services.orders.domain.weights import PieceSize, chargeable_weight_kg, volumetric_weight_kg
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
+from fairwind.waybill import format_waybill
 from services.orders.bootstrap import OrdersApp
-from services.orders.domain.waybill import format_waybill
 from tests.integration.orders.conftest import order_body, soon, stored
 
 pytestmark = pytest.mark.integration

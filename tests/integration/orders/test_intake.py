@@ -12,8 +12,8 @@ from pydantic import SecretStr
 from fairwind.infra.pytest_plugin import InfraEndpoints
 from fairwind.privacy import tracking_link_token
 from fairwind.v1 import orders_pb2
+from fairwind.waybill import parse_waybill
 from services.orders.bootstrap import OrdersApp
-from services.orders.domain.waybill import parse_waybill
 from tests.integration.orders.conftest import (
     api_key,
     order_body,
