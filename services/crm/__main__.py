@@ -71,7 +71,7 @@ async def customers(settings: CrmSettings, args: argparse.Namespace) -> int:
             return await _rank(svc)
         return await _show(svc, args.customer_id)
     finally:
-        await svc.mongo.close()
+        await svc.uow.client.close()
 
 
 async def _rank(svc: CrmService) -> int:
@@ -94,7 +94,7 @@ async def _rank(svc: CrmService) -> int:
 
 
 async def _show(svc: CrmService, customer_id: str) -> int:
-    doc = await svc.store.get(customer_id)
+    doc = await svc.store.customers.get(customer_id)
     if doc is None:
         print(f"no customer {customer_id!r}", file=sys.stderr)
         return 1

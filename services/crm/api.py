@@ -44,7 +44,7 @@ async def _healthz() -> dict[str, str]:
 
 @router.get("/customers/{customer_id}", tags=["customers"])
 async def get_customer(customer_id: str, svc: Service) -> FastJSONResponse:
-    doc = await svc.store.get(customer_id) if len(customer_id) <= 64 else None
+    doc = await svc.store.customers.get(customer_id) if len(customer_id) <= 64 else None
     if doc is None:
         raise Problem(404, f"No customer {customer_id[:64]!r}.")
     return FastJSONResponse(profile_view(doc, await live_totals(svc, doc), svc.settings.currency))
@@ -60,7 +60,7 @@ async def list_customers(
     """Ranked customers (best first), optionally of one tier, as of the last re-rank."""
     if limit > svc.settings.max_list_limit:
         raise Problem(400, f"limit is at most {svc.settings.max_list_limit}.")
-    docs = await svc.store.listing(tier, limit, offset)
+    docs = await svc.store.customers.listing(tier, limit, offset)
     return FastJSONResponse(
         {
             "customers": [ranked_view(d, svc.settings.currency) for d in docs],

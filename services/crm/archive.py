@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-from pymongo import UpdateOne
 
 from services.crm import phones
-from services.crm.domain import fen
+from services.crm.domain import ArchiveEntry, fen
 from services.crm.handlers import CrmService
 from services.crm.ranking import RankResult, rerank
 
@@ -24,7 +22,6 @@ CustomerId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:@-]{1,64}$
 Email = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
 ]
-WRITE_CHUNK = 1000
 
 
 class CustomerIn(BaseModel):
@@ -41,26 +38,15 @@ class CustomerIn(BaseModel):
     shipments_90d: int = Field(default=0, ge=0, le=1_000_000_000)
 
 
-@dataclass(frozen=True)
-class Customer:
-    customer_id: str
-    name: str
-    company: str
-    phones: list[str]  # E.164
-    emails: list[str]
-    revenue_fen: int
-    shipments: int
-
-
 class BadImport(ValueError):
     """The input cannot be imported; the message names the line."""
 
 
 def parse(
     lines: Iterable[str], country_code: str, max_customers: int, max_line: int
-) -> list[Customer]:
+) -> list[ArchiveEntry]:
     """Every customer of the input, or BadImport for the first bad line."""
-    customers: list[Customer] = []
+    customers: list[ArchiveEntry] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -88,7 +74,7 @@ def parse(
             )
         seen[spec.customer_id] = number
         customers.append(
-            Customer(
+            ArchiveEntry(
                 spec.customer_id,
                 spec.name,
                 spec.company,
@@ -103,31 +89,7 @@ def parse(
     return customers
 
 
-async def import_customers(svc: CrmService, customers: list[Customer]) -> RankResult:
+async def import_customers(svc: CrmService, customers: list[ArchiveEntry]) -> RankResult:
     """Upsert the archive entries, then re-rank everyone at once."""
-    now = svc.clock.now()
-    updates = [
-        UpdateOne(
-            {"_id": c.customer_id},
-            {
-                "$set": {
-                    "name": c.name,
-                    "company": c.company,
-                    "emails": c.emails,
-                    "imported": {
-                        "revenue_fen": c.revenue_fen,
-                        "shipments": c.shipments,
-                        "as_of": now,
-                    },
-                    "updated_at": now,
-                },
-                "$setOnInsert": {"created_at": now, "tier": None},
-                "$addToSet": {"phones": {"$each": c.phones}},
-            },
-            upsert=True,
-        )
-        for c in customers
-    ]
-    for start in range(0, len(updates), WRITE_CHUNK):
-        await svc.store.customers.bulk_write(updates[start : start + WRITE_CHUNK], ordered=False)
+    await svc.store.customers.import_archive(customers, svc.clock.now())
     return await rerank(svc)

@@ -16,6 +16,7 @@ from fairwind.events import EventCatalog, EventCodec
 from fairwind.events.contracts import platform_catalog
 from fairwind.mongo.client import create_client
 from fairwind.mongo.outbox import Outbox
+from fairwind.mongo.uow import Transactions
 from fairwind.platform import Platform
 from fairwind.rpc import GrpcServer, ServiceBinding
 from fairwind.v1 import crm_pb2_grpc
@@ -24,7 +25,7 @@ from services.crm.grpc_server import CustomerServicer
 from services.crm.handlers import CrmService
 from services.crm.metrics import crm_metrics
 from services.crm.settings import CrmSettings
-from services.crm.store import CrmStore
+from services.crm.store import CrmStore, CrmUnit
 
 
 @dataclass
@@ -50,9 +51,8 @@ async def bootstrap(
     await store.create_indexes()
     service = CrmService(
         settings=settings,
-        mongo=platform.mongo,
         store=store,
-        outbox=platform.outbox,
+        uow=Transactions(platform.mongo, platform.db, platform.outbox, CrmUnit),
         codec=platform.codec,
         metrics=crm_metrics(registry),
         clock=settings.platform_clock(),
@@ -75,7 +75,7 @@ async def bootstrap(
 async def admin_service(
     settings: CrmSettings, *, catalog: EventCatalog | None = None
 ) -> CrmService:
-    """The service on MongoDB alone; close it with ``await svc.mongo.close()``."""
+    """The service on MongoDB alone; close it with ``await svc.uow.client.close()``."""
     mongo = create_client(settings)
     db = mongo[settings.database_name]
     store = CrmStore(db)
@@ -84,9 +84,8 @@ async def admin_service(
     await outbox.create_indexes()
     return CrmService(
         settings=settings,
-        mongo=mongo,
         store=store,
-        outbox=outbox,
+        uow=Transactions(mongo, db, outbox, CrmUnit),
         codec=EventCodec(catalog or platform_catalog(), source=settings.service_name),
         metrics=crm_metrics(CollectorRegistry()),
         clock=settings.platform_clock(),

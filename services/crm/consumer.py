@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from fairwind.events import ConsumerRunner
+from fairwind.events import Batched, ConsumerRunner
 from fairwind.platform import Platform
 from fairwind.v1 import orders_pb2, tracking_pb2
 from services.crm import handlers
@@ -17,8 +17,10 @@ def event_consumer(platform: Platform, svc: CrmService) -> ConsumerRunner:
     return platform.consumer(
         GROUP,
         {
-            orders_pb2.OrderCreated: functools.partial(handlers.on_order_created, svc),
+            orders_pb2.OrderCreated: Batched(functools.partial(handlers.on_orders_created, svc)),
             orders_pb2.OrderCancelled: functools.partial(handlers.on_order_cancelled, svc),
-            tracking_pb2.ShipmentStatusChanged: functools.partial(handlers.on_status_changed, svc),
+            tracking_pb2.ShipmentStatusChanged: Batched(
+                functools.partial(handlers.on_statuses_changed, svc)
+            ),
         },
     )

@@ -54,6 +54,50 @@ class Bucket:
 
 
 @dataclass(frozen=True, slots=True)
+class DayDelta:
+    """What to add to one customer's bucket of one business day."""
+
+    customer_id: str
+    day: date
+    revenue_fen: int
+    shipments: int
+
+
+def day_deltas(counted: Iterable[tuple[str, date, int]]) -> list[DayDelta]:
+    """One delta per customer and day from ``(customer, day, revenue_fen)`` of new orders."""
+    sums: dict[tuple[str, date], list[int]] = {}
+    for customer_id, day, revenue_fen in counted:
+        total = sums.setdefault((customer_id, day), [0, 0])
+        total[0] += revenue_fen
+        total[1] += 1
+    return [DayDelta(c, d, revenue, shipments) for (c, d), (revenue, shipments) in sums.items()]
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """A customer seen on an order: who shipped, when, from which phone (E.164 or None)."""
+
+    customer_id: str
+    name: str
+    company: str
+    at: datetime
+    phone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveEntry:
+    """One customer of an imported archive (a VIP information system's export)."""
+
+    customer_id: str
+    name: str
+    company: str
+    phones: list[str]
+    emails: list[str]
+    revenue_fen: int
+    shipments: int
+
+
+@dataclass(frozen=True, slots=True)
 class Baseline:
     """Imported 90-day history, as of the import day."""
 

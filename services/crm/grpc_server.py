@@ -26,7 +26,7 @@ class CustomerServicer(crm_pb2_grpc.CustomerServiceServicer):
             await context.abort(
                 grpc.StatusCode.INVALID_ARGUMENT, f"customer_id must be 1..{MAX_ID} characters"
             )
-        doc = await self.svc.store.get(request.customer_id)
+        doc = await self.svc.store.customers.get(request.customer_id)
         if doc is None:
             await context.abort(grpc.StatusCode.NOT_FOUND, f"no customer {request.customer_id!r}")
         totals = await live_totals(self.svc, doc)
@@ -45,11 +45,11 @@ class CustomerServicer(crm_pb2_grpc.CustomerServiceServicer):
             phone = phones.normalise(request.phone, self.svc.settings.default_country_code)
         except ValueError as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        doc = await self.svc.store.by_phone(phone)
+        doc = await self.svc.store.customers.by_phone(phone)
         if doc is None:
             await context.abort(grpc.StatusCode.NOT_FOUND, "no customer has this number")
         limit = min(request.recent_orders_limit or DEFAULT_RECENT, MAX_RECENT)
-        recent = await self.svc.store.recent_orders(doc["_id"], limit)
+        recent = await self.svc.store.orders.recent(doc["_id"], limit)
         totals = await live_totals(self.svc, doc)
         return crm_pb2.LookupByPhoneResponse(
             profile=convert.profile_message(doc, totals, self.svc.settings.currency),

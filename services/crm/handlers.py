@@ -2,30 +2,38 @@
 
 Events are at-least-once: the kit skips redelivered ``ce_id``s and, on top, an order is
 counted once per waybill (the ``orders`` document is the marker), so a replayed OrderCreated
-or OrderCancelled never moves revenue twice.
+or OrderCancelled never moves revenue twice. Orders and status changes come in batches (one
+poll of a partition): one query, one bulk write per collection, one transaction.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pymongo import AsyncMongoClient
-from pymongo.asynchronous.client_session import AsyncClientSession
-
 from fairwind.clock import PlatformClock
 from fairwind.events import Event, EventCodec, PermanentError
-from fairwind.mongo.outbox import Outbox, in_transaction
+from fairwind.mongo.uow import Transactions
 from fairwind.privacy import mask_name
 from fairwind.status import ShipmentStatus
 from fairwind.v1 import orders_pb2, tracking_pb2
 from services.crm import convert, phones
-from services.crm.domain import Totals, business_day, fen_of_money, reversal, standing
+from services.crm.domain import (
+    DayDelta,
+    Sighting,
+    Totals,
+    business_day,
+    day_deltas,
+    fen_of_money,
+    reversal,
+    standing,
+)
 from services.crm.metrics import CrmMetrics
 from services.crm.settings import CrmSettings
-from services.crm.store import CrmStore, baseline_of
+from services.crm.store import CrmStore, CrmUnit, baseline_of
 
 Document = dict[str, Any]
 CANCELLED = ShipmentStatus.CANCELLED.value
@@ -35,9 +43,8 @@ log = logging.getLogger(__name__)
 @dataclass
 class CrmService:
     settings: CrmSettings
-    mongo: AsyncMongoClient[Document]
     store: CrmStore
-    outbox: Outbox
+    uow: Transactions[CrmUnit]
     codec: EventCodec
     metrics: CrmMetrics
     clock: PlatformClock = field(default_factory=PlatformClock)
@@ -47,7 +54,7 @@ async def live_totals(svc: CrmService, customer: Document) -> Totals:
     """The customer's trailing-90-day revenue and shipments now (tier and rank are those of
     the last re-rank)."""
     today = business_day(svc.clock.now())
-    window = await svc.store.window_totals(today, [customer["_id"]])
+    window = await svc.store.days.window_totals(today, [customer["_id"]])
     return standing(baseline_of(customer), window.get(customer["_id"], Totals()), today)
 
 
@@ -81,47 +88,45 @@ def _order_doc(
     }
 
 
-async def on_order_created(svc: CrmService, event: Event[orders_pb2.OrderCreated]) -> None:
-    order = event.message.order
+async def on_orders_created(
+    svc: CrmService, events: Sequence[Event[orders_pb2.OrderCreated]]
+) -> None:
+    """Count each new order once: its history entry, its customer's day, the customer."""
+    arrivals = [_arrival(svc, event.message.order) for event in events]
+
+    async def record(uow: CrmUnit) -> int:
+        known = await uow.orders.known([doc["_id"] for doc, _ in arrivals])
+        fresh: list[tuple[Document, Sighting]] = []
+        for doc, seen in arrivals:
+            if doc["_id"] not in known:  # counted already, or cancelled before we saw it
+                known.add(doc["_id"])
+                fresh.append((doc, seen))
+        await uow.orders.insert([doc for doc, _ in fresh])
+        await uow.days.add(
+            day_deltas(
+                (d["customer_id"], business_day(d["created_at"]), d["revenue_fen"])
+                for d, _ in fresh
+            )
+        )
+        await uow.customers.saw(
+            [seen for _, seen in fresh], svc.clock.now(), svc.settings.max_phones
+        )
+        return len(fresh)
+
+    # Run again on a write conflict: other partitions' batches touch the same customers.
+    applied = await svc.uow.run(record)
+    svc.metrics.events.labels("OrderCreated", "applied").inc(applied)
+    svc.metrics.events.labels("OrderCreated", "duplicate").inc(len(arrivals) - applied)
+
+
+def _arrival(svc: CrmService, order: orders_pb2.Order) -> tuple[Document, Sighting]:
     customer_id = order.customer_id or order.partner_id
     if not order.waybill or not customer_id:
         raise PermanentError("OrderCreated without a waybill or a customer")
     at = _at(order.created_at, svc)
-    doc = _order_doc(svc, order, customer_id, at)
     phone = phones.try_normalise(order.shipper.phone, svc.settings.default_country_code)
-    now = svc.clock.now()
-
-    async def record(session: AsyncClientSession) -> bool:
-        if await svc.store.orders.find_one({"_id": order.waybill}, {"_id": 1}, session=session):
-            return False  # counted already, or cancelled before we saw it
-        await svc.store.orders.insert_one(doc, session=session)
-        await svc.store.add_to_day(customer_id, business_day(at), doc["revenue_fen"], 1, session)
-        await svc.store.customers.update_one(
-            {"_id": customer_id},
-            {
-                "$setOnInsert": {
-                    "name": order.shipper.name,
-                    "company": order.shipper.company,
-                    "emails": [],
-                    "tier": None,
-                    "created_at": now,
-                },
-                "$max": {"last_order_at": at},
-                "$set": {"updated_at": now},
-            },
-            upsert=True,
-            session=session,
-        )
-        if phone:
-            await svc.store.customers.update_one(
-                {"_id": customer_id, f"phones.{svc.settings.max_phones - 1}": {"$exists": False}},
-                {"$addToSet": {"phones": phone}},
-                session=session,
-            )
-        return True
-
-    applied = await in_transaction(svc.mongo, record)
-    svc.metrics.events.labels("OrderCreated", "applied" if applied else "duplicate").inc()
+    seen = Sighting(customer_id, order.shipper.name, order.shipper.company, at, phone)
+    return _order_doc(svc, order, customer_id, at), seen
 
 
 async def on_order_cancelled(svc: CrmService, event: Event[orders_pb2.OrderCancelled]) -> None:
@@ -131,25 +136,22 @@ async def on_order_cancelled(svc: CrmService, event: Event[orders_pb2.OrderCance
     at = _at(message.cancelled_at, svc)
     customer_id = message.customer_id or message.partner_id
 
-    async def cancel(session: AsyncClientSession) -> str:
-        before = await svc.store.orders.find_one_and_update(
-            {"_id": message.waybill},
-            {"$set": {"status": CANCELLED, "status_at": at, "cancelled_at": at}},
-            session=session,
-        )
+    async def cancel(uow: CrmUnit) -> str:
+        before = await uow.orders.cancel(message.waybill, at)
         if before is None:
             # Cancelled before we saw it created: remember it, so it is never counted.
-            await svc.store.orders.insert_one(
-                {
-                    "_id": message.waybill,
-                    "customer_id": customer_id,
-                    "created_at": at,
-                    "status": CANCELLED,
-                    "status_at": at,
-                    "cancelled_at": at,
-                    "counted": False,
-                },
-                session=session,
+            await uow.orders.insert(
+                [
+                    {
+                        "_id": message.waybill,
+                        "customer_id": customer_id,
+                        "created_at": at,
+                        "status": CANCELLED,
+                        "status_at": at,
+                        "cancelled_at": at,
+                        "counted": False,
+                    }
+                ]
             )
             return "unknown_order"
         back = reversal(
@@ -160,28 +162,29 @@ async def on_order_cancelled(svc: CrmService, event: Event[orders_pb2.OrderCance
         )
         if back is None:
             return "duplicate"
-        await svc.store.add_to_day(
-            before["customer_id"], back.day, back.revenue_fen, back.shipments, session
+        await uow.days.add(
+            [DayDelta(before["customer_id"], back.day, back.revenue_fen, back.shipments)]
         )
         return "applied"
 
-    outcome = await in_transaction(svc.mongo, cancel)
+    outcome = await svc.uow.run(cancel)
     svc.metrics.events.labels("OrderCancelled", outcome).inc()
 
 
-async def on_status_changed(
-    svc: CrmService, event: Event[tracking_pb2.ShipmentStatusChanged]
+async def on_statuses_changed(
+    svc: CrmService, events: Sequence[Event[tracking_pb2.ShipmentStatusChanged]]
 ) -> None:
     """Keeps the status of the order history current; never overwrites a later change nor
-    a cancellation."""
-    message = event.message
-    status = convert.status_name(message.to_status)
-    if not message.waybill or not status:
-        raise PermanentError("ShipmentStatusChanged without a waybill or a status")
-    at = _at(message.occurred_at, svc)
-    result = await svc.store.orders.update_one(
-        {"_id": message.waybill, "status": {"$ne": CANCELLED}, "status_at": {"$not": {"$gt": at}}},
-        {"$set": {"status": status, "status_at": at}},
+    a cancellation (conditional updates, so no transaction is needed)."""
+    changes = []
+    for event in events:
+        message = event.message
+        status = convert.status_name(message.to_status)
+        if not message.waybill or not status:
+            raise PermanentError("ShipmentStatusChanged without a waybill or a status")
+        changes.append((message.waybill, status, _at(message.occurred_at, svc)))
+    applied = await svc.store.orders.follow(changes)
+    svc.metrics.events.labels("ShipmentStatusChanged", "applied").inc(applied)
+    svc.metrics.events.labels("ShipmentStatusChanged", "stale_or_unknown").inc(
+        len(changes) - applied
     )
-    outcome = "applied" if result.matched_count else "stale_or_unknown"
-    svc.metrics.events.labels("ShipmentStatusChanged", outcome).inc()

@@ -18,11 +18,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pymongo import UpdateOne
-from pymongo.asynchronous.client_session import AsyncClientSession
-
 from fairwind.lifecycle import Worker
-from fairwind.mongo.outbox import in_transaction
 from fairwind.v1 import crm_pb2
 from services.crm import convert
 from services.crm.domain import (
@@ -37,7 +33,7 @@ from services.crm.domain import (
     window_start,
 )
 from services.crm.handlers import CrmService
-from services.crm.store import baseline_of
+from services.crm.store import CrmUnit, baseline_of
 
 log = logging.getLogger(__name__)
 PRUNE_AFTER_DAYS = 30  # buckets this long past the window are deleted
@@ -54,9 +50,9 @@ async def rerank(svc: CrmService) -> RankResult:
     started = time.perf_counter()
     now = svc.clock.now()
     today = business_day(now)  # the UTC date, like the buckets (the clock may be in +08:00)
-    window = await svc.store.window_totals(today)
+    window = await svc.store.days.window_totals(today)
     totals: dict[str, Totals] = {}
-    async for doc in svc.store.ranking_inputs():
+    async for doc in svc.store.customers.ranking_inputs():
         totals[doc["_id"]] = standing(baseline_of(doc), window.get(doc["_id"], Totals()), today)
     ranking = rank({cid: t.revenue_fen for cid, t in totals.items()})
     changes: list[TierChange] = []
@@ -64,56 +60,37 @@ async def rerank(svc: CrmService) -> RankResult:
     for start in range(0, len(ranking), size):
         chunk = ranking[start : start + size]
         write = functools.partial(_write, svc, chunk=chunk, totals=totals, now=now)
-        changes += await in_transaction(svc.mongo, write)
-    await svc.store.prune_days(window_start(today) - timedelta(days=PRUNE_AFTER_DAYS))
+        changes += await svc.uow.run(write)
+    await svc.store.days.prune(window_start(today) - timedelta(days=PRUNE_AFTER_DAYS))
     for tier, count in counts_by_tier(ranking).items():
         svc.metrics.customers.labels(tier).set(count)
     for change in changes:
         svc.metrics.segment_changes.labels(change.previous or "none", change.ranked.tier).inc()
     svc.metrics.rerank.observe(time.perf_counter() - started)
-    if changes:
-        svc.outbox.notify()
     log.info("re-ranked", extra={"customers": len(ranking), "tier_changes": len(changes)})
     return RankResult(ranking, changes, totals)
 
 
 async def _write(
     svc: CrmService,
-    session: AsyncClientSession,
+    uow: CrmUnit,
     chunk: list[Ranked],
     totals: dict[str, Totals],
     now: datetime,
 ) -> list[TierChange]:
-    ids = [r.customer_id for r in chunk]
-    found = svc.store.customers.find({"_id": {"$in": ids}}, {"tier": 1}, session=session)
-    current = {d["_id"]: d.get("tier") async for d in found}
-    changes = tier_changes((r for r in chunk if r.customer_id in current), current)
-    updates = [
-        UpdateOne(
-            {"_id": r.customer_id},
-            {
-                "$set": {
-                    "tier": r.tier,
-                    "revenue_rank": r.rank,
-                    "key_account": r.key_account,
-                    "revenue_90d_fen": r.revenue_fen,
-                    "shipments_90d": totals[r.customer_id].shipments,
-                    "orders_per_week": totals[r.customer_id].orders_per_week,
-                    "ranked_at": now,
-                }
-            },
-        )
-        for r in chunk
-        if r.customer_id in current
-    ]
-    if updates:
-        await svc.store.customers.bulk_write(updates, ordered=False, session=session)
+    current = await uow.customers.tiers_of([r.customer_id for r in chunk])
+    known = [r for r in chunk if r.customer_id in current]
+    changes = tier_changes(known, current)
+    await uow.customers.rank(known, totals, now)
     population = len(totals)
-    events = [
-        svc.codec.encode(_segment_changed(svc, change, population, now), change.ranked.customer_id)
-        for change in changes
-    ]
-    await svc.outbox.add(events, session)
+    uow.emit(
+        *(
+            svc.codec.encode(
+                _segment_changed(svc, change, population, now), change.ranked.customer_id
+            )
+            for change in changes
+        )
+    )
     return changes
 
 

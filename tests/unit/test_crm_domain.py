@@ -11,10 +11,12 @@ from services.crm.domain import (
     WINDOW_DAYS,
     Baseline,
     Bucket,
+    DayDelta,
     Totals,
     aged,
     business_day,
     counts_by_tier,
+    day_deltas,
     fen,
     fen_of_money,
     quintile,
@@ -201,3 +203,14 @@ def test_bad_phone_numbers_are_refused(raw: str) -> None:
 
 def test_national_numbers_take_the_configured_country_code() -> None:
     assert phones.normalise("0412 345 678", country_code="61") == "+61412345678"
+
+
+def test_day_deltas_sum_a_batch_per_customer_and_day() -> None:
+    yesterday = TODAY - timedelta(days=1)
+    counted = [("a", TODAY, 100), ("b", TODAY, 5), ("a", TODAY, 50), ("a", yesterday, 7)]
+    assert sorted(day_deltas(counted), key=lambda d: (d.customer_id, d.day)) == [
+        DayDelta("a", yesterday, 7, 1),
+        DayDelta("a", TODAY, 150, 2),
+        DayDelta("b", TODAY, 5, 1),
+    ]
+    assert day_deltas([]) == []

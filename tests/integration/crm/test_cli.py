@@ -84,7 +84,7 @@ async def test_bad_input_exits_non_zero_and_writes_nothing(
     assert "line 2" in done.stderr
     assert message in done.stderr
     assert done.stdout == ""
-    assert await crm.service.store.count() == 0
+    assert await crm.service.store.customers.count() == 0
     assert await crm.platform.outbox.records.count_documents({}) == 0
 
 

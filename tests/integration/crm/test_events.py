@@ -135,6 +135,21 @@ async def test_a_redelivered_order_is_counted_once(
     assert delta.shipments_90d == 1
 
 
+async def test_one_batch_of_many_orders_counts_each_once_per_customer_day(
+    crm: CrmApp, stub: Any
+) -> None:
+    """Orders of two customers and a repeated one, handled as one batch: one write each."""
+    await import_archive(crm)
+    orders = [order_created(f"FW{n:012d}", "delta" if n % 2 else "echo", 10.0) for n in range(40)]
+    events = [as_event(crm, o, o.order.waybill) for o in orders]
+    await handlers.on_orders_created(crm.service, [*events, events[0], events[1]])
+    delta, echo = await profile(stub, "delta"), await profile(stub, "echo")
+    assert (cny(delta.revenue_90d), delta.shipments_90d) == (20_000.0 + 200.0, 20)
+    assert (cny(echo.revenue_90d), echo.shipments_90d) == (10_000.0 + 200.0, 20)
+    buckets = await crm.platform.db["revenue_days"].count_documents({})
+    assert buckets == 2  # one per customer and day, however many orders
+
+
 async def test_poison_events_go_to_the_dead_letter_topic(
     crm: CrmApp, stub: Any, read_topic: ReadTopic
 ) -> None:
@@ -172,7 +187,7 @@ async def test_the_window_is_of_utc_days_even_with_a_clock_in_beijing_time(
     crm.service.clock = simulated_clock(business_now)
     first_day = window_start(date(2026, 11, 26))
     oldest = order_created(BIG, "newco", 300.0, at=datetime.combine(first_day, time(12), UTC))
-    await handlers.on_order_created(crm.service, as_event(crm, oldest, BIG))
+    await handlers.on_orders_created(crm.service, [as_event(crm, oldest, BIG)])
 
     newco = await profile(stub, "newco")
     assert (cny(newco.revenue_90d), newco.shipments_90d) == (300.0, 1)
@@ -187,7 +202,7 @@ async def test_an_order_without_a_creation_time_counts_on_the_business_day(
     crm.service.clock = simulated_clock(datetime.now(UTC) + timedelta(days=200))
     untimed = order_created(BIG, "newco", 80.0)
     untimed.order.ClearField("created_at")
-    await handlers.on_order_created(crm.service, as_event(crm, untimed, BIG))
+    await handlers.on_orders_created(crm.service, [as_event(crm, untimed, BIG)])
     newco = await profile(stub, "newco")
     assert (cny(newco.revenue_90d), newco.shipments_90d) == (80.0, 1)
 
@@ -199,8 +214,8 @@ async def test_an_order_cancelled_before_it_was_seen_is_never_counted(
     cancel = orders_pb2.OrderCancelled(waybill=BIG, partner_id="delta", customer_id="delta")
     cancel.cancelled_at.GetCurrentTime()
     await handlers.on_order_cancelled(crm.service, as_event(crm, cancel, BIG))
-    await handlers.on_order_created(
-        crm.service, as_event(crm, order_created(BIG, "delta", 500.0), BIG)
+    await handlers.on_orders_created(
+        crm.service, [as_event(crm, order_created(BIG, "delta", 500.0), BIG)]
     )
     await handlers.on_order_cancelled(crm.service, as_event(crm, cancel, BIG))
     delta = await profile(stub, "delta")
@@ -215,7 +230,7 @@ async def test_two_rankers_at_once_announce_each_change_once(crm: CrmApp) -> Non
     for n, customer in enumerate(["echo", "delta"]):
         waybill = f"FW00000000{n}100"
         big = order_created(waybill, customer, 100_000.0 * (n + 1))
-        await handlers.on_order_created(crm.service, as_event(crm, big, waybill))
+        await handlers.on_orders_created(crm.service, [as_event(crm, big, waybill)])
     records = crm.platform.outbox.records
     before = await records.count_documents({})
     results = await asyncio.gather(*(rerank(crm.service) for _ in range(3)))

@@ -31,7 +31,7 @@ async def book(app: CrmApp) -> None:
             consignee=name,
             at=NOW - timedelta(hours=3 - hours),
         )
-        await handlers.on_order_created(app.service, as_event(app, message, waybill))
+        await handlers.on_orders_created(app.service, [as_event(app, message, waybill)])
 
 
 async def lookup(stub: Any, phone: str, limit: int = 0) -> crm_pb2.LookupByPhoneResponse:
@@ -91,7 +91,7 @@ async def test_tracking_keeps_the_history_status_current_and_never_regresses(
         (first, common_pb2.SHIPMENT_STATUS_PICKED_UP, NOW),
     ]:
         message = status_changed(waybill, status, at)
-        await handlers.on_status_changed(crm.service, as_event(crm, message, waybill))
+        await handlers.on_statuses_changed(crm.service, [as_event(crm, message, waybill)])
     reply = await lookup(stub, "+8675588881234")
     statuses = {o.waybill: o.status for o in reply.recent_orders}
     assert statuses[last] == common_pb2.SHIPMENT_STATUS_DELIVERED
@@ -102,14 +102,14 @@ async def test_tracking_keeps_the_history_status_current_and_never_regresses(
 async def test_recent_orders_come_from_the_index_without_an_in_memory_sort(crm: CrmApp) -> None:
     """A big shipper has many orders: the lookup must read only ``limit`` of them."""
     at = NOW - timedelta(days=1)
-    await crm.service.store.orders.insert_many(
+    await crm.service.store.orders.collection.insert_many(
         [
             {"_id": f"FW{n:012d}", "customer_id": "bravo", "created_at": at + timedelta(minutes=n)}
             for n in range(300)
         ]
         + [{"_id": f"FX{n:012d}", "customer_id": "other", "created_at": at} for n in range(50)]
     )
-    plan = await crm.service.store.recent_orders_cursor("bravo", 10).explain()
+    plan = await crm.service.store.orders.recent_cursor("bravo", 10).explain()
     stages = []
     stage = plan["queryPlanner"]["winningPlan"]
     while stage:
@@ -117,5 +117,5 @@ async def test_recent_orders_come_from_the_index_without_an_in_memory_sort(crm: 
         stage = stage.get("inputStage")
     assert "SORT" not in stages, stages
     assert plan["executionStats"]["totalDocsExamined"] == 10
-    recent = await crm.service.store.recent_orders("bravo", 3)
+    recent = await crm.service.store.orders.recent("bravo", 3)
     assert [o["_id"] for o in recent] == [f"FW{n:012d}" for n in (299, 298, 297)]
