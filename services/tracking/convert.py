@@ -20,6 +20,10 @@ SUBSTATUS = {
     "sorted": common_pb2.TRANSIT_SUBSTATUS_SORTED,
     "departed": common_pb2.TRANSIT_SUBSTATUS_DEPARTED,
 }
+MODES: dict[str, int] = {
+    "road": routes_pb2.TRANSPORT_MODE_ROAD,
+    "air": routes_pb2.TRANSPORT_MODE_AIR,
+}
 LEVELS = {
     common_pb2.SERVICE_LEVEL_SAME_DAY: "same_day",
     common_pb2.SERVICE_LEVEL_NEXT_DAY: "next_day",
@@ -128,18 +132,22 @@ def promise_doc(promise: common_pb2.Promise) -> Document | None:
     }
 
 
-def route_doc(route: routes_pb2.Route) -> Document:
+def route_doc(route: routes_pb2.Route, received_at: datetime) -> Document:
+    """``since``: when the plan came into force (its planned_at, else when it was sent)."""
+
     def place(ref: common_pb2.LocationRef) -> Document:
         kind = "hub" if ref.kind == common_pb2.LOCATION_KIND_HUB else "outlet"
         return {"code": ref.code, "kind": kind, "city_code": ref.city_code}
 
     return {
         "version": route.version,
+        "since": when(route.planned_at) if route.HasField("planned_at") else received_at,
         "legs": [
             {
                 "from": place(leg.from_location),
                 "to": place(leg.to_location),
                 "mode": "air" if leg.mode == routes_pb2.TRANSPORT_MODE_AIR else "road",
+                "linehaul_id": leg.linehaul_id,
                 "depart": when(leg.planned_departure),
                 "arrive": when(leg.planned_arrival),
             }
@@ -147,6 +155,18 @@ def route_doc(route: routes_pb2.Route) -> Document:
         ],
         "arrival": when(route.arrival_at_destination_outlet),
     }
+
+
+def route_leg(index: int, leg: Document) -> routes_pb2.RouteLeg:
+    return routes_pb2.RouteLeg(
+        sequence=index + 1,
+        from_location=location_ref(leg["from"]),
+        to_location=location_ref(leg["to"]),
+        mode=enum(MODES.get(leg.get("mode", ""), routes_pb2.TRANSPORT_MODE_UNSPECIFIED)),
+        planned_departure=stamp(leg["depart"]),
+        planned_arrival=stamp(leg["arrive"]),
+        linehaul_id=leg.get("linehaul_id") or "",
+    )
 
 
 def status_changed(
@@ -165,7 +185,7 @@ def status_changed(
         courier_id=ship.get("courier_id") or "",
         partner_id=ship.get("partner_id") or "",
         customer_id=ship.get("customer_id") or "",
-        service_level=_level_code(ship.get("service_level")),
+        service_level=level_code(ship.get("service_level")),
         customer_tier=enum(ship.get("customer_tier") or 0),
     )
     event.occurred_at.CopyFrom(stamp(at))
@@ -178,7 +198,7 @@ def status_changed(
     return event
 
 
-def _level_code(level: str | None) -> common_pb2.ServiceLevel:
+def level_code(level: str | None) -> common_pb2.ServiceLevel:
     for code, name in LEVELS.items():
         if name == level:
             return code

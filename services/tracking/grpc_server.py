@@ -7,9 +7,10 @@ from typing import Any
 
 import grpc
 
-from fairwind.v1 import common_pb2, routes_pb2, tracking_pb2, tracking_pb2_grpc
+from fairwind.v1 import common_pb2, tracking_pb2, tracking_pb2_grpc
 from services.tracking import convert
 from services.tracking.handlers import Rejected, TrackingService, waybill_of
+from services.tracking.store import hops_of
 
 Context = grpc.aio.ServicerContext[Any, Any]
 Document = dict[str, Any]
@@ -25,24 +26,20 @@ def shipment_message(ship: Document, timeline: list[Document]) -> tracking_pb2.S
         origin_outlet=common_pb2.LocationRef(code=ship.get("origin_outlet") or ""),
         destination_outlet=common_pb2.LocationRef(code=ship.get("destination_outlet") or ""),
         timeline=[convert.scan_message(s) for s in timeline],
+        service_level=convert.level_code(ship.get("service_level")),
         partner_id=ship.get("partner_id") or "",
         customer_id=ship.get("customer_id") or "",
         courier_id=ship.get("courier_id") or "",
     )
     route = ship.get("route") or {}
     message.route_version = route.get("version", 0)
-    for index, leg in enumerate(route.get("legs", [])):
-        message.planned_legs.append(
-            routes_pb2.RouteLeg(
-                sequence=index + 1,
-                from_location=convert.location_ref(leg["from"]),
-                to_location=convert.location_ref(leg["to"]),
-                planned_departure=convert.stamp(leg["depart"]),
-                planned_arrival=convert.stamp(leg["arrive"]),
-            )
+    message.planned_legs.extend(
+        convert.route_leg(index, leg) for index, leg in enumerate(route.get("legs", []))
+    )
+    for hop, planned in hops_of(ship):
+        entry = message.actual_hops.add(
+            location=convert.location_ref(hop["location"]), planned=planned
         )
-    for hop in sorted((ship.get("hops") or {}).values(), key=lambda h: h.get("order", 0)):
-        entry = message.actual_hops.add(location=convert.location_ref(hop["location"]))
         for name in ("arrived_at", "sorted_at", "departed_at"):
             if hop.get(name):
                 getattr(entry, name).CopyFrom(convert.stamp(hop[name]))

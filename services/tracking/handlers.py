@@ -260,13 +260,15 @@ async def on_pickup_dispatched(
 
 
 async def on_route(svc: TrackingService, event: Event[Any]) -> None:
-    """RoutePlanned / RouteReplanned: keep the newest plan, its promise and the places."""
+    """RoutePlanned / RouteReplanned: keep the newest plan, its promise and the places, and
+    every version in ``plans`` (each scan is judged against the plan in force when it was
+    made)."""
     route: routes_pb2.Route = event.message.route
     for leg in route.legs:
         for ref in (leg.from_location, leg.to_location):
             kind = "hub" if ref.kind == 2 else "outlet"
             await svc.devices.register_location(ref.code, kind, ref.city_code, ref.name)
-    plan = convert.route_doc(route)
+    plan = convert.route_doc(route, event.envelope.time)
     newer = {
         "_id": route.waybill,
         "$or": [
@@ -288,8 +290,12 @@ async def on_route(svc: TrackingService, event: Event[Any]) -> None:
             await _park_event(svc, event, route.waybill)
             return
         if (ship.get("route") or {}).get("version", 0) >= route.version:
-            return  # this version or a newer one is in already
+            break  # this version or a newer one is the current plan already
         # The order got in between the update and the look: try again.
+    await svc.store.shipments.update_one(
+        {"_id": route.waybill, "plans.version": {"$ne": route.version}},
+        {"$push": {"plans": {"$each": [plan], "$sort": {"version": 1}}}},
+    )
 
 
 async def on_order_cancelled(svc: TrackingService, event: Event[orders_pb2.OrderCancelled]) -> None:

@@ -21,9 +21,9 @@ from fairwind.events import EncodedEvent, EventCodec
 from fairwind.mongo.outbox import Outbox
 from fairwind.v1 import common_pb2, tracking_pb2
 from services.tracking import convert
-from services.tracking.domain.route import Deviation, PlannedLeg, deviation, live_eta
+from services.tracking.domain.route import Deviation, deviation, live_eta, plan_in_force
 from services.tracking.domain.status import ScanEvent, Status, advance, scan_position
-from services.tracking.store import TrackingStore, position_of
+from services.tracking.store import TrackingStore, legs_of, plans_of, position_of
 
 Document = dict[str, Any]
 HOP_FIELD = {
@@ -117,7 +117,7 @@ class Recorder:
                 ship["courier_id"] = scan["courier_id"]
             if after.status is Status.DELIVERED:
                 ship |= {"delivered_at": scan["device_time"], "pod": scan.get("pod")}
-            legs = _legs(ship)
+            legs = legs_of(ship.get("route") or {})
             eta = live_eta(legs, scan["location"]["code"], event, scan["device_time"])
             if eta is not None:
                 ship["eta"] = eta
@@ -127,10 +127,12 @@ class Recorder:
                     convert.status_changed(ship, previous, scan, scan["device_time"]), ship["_id"]
                 )
             )
-        found = self._deviation(ship, scan, event)
-        if found is not None:
+        judged = self._deviation(ship, scan, event)
+        if judged is not None:
+            found, version = judged
             command.deviation = found.kind
-            events.append(self.codec.encode(self._deviation_event(ship, scan, found), ship["_id"]))
+            report = self._deviation_event(ship, scan, found, version)
+            events.append(self.codec.encode(report, ship["_id"]))
         return events
 
     @staticmethod
@@ -144,12 +146,17 @@ class Recorder:
         if hop.get(field_name) is None or scan["device_time"] < hop[field_name]:
             hop[field_name] = scan["device_time"]
 
-    def _deviation(self, ship: Document, scan: Document, event: ScanEvent) -> Deviation | None:
-        route = ship.get("route")
-        if not route:
+    def _deviation(
+        self, ship: Document, scan: Document, event: ScanEvent
+    ) -> tuple[Deviation, int] | None:
+        """A deviation from the plan in force when the scan was made (an offline scan
+        uploaded after a re-plan is judged against the plan the parcel then followed), and
+        that plan's version."""
+        plan = plan_in_force(plans_of(ship), scan["device_time"])
+        if plan is None:
             return None
         found = deviation(
-            _legs(ship),
+            plan.legs,
             event,
             scan["location"]["code"],
             scan["location"]["kind"] == "hub",
@@ -158,22 +165,22 @@ class Recorder:
         )
         if found is None:
             return None
-        marker = f"{route['version']}:{found.kind}:{found.location}"
+        marker = f"{plan.version}:{found.kind}:{found.location}"
         reported = ship.setdefault("deviations", [])
         if marker in reported:
             return None  # one report per route version, kind and place
         reported.append(marker)
-        return found
+        return found, plan.version
 
     def _deviation_event(
-        self, ship: Document, scan: Document, found: Deviation
+        self, ship: Document, scan: Document, found: Deviation, version: int
     ) -> tracking_pb2.RouteDeviationDetected:
         message = tracking_pb2.RouteDeviationDetected(
             waybill=ship["_id"],
             kind=convert.enum(DEVIATION_KINDS[found.kind]),
             location=convert.location_ref(scan["location"]),
             expected_location=common_pb2.LocationRef(code=found.expected_location),
-            route_version=ship["route"]["version"],
+            route_version=version,
             scan_id=scan["_id"],
         )
         message.actual_time.CopyFrom(convert.stamp(found.actual))
@@ -182,14 +189,6 @@ class Recorder:
             message.planned_time.CopyFrom(convert.stamp(found.planned))
             message.delay.FromTimedelta(found.delay)
         return message
-
-
-def _legs(ship: Document) -> list[PlannedLeg]:
-    route = ship.get("route") or {}
-    return [
-        PlannedLeg(leg["from"]["code"], leg["to"]["code"], leg["depart"], leg["arrive"])
-        for leg in route.get("legs", [])
-    ]
 
 
 def _where(ship: Document, scan: Document) -> str:

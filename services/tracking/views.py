@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from fairwind.privacy import last4_matches, mask_name, mask_phone, tracking_link_token
+from services.tracking.store import hops_of
 
 Document = dict[str, Any]
 
@@ -44,10 +45,6 @@ def _party(party: Document | None, full: bool) -> Document | None:
 def shipment_view(ship: Document, timeline: list[Document], full: bool) -> Document:
     route = ship.get("route") or {}
     promise = ship.get("promise") or {}
-    hops = sorted((ship.get("hops") or {}).values(), key=lambda h: h.get("order", 0))
-    planned_places = {leg["from"]["code"] for leg in route.get("legs", [])} | {
-        leg["to"]["code"] for leg in route.get("legs", [])
-    }
     return {
         "waybill": ship["_id"],
         "status": ship["status"],
@@ -73,6 +70,7 @@ def shipment_view(ship: Document, timeline: list[Document], full: bool) -> Docum
                     "from": leg["from"]["code"],
                     "to": leg["to"]["code"],
                     "mode": leg["mode"],
+                    "linehaul_id": leg.get("linehaul_id") or None,
                     "depart": _iso(leg["depart"]),
                     "arrive": _iso(leg["arrive"]),
                 }
@@ -87,9 +85,9 @@ def shipment_view(ship: Document, timeline: list[Document], full: bool) -> Docum
                 "arrived_at": _iso(h.get("arrived_at")),
                 "sorted_at": _iso(h.get("sorted_at")),
                 "departed_at": _iso(h.get("departed_at")),
-                "planned": h["location"]["code"] in planned_places,
+                "planned": planned,  # on the plan in force when the parcel got there
             }
-            for h in hops
+            for h, planned in hops_of(ship)
         ],
         "timeline": [
             {

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.tracking.domain.route import PlannedLeg, deviation, live_eta
+from services.tracking.domain.route import Plan, PlannedLeg, deviation, live_eta, plan_in_force
 from services.tracking.domain.status import (
     Position,
     ScanEvent,
@@ -158,3 +158,15 @@ def test_live_eta_carries_the_delay_forward() -> None:
     assert live_eta(LEGS, "HCAN", ScanEvent.DEPARTED, at(330)) == at(930)
     assert live_eta([], "HCAN", ScanEvent.ARRIVED, at(300)) is None
     assert live_eta(LEGS, "HWUH", ScanEvent.ARRIVED, at(300)) is None  # off the route
+
+
+def test_each_scan_is_judged_against_the_plan_in_force_when_it_was_made() -> None:
+    first = Plan(1, at(-30), tuple(LEGS))
+    replanned = Plan(2, at(250), (PlannedLeg("HWUH", "BJS003", at(300), at(420)),))
+    plans = [replanned, first]  # in any order
+    assert plan_in_force(plans, at(100)) == first
+    assert plan_in_force(plans, at(250)) == replanned
+    assert plan_in_force(plans, at(-60)) == first  # before any plan: the first
+    assert plan_in_force([], at(100)) is None
+    assert "HSZX" in first.places
+    assert "HSZX" not in replanned.places

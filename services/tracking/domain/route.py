@@ -20,6 +20,34 @@ class PlannedLeg:
 
 
 @dataclass(frozen=True, slots=True)
+class Plan:
+    """One version of a shipment's route and when it came into force (its planned_at)."""
+
+    version: int
+    since: datetime
+    legs: tuple[PlannedLeg, ...]
+
+    @property
+    def places(self) -> frozenset[str]:
+        return places(self.legs)
+
+
+def places(legs: Sequence[PlannedLeg]) -> frozenset[str]:
+    return frozenset(leg.origin for leg in legs) | {leg.destination for leg in legs}
+
+
+def plan_in_force(plans: Sequence[Plan], at: datetime) -> Plan | None:
+    """The plan a parcel followed at ``at``: the newest made by then. Before the first plan
+    (a pickup scanned before routing answered), the first. A re-plan does not rewrite the
+    past: a hub reached under the first plan is judged against the first plan."""
+    if not plans:
+        return None
+    by_version = sorted(plans, key=lambda plan: plan.version)
+    made = [plan for plan in by_version if plan.since <= at]
+    return made[-1] if made else by_version[0]
+
+
+@dataclass(frozen=True, slots=True)
 class Deviation:
     kind: str  # "unplanned_hub" | "late_departure"
     location: str
@@ -43,8 +71,7 @@ def deviation(
     """A hub scan off the planned route, or a departure later than planned + tolerance."""
     if not legs or not is_hub:
         return None
-    planned_places = {leg.origin for leg in legs} | {leg.destination for leg in legs}
-    if location not in planned_places:
+    if location not in places(legs):
         return Deviation("unplanned_hub", location, _expected_next(legs, at), None, at)
     if event is ScanEvent.DEPARTED:
         leg = next((leg for leg in legs if leg.origin == location), None)

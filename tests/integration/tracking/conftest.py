@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -123,21 +123,40 @@ async def shipment(app: TrackingApp, waybill: str, planned: bool = True) -> None
     )
     if not planned:
         return
-    route = routes_pb2.Route(waybill=waybill, version=1)
-    for code_from, kind_from, code_to, kind_to, depart, arrive in PLAN:
+    await handlers.on_route(app.service, as_event(app, route_planned(waybill, PLAN), waybill))
+
+
+Leg = tuple[str, str, str, str, float, float]
+
+
+def route_planned(
+    waybill: str,
+    legs: Sequence[Leg],
+    version: int = 1,
+    planned_at: float | None = None,
+    mode: Any = routes_pb2.TRANSPORT_MODE_ROAD,
+) -> Any:
+    """RoutePlanned (RouteReplanned from version 2) over ``legs`` (from, kind, to, kind,
+    departure and arrival minute), made at minute ``planned_at`` if given."""
+    route = routes_pb2.Route(waybill=waybill, version=version)
+    for code_from, kind_from, code_to, kind_to, depart, arrive in legs:
         leg = route.legs.add(
             from_location=common_pb2.LocationRef(code=code_from, kind=_kind(kind_from)),
             to_location=common_pb2.LocationRef(code=code_to, kind=_kind(kind_to)),
+            mode=mode,
+            linehaul_id=f"LH-{code_from}-{code_to}",
         )
         leg.planned_departure.FromDatetime(at(depart))
         leg.planned_arrival.FromDatetime(at(arrive))
     route.origin_outlet.code = "SZX001"
     route.destination_outlet.code = "BJS003"
-    route.arrival_at_destination_outlet.FromDatetime(at(900))
+    route.arrival_at_destination_outlet.FromDatetime(at(legs[-1][5]))
     route.promise.deliver_by.FromDatetime(at(1020))
-    await handlers.on_route(
-        app.service, as_event(app, routes_pb2.RoutePlanned(route=route), waybill)
-    )
+    if planned_at is not None:
+        route.planned_at.FromDatetime(at(planned_at))
+    if version == 1:
+        return routes_pb2.RoutePlanned(route=route)
+    return routes_pb2.RouteReplanned(route=route, previous_version=version - 1)
 
 
 def _kind(kind: str) -> Any:
