@@ -11,14 +11,15 @@ conflict with a concurrent writer of the same documents), for flows that read an
 write shared documents.
 
 A service subclasses ``UnitOfWork`` to add its repositories, and hands the subclass to
-``Transactions``. Unit tests hand handlers a fake instead (``fairwind.testing``).
+``Transactions``. Handlers depend on ``Units`` (what both offer), so unit tests hand them
+``FakeTransactions`` (``fairwind.testing``) with in-memory repositories instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Any, Generic, TypeVar
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Generic, Protocol, TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -32,11 +33,10 @@ T = TypeVar("T")
 
 
 class UnitOfWork:
-    """One transaction's session, its staged events and what to do once it committed."""
+    """One transaction's staged events and what to do once it committed; subclasses bind
+    their repositories to the transaction's session."""
 
-    def __init__(self, db: AsyncDatabase[Document], session: AsyncClientSession) -> None:
-        self.db = db
-        self.session = session
+    def __init__(self) -> None:
         self.events: list[EncodedEvent] = []
         self._after_commit: list[Callable[[], None]] = []
 
@@ -54,6 +54,15 @@ class UnitOfWork:
 
 
 U = TypeVar("U", bound=UnitOfWork)
+U_co = TypeVar("U_co", bound=UnitOfWork, covariant=True)
+
+
+class Units(Protocol[U_co]):
+    """What handlers use: a unit as a context manager, or ``run`` with retries."""
+
+    def __call__(self) -> AbstractAsyncContextManager[U_co]: ...
+
+    async def run(self, work: Callable[[U_co], Awaitable[T]]) -> T: ...
 
 
 class Transactions(Generic[U]):

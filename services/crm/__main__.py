@@ -54,8 +54,7 @@ async def customers(settings: CrmSettings, args: argparse.Namespace) -> int:
         except BadImport as exc:
             print(f"error: {exc}; nothing imported", file=sys.stderr)
             return 2
-    svc = await admin_service(settings)
-    try:
+    async with admin_service(settings) as svc:
         if args.action == "import":
             result = await import_customers(svc, batch)
             tiers = {r.customer_id: r for r in result.ranking}
@@ -70,8 +69,6 @@ async def customers(settings: CrmSettings, args: argparse.Namespace) -> int:
         if args.action == "rank":
             return await _rank(svc)
         return await _show(svc, args.customer_id)
-    finally:
-        await svc.uow.client.close()
 
 
 async def _rank(svc: CrmService) -> int:

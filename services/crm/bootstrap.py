@@ -7,6 +7,8 @@ until a serving process's relay publishes them.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI
@@ -72,21 +74,25 @@ async def bootstrap(
     return CrmApp(platform, service, create_app(service, registry), grpc)
 
 
+@asynccontextmanager
 async def admin_service(
     settings: CrmSettings, *, catalog: EventCatalog | None = None
-) -> CrmService:
-    """The service on MongoDB alone; close it with ``await svc.uow.client.close()``."""
+) -> AsyncIterator[CrmService]:
+    """The service on MongoDB alone, closed on leaving the block."""
     mongo = create_client(settings)
-    db = mongo[settings.database_name]
-    store = CrmStore(db)
-    outbox = Outbox(db)
-    await store.create_indexes()
-    await outbox.create_indexes()
-    return CrmService(
-        settings=settings,
-        store=store,
-        uow=Transactions(mongo, db, outbox, CrmUnit),
-        codec=EventCodec(catalog or platform_catalog(), source=settings.service_name),
-        metrics=crm_metrics(CollectorRegistry()),
-        clock=settings.platform_clock(),
-    )
+    try:
+        db = mongo[settings.database_name]
+        store = CrmStore(db)
+        outbox = Outbox(db)
+        await store.create_indexes()
+        await outbox.create_indexes()
+        yield CrmService(
+            settings=settings,
+            store=store,
+            uow=Transactions(mongo, db, outbox, CrmUnit),
+            codec=EventCodec(catalog or platform_catalog(), source=settings.service_name),
+            metrics=crm_metrics(CollectorRegistry()),
+            clock=settings.platform_clock(),
+        )
+    finally:
+        await mongo.close()

@@ -16,7 +16,7 @@ from typing import Any
 
 from fairwind.clock import PlatformClock
 from fairwind.events import Event, EventCodec, PermanentError
-from fairwind.mongo.uow import Transactions
+from fairwind.mongo.uow import Units
 from fairwind.privacy import mask_name
 from fairwind.status import ShipmentStatus
 from fairwind.v1 import orders_pb2, tracking_pb2
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 class CrmService:
     settings: CrmSettings
     store: CrmStore
-    uow: Transactions[CrmUnit]
+    uow: Units[CrmUnit]
     codec: EventCodec
     metrics: CrmMetrics
     clock: PlatformClock = field(default_factory=PlatformClock)

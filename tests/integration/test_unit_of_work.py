@@ -40,7 +40,7 @@ class Parcels:
 
 class ParcelUnit(UnitOfWork):
     def __init__(self, db: AsyncDatabase[Document], session: AsyncClientSession) -> None:
-        super().__init__(db, session)
+        super().__init__()
         self.parcels = Parcels(db, session)
 
 

@@ -40,7 +40,7 @@ class CrmUnit(UnitOfWork):
     """One transaction over the crm database, with its repositories bound to it."""
 
     def __init__(self, db: AsyncDatabase[Document], session: AsyncClientSession) -> None:
-        super().__init__(db, session)
+        super().__init__()
         self.customers = Customers(db, session)
         self.orders = OrderHistory(db, session)
         self.days = RevenueDays(db, session)
