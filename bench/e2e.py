@@ -1,6 +1,6 @@
 """End to end: from an order accepted by the partner API to its planned route visible in
 the public tracking lookup, with the whole platform running as processes (orders, routing,
-tracking, SLA) on the embedded broker and mongod, and the simulator's partners as the load.
+tracking, SLA) on the local broker and mongod, and the simulator's partners as the load.
 
 Open loop at a fixed rate (default 200 orders/s for 30 s). Latency is from the 201 of the
 order to the commit of its planned route in tracking's database (seen through a change
@@ -21,9 +21,8 @@ from zoneinfo import ZoneInfo
 
 from pymongo import AsyncMongoClient
 
-from bench.infra import machine
+from bench.infra import local_infra, machine
 from fairwind.devstack import Simulation, services_running
-from fairwind.infra.embedded import EmbeddedInfra
 from sim.clients import Clients, Endpoints
 from sim.parcel import order_body
 from sim.plan import SimConfig, script_day
@@ -98,7 +97,7 @@ async def load(clients: Clients, watcher: Watcher, partner: str) -> tuple[int, i
 
 async def main() -> None:
     print(f"\n== e2e: order accepted -> planned route visible in tracking ({machine()})")
-    with tempfile.TemporaryDirectory() as tmp, EmbeddedInfra(Path(tmp) / "infra") as infra:
+    with tempfile.TemporaryDirectory() as tmp, local_infra(Path(tmp) / "infra") as infra:
         # Business time at 10:00 (couriers on shift), running at wall speed.
         simulation = Simulation(1.0, _ten_oclock(), datetime.now(UTC))
         extra = simulation.env() | {"FAIRWIND_LOG_LEVEL": "WARNING"}

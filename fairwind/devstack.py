@@ -1,5 +1,5 @@
-"""``make run``: the embedded infrastructure, every service that exists and a simulated
-network day, in one terminal.
+"""``make run``: the local infrastructure (Apache Kafka or Tansu, and mongod; see
+fairwind/infra), every service that exists and a simulated network day, in one terminal.
 
 Each service is its own process (``python -m services.<name> serve``) with its output
 prefixed by its name. Every service runs on the same compressed business clock (see
@@ -27,7 +27,8 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 from fairwind.clock import PlatformClock, next_day_start
-from fairwind.infra.embedded import EmbeddedInfra
+from fairwind.infra.broker import select_broker
+from fairwind.infra.local import LocalInfra
 from fairwind.infra.processes import InfraError, port_open, terminate
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
@@ -236,13 +237,13 @@ def _pipe(prefix: str, stream: IO[bytes], lock: threading.Lock) -> None:
 
 
 def _banner(
-    infra: EmbeddedInfra, services: list[str], offset: int, simulation: Simulation | None = None
+    infra: LocalInfra, services: list[str], offset: int, simulation: Simulation | None = None
 ) -> str:
     lines = [
         "",
         "Fairwind is running (Ctrl-C stops everything).",
         "",
-        f"  Kafka broker   {infra.kafka_bootstrap}",
+        f"  Kafka broker   {infra.kafka_bootstrap}   {infra.broker_line}",
         f"  MongoDB        {infra.mongo_url}",
         "",
     ]
@@ -350,8 +351,9 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    infra = EmbeddedInfra(args.data_dir, args.kafka_port, args.mongo_port)
     try:
+        infra = LocalInfra(args.data_dir, args.kafka_port, args.mongo_port, broker=select_broker())
+        print(infra.broker_line, flush=True)
         infra.start()
     except InfraError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -98,6 +98,7 @@ class Platform:
             self.publisher,
             lambda: make_reader(self.settings),
             metrics=self.metrics,
+            exact_end_offsets=not self.settings.embedded,
             **options,
         )
 

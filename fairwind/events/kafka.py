@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -31,6 +31,39 @@ def make_reader(settings: ServiceSettings) -> AIOKafkaConsumer:
     """A group-less consumer for reading partitions by hand (assign + seek)."""
     options = settings.consumer_options(group_id="") | {"group_id": None}
     return AIOKafkaConsumer(**options)
+
+
+async def read_to_end(
+    reader: AIOKafkaConsumer,
+    start: Mapping[TopicPartition, int],
+    *,
+    exact: bool,
+    poll_ms: int = 500,
+) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
+    """The records of ``reader``'s partitions from ``start``'s offsets to their end.
+
+    ``exact``: up to the end offsets the broker gives when the read starts (Apache Kafka).
+    Otherwise until two polls in a row bring nothing, since the embedded broker's
+    ``end_offsets()`` can be wrong (``not settings.embedded`` says which)."""
+    reader.assign(list(start))
+    for tp, offset in start.items():
+        reader.seek(tp, offset)
+    if exact:
+        ends = await reader.end_offsets(list(start))
+        behind = [tp for tp, offset in start.items() if offset < ends[tp]]
+        while behind:
+            for records in (await reader.getmany(*behind, timeout_ms=poll_ms)).values():
+                for record in records:
+                    yield record
+            behind = [tp for tp in behind if await reader.position(tp) < ends[tp]]
+        return
+    empty_polls = 0
+    while empty_polls < 2:
+        batch = await reader.getmany(timeout_ms=poll_ms)
+        empty_polls = 0 if batch else empty_polls + 1
+        for records in batch.values():
+            for record in records:
+                yield record
 
 
 async def ensure_topics(

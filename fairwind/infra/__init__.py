@@ -1,6 +1,8 @@
-"""Real infrastructure as local processes: the Tansu Kafka broker and a mongod replica set."""
+"""Real infrastructure as local processes: Apache Kafka (KRaft) where a JDK is, the Tansu
+broker otherwise, and a mongod replica set."""
 
-from fairwind.infra.embedded import EmbeddedInfra
+from fairwind.infra.broker import BrokerProcess, select_broker
+from fairwind.infra.local import LocalInfra
 from fairwind.infra.processes import InfraError
 
-__all__ = ["EmbeddedInfra", "InfraError"]
+__all__ = ["BrokerProcess", "InfraError", "LocalInfra", "select_broker"]

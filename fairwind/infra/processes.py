@@ -41,6 +41,15 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def claim_port(host: str, port: int, what: str) -> int:
+    """``port``, or a free one if 0; a clear error if it is taken."""
+    if port == 0:
+        return free_port(host)
+    if port_open(host, port):
+        raise InfraError(f"port {port} for {what} is already in use on {host}")
+    return port
+
+
 def port_open(host: str, port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.2)

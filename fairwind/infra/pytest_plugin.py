@@ -3,7 +3,9 @@
 Order of preference:
 1. ``FAIRWIND_KAFKA_BOOTSTRAP`` and ``FAIRWIND_MONGO_URL`` set: use those (any Kafka/MongoDB).
 2. ``FAIRWIND_TESTCONTAINERS=1`` and Docker reachable: Kafka (KRaft) and MongoDB containers.
-3. Otherwise the embedded broker and mongod from the ``embedded`` extra.
+3. Otherwise local processes (``LocalInfra``): Apache Kafka where a JDK is, else Tansu
+   (``FAIRWIND_LOCAL_BROKER`` overrides), and mongod from the ``embedded`` extra. The run's
+   header says which broker.
 
 Tests isolate themselves with ``unique_name`` (topics, groups, databases), so one broker and
 one mongod serve the whole run.
@@ -23,7 +25,9 @@ from typing import Any, Protocol, TypeVar
 import pytest
 
 from fairwind.events.kafka import ensure_catalog_topics
-from fairwind.infra.embedded import EmbeddedInfra
+from fairwind.infra.broker import broker_line, planned_broker, select_broker
+from fairwind.infra.local import LocalInfra
+from fairwind.infra.processes import InfraError
 from fairwind.platform import Platform
 from fairwind.rpc import GrpcServer
 from fairwind.settings import BrokerProfile, ServiceSettings
@@ -58,16 +62,17 @@ class InfraEndpoints:
 
     def service_settings(self, settings_class: type[S], database: str, **overrides: Any) -> S:
         """A service's settings on this infrastructure: its own database, an ephemeral gRPC
-        port, and consumer timeouts short enough that a test's group settles quickly."""
+        port, and on Tansu consumer timeouts short enough that a test's group settles
+        quickly (it holds JoinGroup for half the session; Kafka answers at once)."""
         values: dict[str, Any] = {
             "kafka_bootstrap": self.kafka_bootstrap,
             "mongo_url": self.mongo_url,
             "broker_profile": self.broker_profile,
             "mongo_db": database,
             "grpc_port": 0,
-            "kafka_session_timeout_ms": 2000,
-            "kafka_heartbeat_interval_ms": 500,
         }
+        if self.broker_profile is BrokerProfile.EMBEDDED:
+            values |= {"kafka_session_timeout_ms": 2000, "kafka_heartbeat_interval_ms": 500}
         return settings_class(**(values | overrides))
 
 
@@ -126,6 +131,18 @@ def _from_containers(stack: ExitStack) -> InfraEndpoints:
     return InfraEndpoints(kafka.get_bootstrap_server(), url, BrokerProfile.KAFKA)
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    """Which broker the run's ``infra`` fixture uses, before any test starts."""
+    if _from_environment() is not None:
+        return f"broker: {os.environ['FAIRWIND_KAFKA_BOOTSTRAP']} (from FAIRWIND_KAFKA_BOOTSTRAP)"
+    if os.environ.get("FAIRWIND_TESTCONTAINERS") == "1":
+        return "broker: Apache Kafka (KRaft) in a container"
+    try:
+        return broker_line(planned_broker())
+    except InfraError as exc:
+        return f"broker: none ({exc})"
+
+
 @pytest.fixture(scope="session")
 def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfraEndpoints]:
     """Real Kafka-protocol broker and MongoDB replica set for the whole test session."""
@@ -138,8 +155,8 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfraEndpoints]:
             yield _from_containers(stack)
             return
         data_dir = Path(tmp_path_factory.mktemp("infra"))
-        embedded = stack.enter_context(EmbeddedInfra(data_dir))
-        yield InfraEndpoints(embedded.kafka_bootstrap, embedded.mongo_url, BrokerProfile.EMBEDDED)
+        local = stack.enter_context(LocalInfra(data_dir, broker=select_broker()))
+        yield InfraEndpoints(local.kafka_bootstrap, local.mongo_url, local.profile)
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
+from fairwind.events.kafka import read_to_end
 from fairwind.events.publisher import EventPublisher, Receipt
 from fairwind.metrics import KitMetrics
 from fairwind.mongo.outbox import Outbox, from_document
@@ -51,6 +52,7 @@ class OutboxRelay:
         poll_interval_s: float = 0.2,
         lease: timedelta = timedelta(seconds=15),
         metrics: KitMetrics | None = None,
+        exact_end_offsets: bool = False,
     ) -> None:
         self.outbox = outbox
         self.publisher = publisher
@@ -60,6 +62,8 @@ class OutboxRelay:
         self.poll_interval_s = poll_interval_s
         self.lease = lease
         self.metrics = metrics
+        # True on Apache Kafka: recovery reads to the end offsets instead of until quiet.
+        self.exact_end_offsets = exact_end_offsets
         self._offsets: dict[tuple[str, int], int] = {}
         self._stopping = asyncio.Event()
 
@@ -157,18 +161,10 @@ class OutboxRelay:
                 for topic in topics
                 for p in sorted(await self.publisher.producer.partitions_for(topic))
             ]
-            reader.assign(partitions)
-            for tp in partitions:
-                reader.seek(tp, self._offsets.get((tp.topic, tp.partition), -1) + 1)
-            # end_offsets() is unreliable on the embedded broker: read until nothing comes.
-            empty_polls = 0
-            while empty_polls < 2:
-                batch = await reader.getmany(timeout_ms=500)
-                empty_polls = 0 if batch else empty_polls + 1
-                for tp, records in batch.items():
-                    for record in records:
-                        found.update(v.decode() for k, v in record.headers if k == "ce_id")
-                        self._advance(tp.topic, tp.partition, record.offset)
+            start = {tp: self._offsets.get((tp.topic, tp.partition), -1) + 1 for tp in partitions}
+            async for record in read_to_end(reader, start, exact=self.exact_end_offsets):
+                found.update(v.decode() for k, v in record.headers if k == "ce_id")
+                self._advance(record.topic, record.partition, record.offset)
         finally:
             await reader.stop()
         return found

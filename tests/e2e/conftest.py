@@ -1,4 +1,4 @@
-"""The whole platform for end-to-end tests: its own embedded broker and mongod, every
+"""The whole platform for end-to-end tests: its own local broker and mongod, every
 service as its own process (exactly as ``make run`` starts them) on a compressed business
 clock, and clients that only use the public interfaces (the simulator's)."""
 
@@ -17,7 +17,7 @@ import pytest
 
 from fairwind.clock import PlatformClock
 from fairwind.devstack import Simulation, services_running
-from fairwind.infra.embedded import EmbeddedInfra
+from fairwind.infra.local import LocalInfra
 from fairwind.infra.processes import InfraError
 from sim.clients import Clients, Endpoints
 from sim.parcel import Stage
@@ -52,7 +52,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     root = tmp_path_factory.mktemp("e2e")
     logs = root / "logs"
     logs.mkdir()
-    with EmbeddedInfra(root / "infra") as infra, ExitStack() as stack:
+    with LocalInfra(root / "infra") as infra, ExitStack() as stack:
         simulation = Simulation.starting(SPEED, ZONE, startup_s=15)
         extra = simulation.env() | {"FAIRWIND_LOG_LEVEL": "WARNING"}
         running = Platform(

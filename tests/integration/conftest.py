@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,9 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from fairwind.events.kafka import ensure_topics, make_producer, make_reader
+from fairwind.events.kafka import ensure_topics, make_producer, make_reader, read_to_end
+from fairwind.infra.broker import BrokerProcess, select_broker
+from fairwind.infra.kafka import ApacheKafka
 from fairwind.infra.pytest_plugin import InfraEndpoints
 from fairwind.mongo.client import create_client
 from fairwind.settings import ServiceSettings
@@ -22,16 +25,19 @@ PARTITIONS = 3
 
 @pytest.fixture
 def settings(infra: InfraEndpoints, unique_name: str) -> ServiceSettings:
-    return ServiceSettings(
-        service_name="kit-tests",
-        kafka_bootstrap=infra.kafka_bootstrap,
-        mongo_url=infra.mongo_url,
-        broker_profile=infra.broker_profile,
-        mongo_db=unique_name,
-        # Shorter than the embedded profile's 6 s: group joins take half of it on this broker.
-        kafka_session_timeout_ms=2000,
-        kafka_heartbeat_interval_ms=500,
-    )
+    return infra.service_settings(ServiceSettings, unique_name, service_name="kit-tests")
+
+
+@pytest.fixture
+def own_kafka(tmp_path: Path) -> Iterator[BrokerProcess]:
+    """An Apache Kafka broker of the test's own, to stop, kill or pause; skipped where Kafka
+    cannot run (no JDK) or Tansu was asked for."""
+    broker = select_broker()
+    if not isinstance(broker, ApacheKafka):
+        pytest.skip(f"needs Apache Kafka; the local broker here is {broker.description}")
+    process = BrokerProcess(broker, tmp_path / "broker").start()
+    yield process
+    process.stop()
 
 
 @pytest.fixture
@@ -72,17 +78,10 @@ def read_topic(
         reader = make_reader(settings)
         await reader.start()
         try:
-            partitions = [TopicPartition(name, p) for p in await producer.partitions_for(name)]
-            reader.assign(partitions)
-            for tp in partitions:
-                reader.seek(tp, 0)
-            records: list[ConsumerRecord[bytes, bytes]] = []
-            empty = 0
-            while empty < 2:
-                batch = await reader.getmany(timeout_ms=400)
-                empty = 0 if batch else empty + 1
-                for part in batch.values():
-                    records.extend(part)
+            partitions = await producer.partitions_for(name)
+            start = {TopicPartition(name, p): 0 for p in partitions}
+            exact = not settings.embedded
+            records = [record async for record in read_to_end(reader, start, exact=exact)]
             return sorted(records, key=lambda r: (r.partition, r.offset))
         finally:
             await reader.stop()

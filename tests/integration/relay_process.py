@@ -29,6 +29,7 @@ async def main(topic: str) -> None:
         lambda: make_reader(settings),
         owner="relay-process",
         batch_size=50,
+        exact_end_offsets=not settings.embedded,
     )
     print("relay started", flush=True)
     await relay.run()

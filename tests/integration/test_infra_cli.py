@@ -1,4 +1,5 @@
-"""The embedded infrastructure from the command line: up --detach, use it, down."""
+"""The local infrastructure from the command line: up --detach, use it, down; on either
+broker, and Tansu chosen by itself where there is no Java."""
 
 from __future__ import annotations
 
@@ -13,19 +14,27 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import MongoClient
 
+from fairwind.infra.broker import planned_broker
+from fairwind.infra.kafka import ApacheKafka
 from fairwind.infra.processes import port_open
 
 pytestmark = pytest.mark.integration
+PROFILES = {"kafka": "kafka", "tansu": "embedded"}
 
 
-def infra_cli(*args: str) -> subprocess.CompletedProcess[str]:
+def infra_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "fairwind.infra", *args],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
         check=False,
+        env=env,
     )
+
+
+def exports_of(up: subprocess.CompletedProcess[str]) -> dict[str, str]:
+    return dict(line.removeprefix("export ").split("=", 1) for line in up.stdout.splitlines())
 
 
 def alive(pid: int) -> bool:
@@ -36,11 +45,16 @@ def alive(pid: int) -> bool:
     return True
 
 
-async def test_up_prints_usable_urls_and_down_leaves_nothing(tmp_path: Path) -> None:
-    up = infra_cli("up", "--detach", "--data-dir", str(tmp_path))
+@pytest.mark.parametrize("broker", ["kafka", "tansu"])
+async def test_up_prints_usable_urls_and_down_leaves_nothing(tmp_path: Path, broker: str) -> None:
+    if broker == "kafka" and not isinstance(planned_broker(), ApacheKafka):
+        pytest.skip("Apache Kafka cannot run here (no JDK), or Tansu was asked for")
+    up = infra_cli("up", "--detach", "--data-dir", str(tmp_path), "--broker", broker)
     assert up.returncode == 0, up.stderr
-    exports = dict(line.removeprefix("export ").split("=", 1) for line in up.stdout.splitlines())
-    assert exports["FAIRWIND_BROKER_PROFILE"] == "embedded"
+    exports = exports_of(up)
+    assert exports["FAIRWIND_BROKER_PROFILE"] == PROFILES[broker]
+    kind = "broker: Apache Kafka 4." if broker == "kafka" else "broker: Tansu, memory only"
+    assert kind in up.stderr
     recorded = json.loads((tmp_path / "infra.json").read_text())
     pids = [entry["pid"] for entry in recorded.values()]
     try:
@@ -67,3 +81,16 @@ def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
         result = infra_cli("up", "--detach", "--data-dir", str(tmp_path), "--kafka-port", str(busy))
     assert result.returncode == 1
     assert f"port {busy} for kafka is already in use" in result.stderr
+
+
+def test_without_java_the_broker_is_tansu(tmp_path: Path) -> None:
+    no_java = tmp_path / "bin"
+    no_java.mkdir()
+    env = os.environ | {"PATH": str(no_java), "FAIRWIND_LOCAL_BROKER": "auto"}
+    up = infra_cli("up", "--detach", "--data-dir", str(tmp_path / "infra"), env=env)
+    try:
+        assert up.returncode == 0, up.stderr
+        assert "broker: Tansu, memory only" in up.stderr
+        assert exports_of(up)["FAIRWIND_BROKER_PROFILE"] == "embedded"
+    finally:
+        assert infra_cli("down", "--data-dir", str(tmp_path / "infra"), env=env).returncode == 0

@@ -116,7 +116,10 @@ def assert_exactly_once_in_order(
 def relay_for(
     outbox: Outbox, publisher: EventPublisher, settings: ServiceSettings, **options: Any
 ) -> OutboxRelay:
-    return OutboxRelay(outbox, publisher, lambda: make_reader(settings), **options)
+    exact = not settings.embedded
+    return OutboxRelay(
+        outbox, publisher, lambda: make_reader(settings), exact_end_offsets=exact, **options
+    )
 
 
 async def drain(relay: OutboxRelay) -> None:
