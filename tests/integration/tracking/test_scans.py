@@ -207,3 +207,48 @@ async def test_a_batch_reports_each_scan(
         "https://fairwind.dev/problems/invalid_waybill",
     )
     assert await tracking.service.store.scans.count_documents({}) == 3
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "code"),
+    [
+        (("note",), "fragile \u202egnp.exe", "202E"),  # a bidi override
+        (("courier_id",), "SZX001\u0000C1", "0000"),
+        (("proof_of_delivery", "recipient_name"), "张\u200b三", "200B"),  # zero-width space
+        (("proof_of_delivery", "relation"), "self\u0007", "0007"),
+        (("proof_of_delivery", "signature_ref"), "sig/\ufffe.png", "FFFE"),
+        (("proof_of_delivery", "photo_ref"), "photo/\ue000.jpg", "E000"),  # private use
+    ],
+)
+async def test_hidden_characters_in_free_text_are_refused_and_store_nothing(
+    tracking: TrackingApp,
+    client: httpx.AsyncClient,
+    devices: dict[str, dict[str, str]],
+    path: tuple[str, ...],
+    value: str,
+    code: str,
+) -> None:
+    w = format_waybill("FW", 77)
+    await shipment(tracking, w)
+    body = scan("t1", w, "delivered", "BJS003", 1000, proof_of_delivery=dict(POD))
+    *parents, name = path
+    target = body
+    for parent in parents:
+        target = target[parent]
+    target[name] = value
+    response = await client.post(
+        "/v1/scans",
+        content=json.dumps(body),  # ASCII with \u escapes, as a handheld sends it
+        headers=devices["BJS003"] | {"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["errors"]
+    assert error["location"] == ["body", *path]
+    assert error["type"] == "plain_text"
+    assert f"U+{code}" in error["message"]
+    in_batch = await client.post(
+        "/v1/scans:batch", json={"scans": [body]}, headers=devices["BJS003"]
+    )
+    assert in_batch.json()["results"][0]["problem"]["title"] == "invalid_scan"
+    assert await tracking.service.store.scans.count_documents({}) == 0
+    assert await outbox_types(tracking) == []
