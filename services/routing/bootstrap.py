@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from fairwind.events import EventCatalog
+from fairwind.mongo.uow import Transactions
 from fairwind.platform import Platform
 from fairwind.rpc import GrpcServer, ServiceBinding
 from fairwind.v1 import routes_pb2_grpc
@@ -17,7 +18,7 @@ from services.routing.grpc_server import RouteServicer
 from services.routing.metrics import routing_metrics
 from services.routing.service import RoutingService
 from services.routing.settings import RoutingSettings
-from services.routing.store import RouteStore
+from services.routing.store import RoutingStore, RoutingUnit
 
 SERVICE_NAME = "fairwind.v1.RouteService"
 
@@ -42,17 +43,16 @@ async def bootstrap(
     # Data files first: a malformed network or price table fails here, naming the record.
     router = Router(load_network(settings.network_file), PriceTable.from_file(settings.prices_file))
     platform = await Platform.open(settings, catalog=catalog, registry=registry)
-    store = RouteStore(platform.db)
+    store = RoutingStore(platform.db)
     await store.create_indexes()
     service = RoutingService(
-        settings,
-        router,
-        platform.mongo,
-        store,
-        platform.outbox,
-        platform.codec,
-        routing_metrics(registry),
-        settings.platform_clock(),
+        settings=settings,
+        router=router,
+        store=store,
+        uow=Transactions(platform.mongo, platform.db, platform.outbox, RoutingUnit),
+        codec=platform.codec,
+        metrics=routing_metrics(registry),
+        clock=settings.platform_clock(),
     )
     binding = ServiceBinding(
         SERVICE_NAME, routes_pb2_grpc.add_RouteServiceServicer_to_server, RouteServicer(service)

@@ -7,7 +7,7 @@ import contextlib
 import functools
 import logging
 
-from fairwind.events import ConsumerRunner
+from fairwind.events import Batched, ConsumerRunner
 from fairwind.lifecycle import Worker
 from fairwind.platform import Platform
 from fairwind.v1 import orders_pb2, tracking_pb2
@@ -22,8 +22,10 @@ def event_consumer(platform: Platform, svc: RoutingService) -> ConsumerRunner:
     return platform.consumer(
         GROUP,
         {
-            orders_pb2.OrderCreated: functools.partial(handlers.on_order_created, svc),
-            orders_pb2.OrderCancelled: functools.partial(handlers.on_order_cancelled, svc),
+            orders_pb2.OrderCreated: Batched(functools.partial(handlers.on_orders_created, svc)),
+            orders_pb2.OrderCancelled: Batched(
+                functools.partial(handlers.on_orders_cancelled, svc)
+            ),
             tracking_pb2.RouteDeviationDetected: functools.partial(handlers.on_deviation, svc),
         },
     )

@@ -129,7 +129,7 @@ class RouteServicer(routes_pb2_grpc.RouteServiceServicer):
         request: routes_pb2.GetRouteRequest,
         context: Context,
     ) -> routes_pb2.GetRouteResponse:
-        doc = await self.svc.store.get(request.waybill)
+        doc = await self.svc.store.routes.get(request.waybill)
         if doc is None or not doc.get("versions"):
             await context.abort(grpc.StatusCode.NOT_FOUND, f"no route for {request.waybill!r}")
         versions = [routes_pb2.Route.FromString(v["route"]) for v in doc["versions"]]
@@ -177,7 +177,9 @@ class RouteServicer(routes_pb2_grpc.RouteServiceServicer):
             "accepted",
             "failed",
         ]
-        docs = await self.svc.store.courier_tasks(request.courier_id, statuses, skip, size + 1)
+        docs = await self.svc.store.tasks.courier_tasks(
+            request.courier_id, statuses, skip, size + 1
+        )
         token = (
             base64.urlsafe_b64encode(str(skip + size).encode()).decode() if len(docs) > size else ""
         )
@@ -190,7 +192,7 @@ class RouteServicer(routes_pb2_grpc.RouteServiceServicer):
         request: routes_pb2.AcceptCourierTaskRequest,
         context: Context,
     ) -> routes_pb2.AcceptCourierTaskResponse:
-        task = await self.svc.store.accept(
+        task = await self.svc.store.tasks.accept(
             request.waybill, request.courier_id, self.svc.clock.now()
         )
         if task is None:

@@ -1,25 +1,24 @@
 """One small async function per command or event; ``RoutingService`` (service.py) holds what
-they need. Pickup dispatch and reassignment are in pickups.py."""
+they need. Planning an order is in planning.py, pickup dispatch and reassignment in
+pickups.py; every write goes through the unit of work (``svc.uow``) with its events."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import Any
 
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
-
 from fairwind.events import Event
-from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, tracking_pb2
+from fairwind.v1 import orders_pb2, routes_pb2, tracking_pb2
 from services.routing import convert
 from services.routing.domain.clock import to_minutes
 from services.routing.domain.planner import NoRoute
 from services.routing.domain.pricing import Piece
 from services.routing.domain.promise import NoService
-from services.routing.domain.router import Offer, Unserved
-from services.routing.pickups import dispatch_pickup
+from services.routing.planning import Plans, origin_couriers, plan_order, route_document
 from services.routing.service import RoutingService, Stale
+from services.routing.store import AlreadyPlanned, RoutingUnit
 
 log = logging.getLogger(__name__)
 Document = dict[str, Any]
@@ -27,124 +26,58 @@ REASONS = {
     tracking_pb2.DEVIATION_KIND_UNPLANNED_HUB: routes_pb2.REPLAN_REASON_UNPLANNED_HUB,
     tracking_pb2.DEVIATION_KIND_LATE_DEPARTURE: routes_pb2.REPLAN_REASON_LATE_DEPARTURE,
 }
-UNROUTABLE = {
-    "unserved_area": routes_pb2.UNROUTABLE_REASON_UNSERVED_AREA,
-    "no_service": routes_pb2.UNROUTABLE_REASON_NO_SERVICE,
-}
 
 
-def _pickup_window(
-    order: orders_pb2.Order, svc: RoutingService, placed: int, pickup_by: int
-) -> tuple[int, int]:
-    if order.HasField("pickup_window") and order.pickup_window.HasField("start"):
-        start = convert.minutes_of(order.pickup_window.start, svc.zone)
-        end = convert.minutes_of(order.pickup_window.end, svc.zone)
-        return start, max(end, start + 60)
-    return placed, pickup_by
+async def on_orders_created(
+    svc: RoutingService, events: Sequence[Event[orders_pb2.OrderCreated]]
+) -> None:
+    """Plan a poll's new orders and dispatch their pickups: one query for the waybills
+    planned already and one for the load of every origin outlet's couriers (together),
+    then one transaction storing every route, task and unroutable marker with its events.
 
-
-def _offer(svc: RoutingService, order: orders_pb2.Order, placed: int) -> Offer:
-    router = svc.router
-    origin = router.outlet_of(order.shipper.address.city, order.shipper.address.district, "pickup")
-    destination = router.outlet_of(
-        order.consignee.address.city, order.consignee.address.district, "delivery"
+    A waybill that PlanRoute stores between the query and the commit fails the whole
+    batch (AlreadyPlanned); the consumer runs it again and the query then skips it."""
+    fresh: dict[str, Event[orders_pb2.OrderCreated]] = {}
+    for event in events:
+        fresh.setdefault(event.message.order.waybill, event)  # an order once per batch
+    orders = {waybill: event.message.order for waybill, event in fresh.items()}
+    known, load = await asyncio.gather(
+        svc.store.routes.known(list(fresh)), svc.store.tasks.load(origin_couriers(svc, orders))
     )
-    window = (
-        convert.minutes_of(order.pickup_window.start, svc.zone)
-        if order.pickup_window.HasField("start")
-        else None
-    )
-    pieces = convert.pieces_of(order.parcels)
-    cod = convert.decimal_of(order.cod_amount) if order.HasField("cod_amount") else None
-    level = convert.level_of(order.service_level)
-    try:
-        return router.offer(origin, destination, level, placed, window, pieces, cod)
-    except NoService:
-        if level == "standard":
-            raise
-        # The order is accepted already (perhaps while we were down): carry it anyway.
-        return router.offer(origin, destination, "standard", placed, window, pieces, cod)
-
-
-async def on_order_created(svc: RoutingService, event: Event[orders_pb2.OrderCreated]) -> None:
-    """Plan the route, dispatch the pickup; both events leave with the stored plan."""
-    order = event.message.order
-    if await svc.store.get(order.waybill) is not None:
-        return  # planned already (a redelivery, or PlanRoute was called first)
-    placed_at = (
-        order.created_at.ToDatetime(tzinfo=UTC)
-        if order.HasField("created_at")
-        else event.envelope.time
-    )
-    placed = to_minutes(placed_at, svc.zone)
-    try:
-        offer = _offer(svc, order, placed)
-    except NoService as exc:
-        await _unroutable(svc, order.waybill, exc)
-        return
-    level = convert.level_of(order.service_level)
+    plans = Plans()
     now = svc.clock.now()
-    route = convert.route_message(
-        svc.router.network,
-        order.waybill,
-        1,
-        offer.plan,
-        offer.promise,
-        level,
-        offer.origin.code,
-        now,
-    )
-    document = _route_document(order.waybill, offer, level, route, now)
-    window = _pickup_window(order, svc, placed, offer.promise.pickup_by)
-    task, dispatched = await dispatch_pickup(
-        svc, order, offer.origin, window, offer.promise.pickup_by, now
-    )
-    planned = routes_pb2.RoutePlanned(
-        route=route,
-        price=convert.money(offer.price.total, offer.price.currency),
-        chargeable_weight_kg=offer.price.chargeable_weight_kg,
-    )
-    events = [svc.codec.encode(planned, order.waybill)]
-    if dispatched is not None:
-        events.append(svc.codec.encode(dispatched, order.waybill))
-    try:
-        await svc.commit(lambda s: svc.store.insert(s, document, task), events)
-    except DuplicateKeyError:
-        return  # a concurrent delivery of the same order won
-    svc.metrics.planned.labels(level).inc()
+    for waybill, event in fresh.items():
+        if waybill not in known:  # planned already: a redelivery, or PlanRoute was first
+            plan_order(svc, plans, event, load, now)
+    if not plans.routes:
+        return
+
+    async def store(uow: RoutingUnit) -> None:
+        await uow.routes.insert(plans.routes)
+        await uow.tasks.insert(plans.tasks)
+        uow.emit(*plans.events)
+
+    await svc.uow.run(store)
+    _count(svc, plans)
 
 
-async def _unroutable(svc: RoutingService, waybill: str, exc: NoService) -> None:
-    """Nothing can be planned or dispatched: remember it and say so (orders cancels the
-    order), in one transaction, so a redelivered order changes nothing."""
-    side = exc.side if isinstance(exc, Unserved) else ""
-    reason = "unserved_area" if side else "no_service"
-    event = routes_pb2.OrderUnroutable(
-        waybill=waybill,
-        reason=UNROUTABLE[reason],
-        side=convert.SIDES.get(side, common_pb2.ADDRESS_SIDE_UNSPECIFIED),
-        detail=str(exc),
-        failed_at=convert.stamp(svc.clock.now()),
-    )
-    document = {"_id": waybill, "unroutable": str(exc), "current": 0, "versions": []}
-    try:
-        await svc.commit(
-            lambda s: svc.store.insert(s, document, None), [svc.codec.encode(event, waybill)]
-        )
-    except DuplicateKeyError:
-        return  # a concurrent delivery of the same order got there first
-    svc.metrics.unroutable.labels(reason).inc()
-    log.warning("order cannot be routed", extra={"waybill": waybill, "reason": str(exc)})
+def _count(svc: RoutingService, plans: Plans) -> None:
+    for level in plans.levels:
+        svc.metrics.planned.labels(level).inc()
+    if plans.without_courier:
+        svc.metrics.unroutable.labels("no_courier").inc(plans.without_courier)
+    for waybill, reason, detail in plans.unroutable:
+        svc.metrics.unroutable.labels(reason).inc()
+        log.warning("order cannot be routed", extra={"waybill": waybill, "reason": detail})
 
 
-async def plan_route(
-    svc: RoutingService,
-    request: routes_pb2.PlanRouteRequest,
-) -> routes_pb2.Route:
+async def plan_route(svc: RoutingService, request: routes_pb2.PlanRouteRequest) -> routes_pb2.Route:
     """PlanRoute: the stored route of the waybill, or a new plan (stored and published, no
     pickup dispatch: that needs the order). Raises NoService."""
-    existing = await svc.store.get(request.waybill)
-    if existing is not None and existing.get("versions"):
+    existing = await svc.store.routes.get(request.waybill)
+    if existing is not None:
+        if not existing.get("versions"):
+            raise NoService(existing.get("unroutable") or "the order cannot be routed")
         return routes_pb2.Route.FromString(existing["versions"][-1]["route"])
     router = svc.router
     origin = router.outlet_of(request.origin.city, request.origin.district, "pickup")
@@ -168,36 +101,31 @@ async def plan_route(
     route = convert.route_message(
         router.network, request.waybill, 1, offer.plan, offer.promise, level, origin.code, now
     )
-    document = _route_document(request.waybill, offer, level, route, now)
+
+    async def store(uow: RoutingUnit) -> None:
+        await uow.routes.insert([route_document(request.waybill, offer, level, route, now)])
+        uow.emit(svc.codec.encode(routes_pb2.RoutePlanned(route=route), request.waybill))
+
     try:
-        await svc.commit(
-            lambda s: svc.store.insert(s, document, None),
-            [svc.codec.encode(routes_pb2.RoutePlanned(route=route), request.waybill)],
-        )
-    except DuplicateKeyError:
-        return await plan_route(svc, request)
+        await svc.uow.run(store)
+    except AlreadyPlanned:
+        return await plan_route(svc, request)  # planned meanwhile: answer with that plan
     svc.metrics.planned.labels(level).inc()
     return route
 
 
-def _route_document(
-    waybill: str, offer: Offer, level: str, route: routes_pb2.Route, now: datetime
-) -> Document:
-    return {
-        "_id": waybill,
-        "origin": offer.origin.code,
-        "destination": offer.destination.code,
-        "level": level,
-        "pickup_by": offer.promise.pickup_by,
-        "current": 1,
-        "versions": [
-            {"version": 1, "route": route.SerializeToString(), "planned_at": now, "reason": "order"}
-        ],
-    }
+async def on_orders_cancelled(
+    svc: RoutingService, events: Sequence[Event[orders_pb2.OrderCancelled]]
+) -> None:
+    """Mark the routes cancelled and close their open pickup tasks, for a poll at once."""
+    waybills = [event.message.waybill for event in events]
+    now = svc.clock.now()
 
+    async def cancel(uow: RoutingUnit) -> None:
+        await uow.routes.cancel(waybills, now)
+        await uow.tasks.cancel(waybills, now)
 
-async def on_order_cancelled(svc: RoutingService, event: Event[orders_pb2.OrderCancelled]) -> None:
-    await svc.store.cancel(event.message.waybill, svc.clock.now())
+    await svc.uow.run(cancel)
 
 
 async def on_deviation(
@@ -205,7 +133,7 @@ async def on_deviation(
 ) -> None:
     """Re-plan from where the parcel actually is; publish the new route and promise."""
     deviation = event.message
-    doc = await svc.store.get(deviation.waybill)
+    doc = await svc.store.routes.get(deviation.waybill)
     if doc is None or doc.get("cancelled_at") or not doc.get("versions"):
         return
     if deviation.route_version and deviation.route_version < doc["current"]:
@@ -246,12 +174,13 @@ async def on_deviation(
         "reason": routes_pb2.ReplanReason.Name(replanned.reason),
     }
 
-    async def write(session: AsyncClientSession) -> None:
-        if not await svc.store.add_version(session, deviation.waybill, doc["current"], entry):
+    async def store(uow: RoutingUnit) -> None:
+        if not await uow.routes.add_version(deviation.waybill, doc["current"], entry):
             raise Stale
+        uow.emit(svc.codec.encode(replanned, deviation.waybill))
 
     try:
-        await svc.commit(write, [svc.codec.encode(replanned, deviation.waybill)])
+        await svc.uow.run(store)
     except Stale:
         return  # another deviation re-planned first; the consumer will see a newer version
     svc.metrics.replanned.inc()

@@ -6,34 +6,34 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo.asynchronous.client_session import AsyncClientSession
-
 from fairwind.v1 import orders_pb2, routes_pb2
 from services.routing import convert
 from services.routing.domain.clock import from_minutes, to_minutes
 from services.routing.domain.dispatch import choose_courier
 from services.routing.domain.network import DAY, OutletRecord
 from services.routing.service import RoutingService, Stale
+from services.routing.store import RoutingUnit
 
 Document = dict[str, Any]
 
 
-async def dispatch_pickup(
+def pickup_task(
     svc: RoutingService,
     order: orders_pb2.Order,
     outlet: OutletRecord,
     window: tuple[int, int],
     pickup_by: int,
     now: datetime,
-) -> tuple[Document | None, routes_pb2.PickupDispatched | None]:
-    """The task for the least-loaded courier on shift, and its event; (None, None) when no
-    courier's shift covers the window (the order is planned all the same)."""
+    load: dict[str, int],
+) -> tuple[Document, routes_pb2.PickupDispatched] | None:
+    """The task for the least-loaded courier on shift, and its event; None when the outlet
+    has no courier. ``load`` (open tasks per courier) counts the new task, so the orders
+    of one batch spread over the couriers as they would one by one."""
     couriers = list(outlet.couriers)
-    load = await svc.store.load([c.id for c in couriers])
     chosen = choose_courier(couriers, (window[0] % DAY, window[1] % DAY), load)
     if chosen is None:
-        svc.metrics.unroutable.labels("no_courier").inc()
-        return None, None
+        return None
+    load[chosen] = load.get(chosen, 0) + 1
     card = routes_pb2.CourierTask(
         waybill=order.waybill,
         pickup_address=order.shipper.address,
@@ -78,37 +78,46 @@ def dispatched_event(
 async def reassign_overdue(svc: RoutingService, now: datetime | None = None) -> int:
     """Pickups nobody accepted in time go to the next courier. Returns how many moved."""
     now = now or svc.clock.now()
-    moved = 0
     deadline = now - timedelta(seconds=svc.settings.acceptance_timeout_s)
-    for task in await svc.store.overdue(deadline):
-        outlet = svc.router.network.outlets[task["outlet"]]
-        load = await svc.store.load([c.id for c in outlet.couriers])
-        minute = to_minutes(now, svc.zone) % DAY
-        courier = choose_courier(
-            outlet.couriers, (minute, minute + 60), load, task["tried"]
-        ) or choose_courier(outlet.couriers, (minute, minute + 60), load, [task["courier_id"]])
-        if courier is None:
-            continue  # the only courier: leave the task with them
-        card = routes_pb2.CourierTask.FromString(task["card"])
-        updated: Document | None = None
-
-        async def write(session: AsyncClientSession, t: Document = task, c: str = courier) -> None:
-            nonlocal updated
-            updated = await svc.store.reassign(session, t, c, now)
-            if updated is None:
-                raise Stale
-
-        event_task = task | {
-            "courier_id": courier,
-            "attempt": task["attempt"] + 1,
-            "dispatched_at": now,
-        }
-        try:
-            await svc.commit(
-                write, [svc.codec.encode(dispatched_event(event_task, outlet, card), task["_id"])]
-            )
-        except Stale:
-            continue  # accepted or moved meanwhile
-        svc.metrics.reassigned.inc()
-        moved += 1
+    overdue = await svc.store.tasks.overdue(deadline)
+    if not overdue:
+        return 0
+    network = svc.router.network
+    # One load query for the round; each move is counted in memory.
+    load = await svc.store.tasks.load(
+        c.id for outlet in {t["outlet"] for t in overdue} for c in network.outlets[outlet].couriers
+    )
+    moved = 0
+    for task in overdue:
+        if await _reassign(svc, task, load, now):
+            moved += 1
     return moved
+
+
+async def _reassign(
+    svc: RoutingService, task: Document, load: dict[str, int], now: datetime
+) -> bool:
+    outlet = svc.router.network.outlets[task["outlet"]]
+    minute = to_minutes(now, svc.zone) % DAY
+    window = (minute, minute + 60)
+    courier = choose_courier(outlet.couriers, window, load, task["tried"]) or choose_courier(
+        outlet.couriers, window, load, [task["courier_id"]]
+    )
+    if courier is None:
+        return False  # the only courier: leave the task with them
+    card = routes_pb2.CourierTask.FromString(task["card"])
+    moved = task | {"courier_id": courier, "attempt": task["attempt"] + 1, "dispatched_at": now}
+
+    async def write(uow: RoutingUnit) -> None:
+        if await uow.tasks.reassign(task, courier, now) is None:
+            raise Stale
+        uow.emit(svc.codec.encode(dispatched_event(moved, outlet, card), task["_id"]))
+
+    try:
+        await svc.uow.run(write)
+    except Stale:
+        return False  # accepted or moved meanwhile
+    load[task["courier_id"]] = load.get(task["courier_id"], 1) - 1
+    load[courier] = load.get(courier, 0) + 1
+    svc.metrics.reassigned.inc()
+    return True

@@ -1,31 +1,26 @@
-"""What the routing handlers need, in one place: settings, the router, the store, the outbox."""
+"""What the routing handlers need, in one place: settings, the router, the repositories and
+units of work over them, the codec."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymongo import AsyncMongoClient
-from pymongo.asynchronous.client_session import AsyncClientSession
-
 from fairwind.clock import PlatformClock
-from fairwind.events import EncodedEvent, EventCodec
-from fairwind.mongo.outbox import Outbox, in_transaction
+from fairwind.events import EventCodec
+from fairwind.mongo.uow import Units
 from services.routing.domain.router import Router
 from services.routing.metrics import RoutingMetrics
 from services.routing.settings import RoutingSettings
-from services.routing.store import RouteStore
-
-Document = dict[str, Any]
+from services.routing.store import RoutingStore, RoutingUnit
 
 
 @dataclass
 class RoutingService:
     settings: RoutingSettings
     router: Router
-    mongo: AsyncMongoClient[Document]
-    store: RouteStore
-    outbox: Outbox
+    store: RoutingStore  # reads, and writes that need no transaction
+    uow: Units[RoutingUnit]  # writes with the events they cause
     codec: EventCodec
     metrics: RoutingMetrics
     clock: PlatformClock = field(default_factory=PlatformClock)
@@ -33,14 +28,6 @@ class RoutingService:
     @property
     def zone(self) -> Any:
         return self.router.network.time_zone
-
-    async def commit(self, work: Any, events: list[EncodedEvent]) -> None:
-        async def run(session: AsyncClientSession) -> None:
-            await work(session)
-            await self.outbox.add(events, session)
-
-        await in_transaction(self.mongo, run)
-        self.outbox.notify()
 
 
 class Stale(Exception):

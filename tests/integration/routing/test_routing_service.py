@@ -87,7 +87,7 @@ async def test_order_created_plans_and_dispatches_over_the_broker(
 async def test_the_plan_of_an_order_carries_its_price(routing: RoutingApp, stub: Any) -> None:
     """For orders accepted while routing was down: the plan brings the price they lack."""
     created = order_created("FW8")
-    await handlers.on_order_created(routing.service, as_event(routing, created, "FW8"))
+    await handlers.on_orders_created(routing.service, [as_event(routing, created, "FW8")])
     planned = (await outbox_events(routing))[0][1]
     order = created.order
     request = routes_pb2.QuoteRequest(
@@ -128,8 +128,8 @@ async def test_an_order_that_cannot_be_routed_is_announced_once(
     created.order.shipper.address.CopyFrom(address(*shipper))
     created.order.consignee.address.CopyFrom(address(*consignee))
     event = as_event(routing, created, "FW9")
-    await handlers.on_order_created(routing.service, event)
-    await handlers.on_order_created(routing.service, event)  # redelivered
+    await handlers.on_orders_created(routing.service, [event])
+    await handlers.on_orders_created(routing.service, [event])  # redelivered
     events = await outbox_events(routing)
     assert [name for name, _ in events] == ["OrderUnroutable"]
     unroutable = events[0][1]
@@ -141,15 +141,17 @@ async def test_an_order_that_cannot_be_routed_is_announced_once(
 
 async def test_redelivered_order_created_plans_once(routing: RoutingApp) -> None:
     event = as_event(routing, order_created("FW2"), "FW2")
-    await handlers.on_order_created(routing.service, event)
-    await handlers.on_order_created(routing.service, event)
+    await handlers.on_orders_created(routing.service, [event])
+    await handlers.on_orders_created(routing.service, [event])
     assert [n for n, _ in await outbox_events(routing)] == ["RoutePlanned", "PickupDispatched"]
 
 
 async def test_deviation_replans_from_the_hub_with_a_new_promise(
     routing: RoutingApp, stub: Any
 ) -> None:
-    await handlers.on_order_created(routing.service, as_event(routing, order_created("FW3"), "FW3"))
+    await handlers.on_orders_created(
+        routing.service, [as_event(routing, order_created("FW3"), "FW3")]
+    )
     planned = (await outbox_events(routing))[0][1].route
     deviation = tracking_pb2.RouteDeviationDetected(
         waybill="FW3",
@@ -179,7 +181,7 @@ async def test_deviation_replans_from_the_hub_with_a_new_promise(
 async def test_unaccepted_pickups_go_to_another_courier(routing: RoutingApp, stub: Any) -> None:
     svc = routing.service
     for waybill in ("FW4", "FW5"):
-        await handlers.on_order_created(svc, as_event(routing, order_created(waybill), waybill))
+        await handlers.on_orders_created(svc, [as_event(routing, order_created(waybill), waybill)])
     dispatched = {m.waybill: m for n, m in await outbox_events(routing) if n == "PickupDispatched"}
     first = dispatched["FW4"].courier_id
     accepted = await stub.AcceptCourierTask(
@@ -206,10 +208,10 @@ async def test_unaccepted_pickups_go_to_another_courier(routing: RoutingApp, stu
 
 async def test_cancel_closes_the_pickup_task(routing: RoutingApp, stub: Any) -> None:
     svc = routing.service
-    await handlers.on_order_created(svc, as_event(routing, order_created("FW6"), "FW6"))
+    await handlers.on_orders_created(svc, [as_event(routing, order_created("FW6"), "FW6")])
     courier = next(m for n, m in await outbox_events(routing) if n == "PickupDispatched").courier_id
-    await handlers.on_order_cancelled(
-        svc, as_event(routing, orders_pb2.OrderCancelled(waybill="FW6"), "FW6")
+    await handlers.on_orders_cancelled(
+        svc, [as_event(routing, orders_pb2.OrderCancelled(waybill="FW6"), "FW6")]
     )
     tasks = await stub.ListCourierTasks(routes_pb2.ListCourierTasksRequest(courier_id=courier))
     assert tasks.tasks == []
