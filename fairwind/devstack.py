@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -98,6 +99,12 @@ HINTS: dict[str, str] = {
     "--location HSZX --kind hub --city SZX",
     "crm": "a customer's tier: .venv/bin/python -m services.crm customers show bigmall",
 }
+# Without the simulator no customer is known yet: the hint imports one first.
+HINTS_WITHOUT_SIM: dict[str, str] = HINTS | {
+    "crm": 'a customer\'s tier: echo \'{"customer_id": "demo", "revenue_90d_cny": 5000}\' '
+    "| .venv/bin/python -m services.crm customers import "
+    "&& .venv/bin/python -m services.crm customers show demo",
+}
 
 
 def ports_of(name: str, offset: int = 0) -> Ports:
@@ -125,6 +132,17 @@ def service_env(name: str, infra_env: dict[str, str], offset: int = 0) -> dict[s
             "PYTHONUNBUFFERED": "1",
         }
     )
+
+
+def stack_env(offset: int = 0) -> dict[str, str]:
+    """What every service of one stack agrees on: where the public tracking page is (the
+    links in order responses point there) and the secret those links are signed with, so
+    tracking accepts orders' tokens. One secret per run, unless the environment has one."""
+    tracking = ports_of("tracking", offset).http
+    return {
+        "FAIRWIND_PUBLIC_TRACKING_URL": f"http://127.0.0.1:{tracking}/v1/track/",
+        "FAIRWIND_LINK_SECRET": os.environ.get("FAIRWIND_LINK_SECRET") or secrets.token_urlsafe(32),
+    }
 
 
 @dataclass(frozen=True)
@@ -195,10 +213,11 @@ def services_running(
     ends (for tests and benchmarks). Raises InfraError if one never listens."""
     services = runnable_services()
     children = []
+    shared = stack_env(offset)
     try:
         for name in services:
             with (logs / f"{name}.log").open("wb") as log:
-                env = service_env(name, infra_env, offset) | extra
+                env = service_env(name, infra_env, offset) | shared | extra
                 children.append(spawn(service_command(name), env, log))
         if not wait_listening(listening_ports(services, offset), 120, threading.Event()):
             raise InfraError(f"a service did not start listening; see {logs}")
@@ -265,7 +284,8 @@ def _banner(
         else {}
     )
     lines += [f"    export {k}={v}" for k, v in exports.items()]
-    hints = [HINTS[name] for name in services if name in HINTS]
+    known = HINTS if simulation else HINTS_WITHOUT_SIM
+    hints = [known[name] for name in services if name in known]
     if hints:
         lines += ["", "  Next (in a shell with the exports above):"]
         lines += [f"    {hint}" for hint in hints]
@@ -361,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     services = runnable_services()
     simulate = not args.no_sim and {"orders", "routing", "tracking", "sla"} <= set(services)
     simulation = Simulation.starting(args.speed, args.time_zone, 30) if simulate else None
-    extra = simulation.env() if simulation else {}
+    extra = stack_env(args.port_offset) | (simulation.env() if simulation else {})
     if simulation and not args.verbose:
         extra["FAIRWIND_LOG_LEVEL"] = "WARNING"  # the live summary stays readable
     stack = Stack(args.grace)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fairwind.devstack import PORT_PLAN, ports_of, runnable_services, service_env
+from fairwind.devstack import PORT_PLAN, ports_of, runnable_services, service_env, stack_env
 from fairwind.infra.processes import port_open
 
 pytestmark = pytest.mark.integration
@@ -33,6 +33,19 @@ def test_each_service_gets_its_own_ports_and_the_infrastructure() -> None:
     assert env["FAIRWIND_KAFKA_BOOTSTRAP"] == "127.0.0.1:1"
     ports = [p for plan in PORT_PLAN.values() for p in (plan.http, plan.grpc, plan.metrics)]
     assert len(ports) == len(set(ports))
+
+
+def test_a_stack_shares_its_tracking_address_and_link_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("FAIRWIND_LINK_SECRET", raising=False)
+    shared = stack_env(offset=300)
+    tracking = PORT_PLAN["tracking"].http + 300
+    assert shared["FAIRWIND_PUBLIC_TRACKING_URL"] == f"http://127.0.0.1:{tracking}/v1/track/"
+    assert len(shared["FAIRWIND_LINK_SECRET"]) >= 32
+    assert stack_env()["FAIRWIND_LINK_SECRET"] != shared["FAIRWIND_LINK_SECRET"]  # per run
+    monkeypatch.setenv("FAIRWIND_LINK_SECRET", "operator-chosen-secret")
+    assert stack_env()["FAIRWIND_LINK_SECRET"] == "operator-chosen-secret"
 
 
 def test_services_and_ctrl_c_stops_everything_and_frees_the_ports(tmp_path: Path) -> None:
@@ -56,7 +69,7 @@ def test_services_and_ctrl_c_stops_everything_and_frees_the_ports(tmp_path: Path
     lines: list[str] = []
     for line in process.stdout:
         lines.append(line)
-        if "FAIRWIND_BROKER_PROFILE" in line:
+        if "services.crm customers" in line:  # the last hint of the banner
             break
     text = "".join(lines)
     assert "Fairwind is running" in text, text
@@ -67,6 +80,7 @@ def test_services_and_ctrl_c_stops_everything_and_frees_the_ports(tmp_path: Path
     orders = ports_of("orders", offset).http
     assert f"API http://127.0.0.1:{orders}/docs" in text
     assert f"gRPC 127.0.0.1:{ports_of('routing', offset).grpc}" in text
+    assert "customers import" in text  # without the simulator, a hint that works alone
     deadline = time.monotonic() + 60
     while not port_open("127.0.0.1", orders):  # every service with an entrypoint starts
         assert time.monotonic() < deadline, "the orders service did not start"
