@@ -1,11 +1,18 @@
 """Group commit: concurrent writes share one MongoDB transaction.
 
 Every request that writes an aggregate and its outbox records would otherwise pay a whole
-transaction (a few round trips and a journal flush). ``GroupCommitter`` queues writes while
-a transaction is in flight and commits the queue together in the next one, so under load
+transaction (a few round trips and a journal flush). A committer queues writes while a
+transaction is in flight and commits the queue together in the next one, so under load
 one transaction carries tens of writes, and at low load a write goes out alone at once (no
 timer, no added latency). If a group fails (say one write breaks a unique index), each of
 its writes is retried alone, so only the offending one gets the error.
+
+Two forms, one behaviour:
+- ``UnitCommitter(units, write)``: ``write(uow, items)`` writes a group through a unit of
+  work (``fairwind.mongo.uow``): repositories bound to its session, ``uow.emit`` for the
+  events; the unit stores them in the outbox and wakes the relay.
+- ``GroupCommitter(client, write_many)``: ``write_many(session, items)`` writes a group
+  and its outbox records on a bare session; ``after_commit`` runs after each commit.
 """
 
 from __future__ import annotations
@@ -18,24 +25,18 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from fairwind.mongo.outbox import in_transaction
+from fairwind.mongo.uow import UnitOfWork, Units
 
 T = TypeVar("T")
+U = TypeVar("U", bound=UnitOfWork)
 WriteMany = Callable[[AsyncClientSession, list[T]], Awaitable[None]]
 
 
-class GroupCommitter(Generic[T]):
-    def __init__(
-        self,
-        client: AsyncMongoClient[dict[str, Any]],
-        write_many: WriteMany[T],
-        *,
-        max_group: int = 256,
-        after_commit: Callable[[], None] | None = None,
-    ) -> None:
-        self.client = client
-        self.write_many = write_many
+class _Groups(Generic[T]):
+    """The queue, its flusher and the culprit search, whatever a group is written with."""
+
+    def __init__(self, max_group: int) -> None:
         self.max_group = max_group
-        self.after_commit = after_commit
         self._queue: list[tuple[T, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self.groups = 0  # transactions committed, for tests and metrics
@@ -48,6 +49,9 @@ class GroupCommitter(Generic[T]):
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
         await future
+
+    async def _write(self, items: list[T]) -> None:
+        raise NotImplementedError
 
     async def _flush(self) -> None:
         while self._queue:
@@ -74,6 +78,49 @@ class GroupCommitter(Generic[T]):
         for _, future in group:
             _settle(future, None)
 
+    def _committed(self, count: int) -> None:
+        self.groups += 1
+        self.items += count
+
+
+class UnitCommitter(_Groups[T], Generic[U, T]):
+    """Group commit through a unit of work: each group is one ``units.run`` (run again on
+    a transient error), written by ``write(uow, items)``."""
+
+    def __init__(
+        self,
+        units: Units[U],
+        write: Callable[[U, list[T]], Awaitable[None]],
+        *,
+        max_group: int = 256,
+    ) -> None:
+        super().__init__(max_group)
+        self.units = units
+        self.write = write
+
+    async def _write(self, items: list[T]) -> None:
+        async def work(uow: U) -> None:
+            await self.write(uow, items)
+
+        await self.units.run(work)
+
+
+class GroupCommitter(_Groups[T]):
+    """Group commit on a bare session: ``write_many`` adds its own outbox records."""
+
+    def __init__(
+        self,
+        client: AsyncMongoClient[dict[str, Any]],
+        write_many: WriteMany[T],
+        *,
+        max_group: int = 256,
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(max_group)
+        self.client = client
+        self.write_many = write_many
+        self.after_commit = after_commit
+
     async def _write(self, items: list[T]) -> None:
         async def work(session: AsyncClientSession) -> None:
             await self.write_many(session, items)
@@ -81,8 +128,7 @@ class GroupCommitter(Generic[T]):
         await in_transaction(self.client, work)
 
     def _committed(self, count: int) -> None:
-        self.groups += 1
-        self.items += count
+        super()._committed(count)
         if self.after_commit is not None:
             self.after_commit()
 

@@ -98,7 +98,7 @@ def _respond(outcome: Outcome, location: str | None = None) -> FastJSONResponse:
 
 
 async def _owned(svc: OrdersService, partner: Partner, waybill: str) -> dict[str, Any]:
-    doc = await svc.store.get(partner.id, waybill_of(svc, waybill))
+    doc = await svc.store.orders.get(partner.id, waybill_of(svc, waybill))
     if doc is None:  # another partner's order looks the same as none at all
         raise Problem(404, f"No order {waybill}.")
     return doc
@@ -167,7 +167,7 @@ async def list_orders(
         status.value if status else None, partner_order_id, _utc(created_from), _utc(created_to)
     )
     try:
-        docs, next_cursor = await svc.store.page(partner.id, filters, cursor, limit)
+        docs, next_cursor = await svc.store.orders.page(partner.id, filters, cursor, limit)
     except ValueError as exc:
         raise Problem(400, str(exc)) from exc
     return OrderPage.model_validate(

@@ -10,9 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from pymongo.asynchronous.client_session import AsyncClientSession
 
-from fairwind.mongo.outbox import in_transaction
 from fairwind.v1 import orders_pb2
 from services.orders import convert
 from services.orders.clients import Coverage, NoService, QuoteArgs, Routing, RoutingUnavailable
@@ -27,7 +25,7 @@ from services.orders.intake import (
 )
 from services.orders.keys import Partner
 from services.orders.schemas import AddressIn, OrderIn, ServiceLevel
-from services.orders.store import IdempotencyRace, duplicated_fields
+from services.orders.store import DuplicateOrder, IdempotencyRace, OrdersUnit
 
 Document = dict[str, Any]
 _ORDER = TypeAdapter(OrderIn)
@@ -105,7 +103,7 @@ async def create_batch(
     svc: OrdersService, partner: Partner, items: list[Any], key: str, body_hash: str
 ) -> Outcome:
     """Up to ``max_batch`` orders; each item succeeds or fails on its own."""
-    stored = await svc.store.replayable(partner.id, key)
+    stored = await svc.store.idempotency.replayable(partner.id, key)
     if stored is not None:
         svc.metrics.replays.inc()
         return replay(stored, body_hash)
@@ -142,23 +140,22 @@ async def create_batch(
         "created_at": now,
     }
 
-    async def store(session: AsyncClientSession) -> None:
-        await svc.store.insert(session, [doc for _, _, doc in accepted], record)
-        await svc.outbox.add(events, session)
+    docs = [doc for _, _, doc in accepted]
+
+    async def store(uow: OrdersUnit) -> None:
+        await uow.idempotency.insert(record)  # a concurrent request with this key stops here
+        await uow.orders.insert(docs)
+        uow.emit(*events)
 
     try:
-        await in_transaction(svc.mongo, store)
+        await svc.uow.run(store)
     except IdempotencyRace:
         return await create_batch(svc, partner, items, key, body_hash)
-    except Exception as exc:
-        if duplicated_fields(exc) is None:
-            raise
-        docs = [doc for _, _, doc in accepted]
+    except DuplicateOrder as exc:
         raise Rejected(
-            409, "duplicate_partner_order_id", await svc.store.duplicate_message(docs)
+            409, "duplicate_partner_order_id", await svc.store.orders.duplicate_message(docs)
         ) from exc
-    svc.outbox.notify()
-    count_accepted(svc, [doc for _, _, doc in accepted], "batch")
+    count_accepted(svc, docs, "batch")
     return Outcome(200, body)
 
 
@@ -206,7 +203,7 @@ async def _accept_all(
     now: datetime,
     results: dict[int, Document],
 ) -> list[tuple[int, OrderIn, Document]]:
-    taken = await svc.store.used_partner_order_ids(
+    taken = await svc.store.orders.used_partner_order_ids(
         partner.id, [o.partner_order_id for _, o, _ in candidates if o.partner_order_id]
     )
     fresh = []

@@ -1,4 +1,5 @@
-"""Wiring: settings → platform kit → store, clients, intake → handlers and API.
+"""Wiring: settings → platform kit → repositories and units of work, clients, intake →
+handlers (with the group commit of single creates) and API.
 
 Tests call ``bootstrap(settings, routing=..., customers=...)`` with their own settings (a
 unique database) and, when they want, their own routing/CRM gateways."""
@@ -12,20 +13,20 @@ from datetime import timedelta
 import grpc
 from fastapi import FastAPI
 from prometheus_client import REGISTRY, CollectorRegistry
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from fairwind.events import EventCatalog
-from fairwind.mongo.batching import GroupCommitter
+from fairwind.mongo.batching import UnitCommitter
+from fairwind.mongo.uow import Transactions
 from fairwind.platform import Platform
 from services.orders.api import create_app
 from services.orders.clients import Customers, GrpcCustomers, GrpcRouting, Routing
 from services.orders.domain.commodities import CommodityRules
-from services.orders.handlers import NewOrder, OrdersService
+from services.orders.handlers import OrdersService, write_orders
 from services.orders.intake import Intake, WaybillIssuer
 from services.orders.keys import KeyStore
 from services.orders.metrics import order_metrics
 from services.orders.settings import OrdersSettings
-from services.orders.store import OrderStore
+from services.orders.store import OrdersStore, OrdersUnit
 
 log = logging.getLogger(__name__)
 
@@ -72,26 +73,21 @@ async def bootstrap(
             settings.default_customer_tier,
             settings.tier_unknown_cache_s,
         )
-    store = OrderStore(platform.db, timedelta(hours=settings.idempotency_retention_h))
+    store = OrdersStore(platform.db)
     keys = KeyStore(platform.db, settings.api_key_cache_s)
-    await store.create_indexes()
+    await store.create_indexes(timedelta(hours=settings.idempotency_retention_h))
     await keys.create_indexes()
-
-    async def write_orders(session: AsyncClientSession, items: list[NewOrder]) -> None:
-        await store.insert(session, [doc for doc, _ in items])
-        await platform.outbox.add([e for _, events in items for e in events], session)
-
+    units = Transactions(platform.mongo, platform.db, platform.outbox, OrdersUnit)
     service = OrdersService(
         settings=settings,
-        mongo=platform.mongo,
         store=store,
+        uow=units,
         keys=keys,
-        outbox=platform.outbox,
         codec=platform.codec,
         intake=Intake(settings, rules, routing, customers),
-        issuer=WaybillIssuer(store, settings.waybill_prefix, settings.waybill_block),
+        issuer=WaybillIssuer(store.serials, settings.waybill_prefix, settings.waybill_block),
         metrics=order_metrics(registry),
-        writer=GroupCommitter(platform.mongo, write_orders, after_commit=platform.outbox.notify),
+        writer=UnitCommitter(units, write_orders),
         clock=settings.platform_clock(),
     )
     return OrdersApp(platform, service, create_app(service, registry), channels)

@@ -1,32 +1,29 @@
 """One small async function per command or event. Entrypoints (api.py, consumer.py) turn
-input into these calls; bootstrap.py wires the dependencies into ``OrdersService``."""
+input into these calls; bootstrap.py wires the dependencies into ``OrdersService``.
+
+Every write goes through the unit of work (``svc.uow``): the order documents and the
+events they cause are stored in one transaction, and the relay publishes the events.
+Single creates share transactions (group commit, ``svc.writer`` with ``write_orders``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymongo import AsyncMongoClient
-from pymongo.asynchronous.client_session import AsyncClientSession
-
 from fairwind.clock import PlatformClock
 from fairwind.events import EncodedEvent, Event, EventCodec
-from fairwind.mongo.batching import GroupCommitter
-from fairwind.mongo.outbox import Outbox, in_transaction
+from fairwind.mongo.batching import UnitCommitter
+from fairwind.mongo.uow import Units
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, tracking_pb2
 from services.orders import convert
-from services.orders.domain.status import Status
-from services.orders.intake import (
-    Intake,
-    Rejected,
-    WaybillIssuer,
-    order_document,
-)
+from services.orders.domain.status import Status, follow_reports
+from services.orders.intake import Intake, Rejected, WaybillIssuer, order_document
 from services.orders.keys import KeyStore, Partner
 from services.orders.metrics import OrderMetrics
 from services.orders.schemas import OrderIn
 from services.orders.settings import OrdersSettings
-from services.orders.store import OrderStore, duplicated_fields
+from services.orders.store import DuplicateOrder, OrdersStore, OrdersUnit, RoutePlan
 from services.orders.views import order_view
 
 Document = dict[str, Any]
@@ -43,15 +40,14 @@ class Outcome:
 @dataclass
 class OrdersService:
     settings: OrdersSettings
-    mongo: AsyncMongoClient[Document]
-    store: OrderStore
+    store: OrdersStore  # reads, and writes that need no transaction
+    uow: Units[OrdersUnit]  # writes with the events they cause
     keys: KeyStore
-    outbox: Outbox
     codec: EventCodec
     intake: Intake
     issuer: WaybillIssuer
     metrics: OrderMetrics
-    writer: GroupCommitter[NewOrder]
+    writer: UnitCommitter[OrdersUnit, NewOrder]  # group commit of single creates
     clock: PlatformClock = field(default_factory=PlatformClock)
 
     def view(self, doc: Document) -> Document:
@@ -91,21 +87,25 @@ async def create_order(
         waybill,
     )
     try:
-        await svc.writer.submit((doc, [event]))
-    except Exception as exc:
-        if duplicated_fields(exc) is None:
-            raise
+        await svc.writer.submit((doc, [event]))  # with others' orders: write_orders
+    except DuplicateOrder as exc:
         # Either unique index may be the one reported: the Idempotency-Key decides first.
-        first = await svc.store.by_idempotency_key(partner.id, key)
+        first = await svc.store.orders.by_idempotency_key(partner.id, key)
         if first is not None:
             svc.metrics.replays.inc()
             idem = first["idem"]
             return replay({"hash": idem["h"], "status": 201, "body": idem["body"]}, body_hash)
         raise Rejected(
-            409, "duplicate_partner_order_id", await svc.store.duplicate_message([doc])
+            409, "duplicate_partner_order_id", await svc.store.orders.duplicate_message([doc])
         ) from exc
     count_accepted(svc, [doc], "api")
     return Outcome(201, body)
+
+
+async def write_orders(uow: OrdersUnit, items: Sequence[NewOrder]) -> None:
+    """One group commit of single creates: the orders and their OrderCreated events."""
+    await uow.orders.insert([doc for doc, _ in items])
+    uow.emit(*(event for _, events in items for event in events))
 
 
 def count_accepted(svc: OrdersService, docs: list[Document], source: str) -> None:
@@ -126,7 +126,7 @@ def problem_of(error: Rejected) -> Document:
 
 
 async def cancel_order(svc: OrdersService, partner: Partner, waybill: str, reason: str) -> Outcome:
-    doc = await svc.store.get(partner.id, waybill)
+    doc = await svc.store.orders.get(partner.id, waybill)
     if doc is None:
         raise Rejected(404, "not_found", f"no order {waybill}")
     if doc["status"] == Status.CANCELLED:
@@ -134,7 +134,7 @@ async def cancel_order(svc: OrdersService, partner: Partner, waybill: str, reaso
     cancellation = {"by": "partner", "reason": "partner_request", "side": None, "detail": reason}
     updated = await _cancel(svc, doc, cancellation)
     if updated is None:
-        current = await svc.store.get(partner.id, waybill)
+        current = await svc.store.orders.get(partner.id, waybill)
         status = current["status"] if current else "unknown"
         raise Rejected(
             409,
@@ -165,36 +165,43 @@ async def _cancel(svc: OrdersService, doc: Document, cancellation: Document) -> 
         waybill,
     )
 
-    async def cancel(session: AsyncClientSession) -> Document | None:
-        updated = await svc.store.cancel(session, doc["partner_id"], waybill, cancellation, now)
+    async def cancel(uow: OrdersUnit) -> Document | None:
+        updated = await uow.orders.cancel(doc["partner_id"], waybill, cancellation, now)
         if updated is not None:
-            await svc.outbox.add([event], session)
+            uow.emit(event)
         return updated
 
-    updated = await in_transaction(svc.mongo, cancel)
-    svc.outbox.notify()
-    return updated
+    return await svc.uow.run(cancel)
 
 
-async def on_route(
-    svc: OrdersService, event: Event[routes_pb2.RoutePlanned | routes_pb2.RouteReplanned]
+async def on_routes(
+    svc: OrdersService,
+    events: Sequence[Event[routes_pb2.RoutePlanned] | Event[routes_pb2.RouteReplanned]],
 ) -> None:
-    """A plan or re-plan: the order shows its promise, outlets and hubs (the newest version
-    wins), and an order accepted without a price gets the planned one."""
-    message = event.message
+    """Plans and re-plans of a poll: each order shows its promise, outlets and hubs (the
+    newest version wins), and an order accepted without a price gets the planned one."""
+    plans = [_route_plan(event.message) for event in events]
+
+    async def follow(uow: OrdersUnit) -> None:
+        await uow.orders.follow_routes(plans)
+
+    await svc.uow.run(follow)
+
+
+def _route_plan(message: routes_pb2.RoutePlanned | routes_pb2.RouteReplanned) -> RoutePlan:
     route = message.route
-    await svc.store.follow_route(route.waybill, route.version, convert.route_fields(route))
+    fields = convert.route_fields(route)
     if isinstance(message, routes_pb2.RoutePlanned) and message.HasField("price"):
-        await svc.store.fill_price(
-            route.waybill, convert.money_doc(message.price), message.chargeable_weight_kg
-        )
+        price = convert.money_doc(message.price)
+        return RoutePlan(route.waybill, route.version, fields, price, message.chargeable_weight_kg)
+    return RoutePlan(route.waybill, route.version, fields, None, 0.0)
 
 
 async def on_unroutable(svc: OrdersService, event: Event[routes_pb2.OrderUnroutable]) -> None:
     """Routing cannot carry an order accepted while it was unavailable: Fairwind cancels it,
     saying why, and OrderCancelled closes the shipment everywhere downstream."""
     message = event.message
-    doc = await svc.store.by_waybill(message.waybill)
+    doc = await svc.store.orders.by_waybill(message.waybill)
     if doc is None or doc["status"] == Status.CANCELLED:
         return  # not ours, or cancelled already (a redelivery, or the partner was first)
     reason = convert.UNROUTABLE_REASONS.get(message.reason, "no_service")
@@ -208,18 +215,31 @@ async def on_unroutable(svc: OrdersService, event: Event[routes_pb2.OrderUnrouta
         svc.metrics.unroutable.labels(reason).inc()
 
 
-async def on_status_changed(
-    svc: OrdersService, event: Event[tracking_pb2.ShipmentStatusChanged]
+async def on_statuses_changed(
+    svc: OrdersService, events: Sequence[Event[tracking_pb2.ShipmentStatusChanged]]
 ) -> None:
-    message = event.message
-    name = common_pb2.ShipmentStatus.Name(message.to_status).removeprefix("SHIPMENT_STATUS_")
-    try:
-        status = Status(name.lower())
-    except ValueError:
-        return  # UNSPECIFIED or a status this version does not know: nothing to follow
-    occurred = (
-        convert.from_timestamp(message.occurred_at)
-        if message.HasField("occurred_at")
-        else event.envelope.time
-    )
-    await svc.store.follow_status(message.waybill, status, occurred)
+    """Tracking's status changes of a poll, forward only: one read of the orders' statuses
+    and one bulk write, in one transaction (run again if a cancellation or another
+    consumer changed one of them meanwhile)."""
+    reports = []
+    for event in events:
+        message = event.message
+        name = common_pb2.ShipmentStatus.Name(message.to_status).removeprefix("SHIPMENT_STATUS_")
+        try:
+            status = Status(name.lower())
+        except ValueError:
+            continue  # UNSPECIFIED or a status this version does not know: nothing to follow
+        occurred = (
+            convert.from_timestamp(message.occurred_at)
+            if message.HasField("occurred_at")
+            else event.envelope.time
+        )
+        reports.append((message.waybill, status, occurred))
+    if not reports:
+        return
+
+    async def follow(uow: OrdersUnit) -> None:
+        current = await uow.orders.statuses([waybill for waybill, _, _ in reports])
+        await uow.orders.move_statuses(follow_reports(current, reports))
+
+    await svc.uow.run(follow)

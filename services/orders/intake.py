@@ -25,7 +25,7 @@ from services.orders.domain.weights import PieceSize, chargeable_weight_kg
 from services.orders.keys import Partner
 from services.orders.schemas import OrderIn, ParcelIn
 from services.orders.settings import OrdersSettings
-from services.orders.store import OrderStore
+from services.orders.store import Serials
 
 Document = dict[str, Any]
 
@@ -47,7 +47,7 @@ class WaybillIssuer:
     not gapless: a block is lost with its process, and a write that fails after the number
     was given (a duplicate partner order id) leaves its number unused (docs/api/orders.md)."""
 
-    store: OrderStore
+    serials: Serials
     prefix: str
     block: int
     _serials: list[int] = field(default_factory=list)
@@ -56,7 +56,7 @@ class WaybillIssuer:
     async def issue(self, count: int = 1) -> list[str]:
         async with self._lock:
             while len(self._serials) < count:
-                self._serials.extend(await self.store.reserve_serials(max(self.block, count)))
+                self._serials.extend(await self.serials.reserve(max(self.block, count)))
             taken, self._serials = self._serials[:count], self._serials[count:]
         return [format_waybill(self.prefix, serial) for serial in taken]
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+
+from services.orders.store import ApiKeys, Partners
 
 Document = dict[str, Any]
 SCOPES = frozenset({"orders:read", "orders:write"})
@@ -45,14 +46,17 @@ def _digest(secret: str) -> str:
 
 
 class KeyStore:
+    """Issuing, revoking and checking keys, on the ``api_keys`` and ``partners``
+    repositories."""
+
     def __init__(self, db: AsyncDatabase[Document], cache_s: float = 30.0) -> None:
-        self.keys = db["api_keys"]
-        self.partners = db["partners"]
+        self.keys = ApiKeys(db)
+        self.partners = Partners(db)
         self.cache_s = cache_s
         self._cache: dict[str, tuple[float, Document | None]] = {}
 
     async def create_indexes(self) -> None:
-        await self.keys.create_indexes([IndexModel([("partner_id", ASCENDING)])])
+        await self.keys.create_indexes()
 
     async def create(
         self, partner_id: str, scopes: set[str], customer_id: str | None = None
@@ -63,13 +67,9 @@ class KeyStore:
         if unknown or not scopes:
             raise ValueError(f"scopes must be among {sorted(SCOPES)}, got {sorted(scopes)}")
         now = datetime.now(UTC)
-        await self.partners.update_one(
-            {"_id": partner_id},
-            {"$setOnInsert": {"customer_id": customer_id or partner_id, "created_at": now}},
-            upsert=True,
-        )
+        await self.partners.ensure(partner_id, customer_id or partner_id, now)
         key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
-        await self.keys.insert_one(
+        await self.keys.insert(
             {
                 "_id": key_id,
                 "partner_id": partner_id,
@@ -82,22 +82,15 @@ class KeyStore:
         return IssuedKey(key_id, f"fw_{key_id}_{secret}")
 
     async def revoke(self, key_id: str) -> bool:
-        result = await self.keys.update_one(
-            {"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": datetime.now(UTC)}}
-        )
+        revoked = await self.keys.revoke(key_id, datetime.now(UTC))
         self._cache.pop(key_id, None)
-        return result.modified_count == 1
+        return revoked
 
     async def list(self, partner_id: str | None = None) -> list[Document]:
-        query = {"partner_id": partner_id} if partner_id else {}
-        cursor = self.keys.find(query, {"secret_sha256": 0}).sort("created_at", ASCENDING)
-        return await cursor.to_list()
+        return await self.keys.listing(partner_id)
 
     async def set_rate_limit(self, partner_id: str, rate_per_s: float, burst: int) -> bool:
-        result = await self.partners.update_one(
-            {"_id": partner_id}, {"$set": {"rate_per_s": rate_per_s, "burst": burst}}
-        )
-        return result.matched_count == 1
+        return await self.partners.set_rate_limit(partner_id, rate_per_s, burst)
 
     async def authenticate(self, presented: str) -> Partner | None:
         """The partner behind a valid, unrevoked key; None for anything else."""
@@ -125,10 +118,10 @@ class KeyStore:
         cached = self._cache.get(key_id)
         if cached is not None and cached[0] > now:
             return cached[1]
-        key = await self.keys.find_one({"_id": key_id})
+        key = await self.keys.get(key_id)
         record = None
         if key is not None:
-            partner = await self.partners.find_one({"_id": key["partner_id"]}) or {}
+            partner = await self.partners.get(key["partner_id"]) or {}
             record = key | {
                 "customer_id": partner.get("customer_id", key["partner_id"]),
                 "rate_per_s": partner.get("rate_per_s"),

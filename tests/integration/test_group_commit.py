@@ -1,5 +1,5 @@
 """Group commit on the real mongod: concurrent writes share transactions; a bad write
-fails alone."""
+fails alone. Both forms: through a unit of work, and on a bare session."""
 
 from __future__ import annotations
 
@@ -12,13 +12,34 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from fairwind.mongo.batching import GroupCommitter
+from fairwind.events import EventCodec
+from fairwind.events.contracts import platform_catalog
+from fairwind.mongo.batching import GroupCommitter, UnitCommitter
+from fairwind.mongo.outbox import Outbox
+from fairwind.mongo.repository import Repository
+from fairwind.mongo.uow import Transactions, UnitOfWork
+from fairwind.v1 import orders_pb2
 
 pytestmark = pytest.mark.integration
 Document = dict[str, Any]
+Committer = GroupCommitter[Document] | UnitCommitter[Any, Document]
+CODEC = EventCodec(platform_catalog(), "tests")
 
 
-def committer(
+class Orders(Repository):
+    collection_name = "orders"
+
+    async def insert(self, docs: list[Document]) -> None:
+        await self.collection.insert_many(docs, session=self.session)
+
+
+class OrdersUnit(UnitOfWork):
+    def __init__(self, db: AsyncDatabase[Document], session: AsyncClientSession) -> None:
+        super().__init__()
+        self.orders = Orders(db, session)
+
+
+def session_committer(
     mongo: AsyncMongoClient[Document], db: AsyncDatabase[Document], notified: list[int]
 ) -> GroupCommitter[Document]:
     async def write_many(session: AsyncClientSession, docs: list[Document]) -> None:
@@ -28,11 +49,29 @@ def committer(
     return GroupCommitter(mongo, write_many, after_commit=lambda: notified.append(1))
 
 
-async def test_concurrent_writes_share_transactions(
-    mongo: AsyncMongoClient[Document], db: AsyncDatabase[Document]
-) -> None:
+def unit_committer(
+    mongo: AsyncMongoClient[Document], db: AsyncDatabase[Document], notified: list[int]
+) -> UnitCommitter[OrdersUnit, Document]:
+    async def write(uow: OrdersUnit, docs: list[Document]) -> None:
+        await uow.orders.insert(docs)
+        uow.emit(*(CODEC.encode(orders_pb2.OrderCreated(), d["_id"]) for d in docs))
+        uow.after_commit(lambda: notified.append(1))
+
+    return UnitCommitter(Transactions(mongo, db, Outbox(db), OrdersUnit), write)
+
+
+@pytest.fixture(params=[unit_committer, session_committer], ids=["units", "session"])
+def committer(
+    request: pytest.FixtureRequest, mongo: AsyncMongoClient[Document], db: AsyncDatabase[Document]
+) -> tuple[Committer, list[int]]:
     notified: list[int] = []
-    group = committer(mongo, db, notified)
+    return request.param(mongo, db, notified), notified
+
+
+async def test_concurrent_writes_share_transactions(
+    committer: tuple[Committer, list[int]], db: AsyncDatabase[Document]
+) -> None:
+    group, notified = committer
     await asyncio.gather(*(group.submit({"_id": f"W{i}"}) for i in range(200)))
     assert await db["orders"].count_documents({}) == 200
     assert await db["outbox"].count_documents({}) == 200
@@ -42,9 +81,9 @@ async def test_concurrent_writes_share_transactions(
 
 
 async def test_a_bad_write_fails_alone_and_the_rest_commit(
-    mongo: AsyncMongoClient[Document], db: AsyncDatabase[Document]
+    committer: tuple[Committer, list[int]], db: AsyncDatabase[Document]
 ) -> None:
-    group = committer(mongo, db, [])
+    group, _ = committer
     await group.submit({"_id": "TAKEN"})
     docs = [{"_id": f"W{i}"} for i in range(20)] + [{"_id": "TAKEN"}]
     results = await asyncio.gather(*(group.submit(d) for d in docs), return_exceptions=True)

@@ -6,6 +6,10 @@ machine; orders follows its ShipmentStatusChanged events and never moves backwar
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
 from fairwind.status import ShipmentStatus
 
 Status = ShipmentStatus  # the platform taxonomy, named as this service always has
@@ -41,3 +45,32 @@ def follow(current: Status, reported: Status) -> Status:
     if current in FINAL:
         return current
     return reported if _RANK[reported] >= _RANK[current] else current
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """Where a batch of tracking reports takes one order: from ``before`` to ``after``,
+    through ``steps`` (each status taken, and when) for its history."""
+
+    before: Status
+    after: Status
+    steps: tuple[tuple[Status, datetime], ...]
+
+
+def follow_reports(
+    current: Mapping[str, Status], reports: Iterable[tuple[str, Status, datetime]]
+) -> dict[str, Move]:
+    """Each order's reports applied in their order, forward only (``follow``), so two
+    reports of one waybill in a batch act as they would one after the other. Only the
+    orders whose status moves are in the answer; unknown waybills are not ours."""
+    moves: dict[str, Move] = {}
+    for waybill, reported, at in reports:
+        if waybill not in current:
+            continue
+        move = moves.get(waybill)
+        status = move.after if move else current[waybill]
+        new = follow(status, reported)
+        if new is not status:
+            steps = (move.steps if move else ()) + ((new, at),)
+            moves[waybill] = Move(current[waybill], new, steps)
+    return moves

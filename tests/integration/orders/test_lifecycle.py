@@ -87,6 +87,9 @@ async def test_after_pickup_cancel_is_409_and_status_follows_tracking(
         await task
     order = (await client.get(f"/v1/orders/{waybill}", headers=acme)).json()
     assert order["status"] == "in_transit"  # forward only: the late scan did not regress it
+    stored = await orders.platform.db["orders"].find_one({"_id": waybill})
+    assert stored is not None
+    assert [h["status"] for h in stored["history"]] == ["info_received", "picked_up", "in_transit"]
     response = await client.post(f"/v1/orders/{waybill}/cancel", headers=acme)
     assert response.status_code == 409
     assert response.json()["order_status"] == "in_transit"

@@ -226,9 +226,9 @@ async def test_a_replan_moves_the_promise_and_a_late_older_plan_does_not(
         replanned = routes_pb2.RouteReplanned(
             route=route(waybill, 2, first + timedelta(hours=6), "BJS002"), previous_version=1
         )
-        await handlers.on_route(svc, route_event(orders, planned, waybill))
-        await handlers.on_route(svc, route_event(orders, replanned, waybill))
-        await handlers.on_route(svc, route_event(orders, planned, waybill))  # late, older
+        await handlers.on_routes(svc, [route_event(orders, planned, waybill)])
+        await handlers.on_routes(svc, [route_event(orders, replanned, waybill)])
+        await handlers.on_routes(svc, [route_event(orders, planned, waybill)])  # late, older
         order = (await client.get(f"/v1/orders/{waybill}", headers=headers)).json()
         await client.aclose()
     assert order["promise"]["deliver_by"] == "2026-11-27T16:00:00Z"
@@ -252,7 +252,7 @@ async def test_a_plan_never_changes_the_price_agreed_at_booking(
         price=common_pb2.Money(currency_code="CNY", units=99),
         chargeable_weight_kg=9,
     )
-    await handlers.on_route(orders.service, route_event(orders, planned, waybill))
+    await handlers.on_routes(orders.service, [route_event(orders, planned, waybill)])
     order = (await client.get(f"/v1/orders/{waybill}", headers=acme)).json()
     assert order["price"] == booked["price"] == {"amount": "14.50", "currency": "CNY"}
     assert order["chargeable_weight_kg"] == booked["chargeable_weight_kg"]
