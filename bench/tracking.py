@@ -28,30 +28,20 @@ EVENTS = ("arrived", "sorted", "departed")
 
 
 async def prepare(settings: TrackingSettings) -> tuple[str, list[str]]:
-    """Shipments (through the real OrderCreated handler) and a hub scanner token."""
+    """Shipments (through the real OrderCreated batch handler, 500 a batch as a poll brings
+    them) and a hub scanner token."""
     app = await bootstrap(settings, registry=CollectorRegistry())
     try:
         waybills = [f"FW{n:012d}" for n in range(1, SHIPMENTS + 1)]
         codec = app.platform.codec
+
+        def created(waybill: str) -> Any:
+            order = orders_pb2.Order(waybill=waybill, partner_id="bench")
+            return codec.decode(*_raw(codec.encode(orders_pb2.OrderCreated(order=order), waybill)))
+
         for chunk in range(0, SHIPMENTS, 500):
-            await asyncio.gather(
-                *(
-                    handlers.on_order_created(
-                        app.service,
-                        codec.decode(
-                            *_raw(
-                                codec.encode(
-                                    orders_pb2.OrderCreated(
-                                        order=orders_pb2.Order(waybill=w, partner_id="bench")
-                                    ),
-                                    w,
-                                )
-                            )
-                        ),
-                    )
-                    for w in waybills[chunk : chunk + 500]
-                )
-            )
+            batch = [created(w) for w in waybills[chunk : chunk + 500]]
+            await handlers.on_orders_created(app.service, batch)
         issued = await app.service.devices.create("HSZX", "hub", "SZX")
         return issued.token, waybills
     finally:

@@ -18,15 +18,15 @@ from fairwind.mongo.client import create_client
 from fairwind.serving import grpc_worker, http_worker, settle_memory
 from services.tracking.bootstrap import bootstrap
 from services.tracking.consumer import event_consumer
-from services.tracking.devices import DeviceStore
+from services.tracking.devices import DeviceRegistry
 from services.tracking.parking import expirer
 from services.tracking.settings import TrackingSettings
+from services.tracking.store import Devices, Places
 
 
 async def serve(settings: TrackingSettings) -> None:
     app = await bootstrap(settings)
     await app.platform.ensure_topics()
-    app.broadcaster.start()
     settle_memory()
     events = app.platform.event_workers(event_consumer(app.platform, app.service))
     http, _ = http_worker(app.api, settings.http_host, settings.http_port)
@@ -46,7 +46,8 @@ async def serve(settings: TrackingSettings) -> None:
 
 async def devices(settings: TrackingSettings, args: argparse.Namespace) -> int:
     client = create_client(settings)
-    store = DeviceStore(client[settings.database_name], cache_s=0)
+    db = client[settings.database_name]
+    store = DeviceRegistry(Devices(db), Places(db), cache_s=0)
     try:
         if args.action == "create":
             issued = await store.create(args.location, args.kind, args.city or "", args.courier)
@@ -71,7 +72,7 @@ async def devices(settings: TrackingSettings, args: argparse.Namespace) -> int:
         await client.close()
 
 
-async def _create_many(store: DeviceStore) -> int:
+async def _create_many(store: DeviceRegistry) -> int:
     """One device per JSON line on stdin ({"location", "kind", "city", "courier"}); prints
     one JSON line per device with its token. For provisioning a site or a simulation."""
     for number, line in enumerate(sys.stdin, start=1):

@@ -16,9 +16,9 @@ from fairwind.metrics import kit_metrics
 from fairwind.problems import problems
 from services.tracking import scanning
 from services.tracking.devices import Device
-from services.tracking.handlers import TrackingService, waybill_of
 from services.tracking.lookups import lookup
 from services.tracking.schemas import BatchIn, ScanIn
+from services.tracking.service import TrackingService, waybill_of
 from services.tracking.stream import StatusBroadcaster
 from services.tracking.views import shipment_view
 
@@ -172,9 +172,11 @@ async def track_many(
     if not wanted or len(wanted) > svc.settings.max_lookup_waybills:
         raise Problem(400, f"Give 1 to {svc.settings.max_lookup_waybills} waybills.")
     started = time.perf_counter()
-    ships = await svc.store.many(wanted)
+    ships = await svc.store.shipments.many(wanted)
     found = [
-        shipment_view(ships[w], await svc.store.timeline(w), False) for w in wanted if w in ships
+        shipment_view(ships[w], await svc.store.scans.timeline(w), False)
+        for w in wanted
+        if w in ships
     ]
     svc.metrics.lookup.labels("many").observe(time.perf_counter() - started)
     return FastJSONResponse(
@@ -193,14 +195,15 @@ async def stream(waybill: str, request: Request, svc: Service) -> StreamingRespo
     async def events() -> AsyncIterator[str]:
         seen = (first["status"], first["substatus"])
         yield _sse(first)
-        async for ship in broadcaster.updates(waybill):
-            if await request.is_disconnected():
-                break
-            state = (ship["status"], ship.get("substatus") or None)
-            if state == seen:
-                continue
-            seen = state
-            yield _sse(shipment_view(ship, await svc.store.timeline(waybill), False))
+        async with broadcaster.listen(waybill) as updates:
+            async for ship in updates:
+                if await request.is_disconnected():
+                    break
+                state = (ship["status"], ship.get("substatus") or None)
+                if state == seen:
+                    continue
+                seen = state
+                yield _sse(shipment_view(ship, await svc.store.scans.timeline(waybill), False))
 
     return StreamingResponse(
         events(),

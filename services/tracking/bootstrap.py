@@ -1,4 +1,5 @@
-"""Wiring: settings → platform kit → store, devices, recorder → handlers → REST and gRPC."""
+"""Wiring: settings → platform kit → store, devices, units of work → handlers → REST and
+gRPC."""
 
 from __future__ import annotations
 
@@ -9,19 +10,18 @@ from fastapi import FastAPI
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from fairwind.events import EventCatalog
-from fairwind.mongo.batching import GroupCommitter
+from fairwind.mongo.uow import Transactions
 from fairwind.platform import Platform
 from fairwind.rpc import GrpcServer, ServiceBinding
 from fairwind.v1 import tracking_pb2_grpc
 from services.tracking.api import create_app
-from services.tracking.devices import DeviceStore
+from services.tracking.devices import DeviceRegistry
 from services.tracking.grpc_server import TrackingServicer
 from services.tracking.guesses import GuessLimits, GuessThrottle
-from services.tracking.handlers import TrackingService
 from services.tracking.metrics import tracking_metrics
-from services.tracking.recording import Recorder
+from services.tracking.service import TrackingService
 from services.tracking.settings import TrackingSettings
-from services.tracking.store import TrackingStore
+from services.tracking.store import TrackingStore, TrackingUnit
 from services.tracking.stream import StatusBroadcaster
 
 
@@ -48,33 +48,19 @@ async def bootstrap(
     platform = await Platform.open(settings, catalog=catalog, registry=registry)
     store = TrackingStore(platform.db)
     await store.create_indexes()
-    guesses = GuessThrottle(
-        platform.db,
-        GuessLimits(
-            per_waybill=settings.lookup_guesses_per_waybill,
-            per_client=settings.lookup_guesses_per_client,
-            window=timedelta(seconds=settings.lookup_guess_window_s),
-            lock=timedelta(seconds=settings.lookup_lockout_s),
-        ),
-    )
-    await guesses.create_indexes()
-    recorder = Recorder(
-        store,
-        platform.outbox,
-        platform.codec,
-        timedelta(minutes=settings.late_departure_tolerance_min),
-        settings.platform_clock(),
+    limits = GuessLimits(
+        per_waybill=settings.lookup_guesses_per_waybill,
+        per_client=settings.lookup_guesses_per_client,
+        window=timedelta(seconds=settings.lookup_guess_window_s),
+        lock=timedelta(seconds=settings.lookup_lockout_s),
     )
     service = TrackingService(
         settings=settings,
-        mongo=platform.mongo,
         store=store,
-        devices=DeviceStore(platform.db, settings.device_cache_s),
-        outbox=platform.outbox,
+        uow=Transactions(platform.mongo, platform.db, platform.outbox, TrackingUnit),
+        devices=DeviceRegistry(store.devices, store.places, settings.device_cache_s),
         codec=platform.codec,
-        recorder=recorder,
-        writer=GroupCommitter(platform.mongo, recorder.write, after_commit=platform.outbox.notify),
-        guesses=guesses,
+        guesses=GuessThrottle(store.guesses, limits),
         metrics=tracking_metrics(registry),
         clock=settings.platform_clock(),
     )

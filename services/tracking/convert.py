@@ -7,8 +7,9 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from fairwind.v1 import common_pb2, routes_pb2, tracking_pb2
-from services.tracking.domain.status import ScanEvent, Status
+from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, tracking_pb2
+from services.tracking.domain.status import ScanEvent, Status, ordered
+from services.tracking.store import Place
 
 Document = dict[str, Any]
 KINDS: dict[str, int] = {
@@ -132,12 +133,61 @@ def promise_doc(promise: common_pb2.Promise) -> Document | None:
     }
 
 
+def shipment_doc(order: orders_pb2.Order, created: datetime) -> Document:
+    """A new shipment, as its order describes it; its status machine at the start."""
+    start = ordered(created)
+    return {
+        "_id": order.waybill,
+        "status": start.status.value,
+        "substatus": "",
+        "key": start.key.as_list(),
+        "partner_id": order.partner_id,
+        "customer_id": order.customer_id,
+        "service_level": LEVELS.get(order.service_level, "standard"),
+        "customer_tier": int(order.customer_tier),
+        "origin_outlet": order.origin_outlet_code or None,
+        "destination_outlet": order.destination_outlet_code or None,
+        "shipper": _party(order.shipper),
+        "consignee": _party(order.consignee),
+        "promise": promise_doc(order.promise),
+        "created_at": created,
+        "updated_at": created,
+        "location": None,
+        "hops": {},
+        "deviations": [],
+    }
+
+
+def _party(contact: common_pb2.Contact) -> Document:
+    address = contact.address
+    return {
+        "name": contact.name,
+        "phone": contact.phone,
+        "province": address.province,
+        "city": address.city,
+        "district": address.district,
+        "street": address.street,
+    }
+
+
+def route_places(route: routes_pb2.Route) -> list[Place]:
+    """Every place a route names, in leg order."""
+    return [
+        Place(ref.code, _kind(ref), ref.city_code, ref.name)
+        for leg in route.legs
+        for ref in (leg.from_location, leg.to_location)
+    ]
+
+
+def _kind(ref: common_pb2.LocationRef) -> str:
+    return "hub" if ref.kind == common_pb2.LOCATION_KIND_HUB else "outlet"
+
+
 def route_doc(route: routes_pb2.Route, received_at: datetime) -> Document:
     """``since``: when the plan came into force (its planned_at, else when it was sent)."""
 
     def place(ref: common_pb2.LocationRef) -> Document:
-        kind = "hub" if ref.kind == common_pb2.LOCATION_KIND_HUB else "outlet"
-        return {"code": ref.code, "kind": kind, "city_code": ref.city_code}
+        return {"code": ref.code, "kind": _kind(ref), "city_code": ref.city_code}
 
     return {
         "version": route.version,

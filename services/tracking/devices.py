@@ -8,11 +8,12 @@ import hmac
 import re
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo.asynchronous.database import AsyncDatabase
+from services.tracking.store import Devices, Place, Places
 
 Document = dict[str, Any]
 _TOKEN = re.compile(r"^dt_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
@@ -37,38 +38,37 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class DeviceStore:
-    def __init__(self, db: AsyncDatabase[Document], cache_s: float = 30.0) -> None:
-        self.devices = db["devices"]
-        self.locations = db["locations"]
+class DeviceRegistry:
+    """Devices and places, with what this process remembers of them."""
+
+    def __init__(self, devices: Devices, places: Places, cache_s: float = 30.0) -> None:
+        self.devices = devices
+        self.places = places
         self.cache_s = cache_s
         self._cache: dict[str, tuple[float, Document | None]] = {}
         # Every route names its places again: write a place only when it is new or changed.
-        self._registered: dict[str, tuple[str, str, str]] = {}
+        self._registered: dict[str, Place] = {}
 
-    async def register_location(
-        self, code: str, kind: str, city_code: str = "", name: str = ""
-    ) -> None:
-        if not _CODE.match(code) or kind not in ("outlet", "hub"):
-            raise ValueError(f"bad location {code!r} ({kind})")
-        if self._registered.get(code) == (kind, city_code, name):
-            return
-        await self.locations.update_one(
-            {"_id": code},
-            {"$set": {"kind": kind, "city_code": city_code, "name": name}},
-            upsert=True,
-        )
-        self._registered[code] = (kind, city_code, name)
+    async def register_places(self, places: Iterable[Place]) -> None:
+        """Store the places not stored by this process yet, in one write."""
+        new: dict[str, Place] = {}
+        for place in places:
+            if not _CODE.match(place.code) or place.kind not in ("outlet", "hub"):
+                raise ValueError(f"bad location {place.code!r} ({place.kind})")
+            if self._registered.get(place.code) != place:
+                new[place.code] = place  # the last of a code wins, as one at a time did
+        await self.places.register(list(new.values()))
+        self._registered.update(new)
 
     async def location(self, code: str) -> Document | None:
-        return await self.locations.find_one({"_id": code})
+        return await self.places.get(code)
 
     async def create(
         self, location: str, kind: str, city_code: str = "", courier_id: str | None = None
     ) -> IssuedDevice:
-        await self.register_location(location, kind, city_code)
+        await self.register_places([Place(location, kind, city_code)])
         device_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
-        await self.devices.insert_one(
+        await self.devices.insert(
             {
                 "_id": device_id,
                 "location": location,
@@ -82,11 +82,9 @@ class DeviceStore:
         return IssuedDevice(device_id, f"dt_{device_id}_{secret}")
 
     async def revoke(self, device_id: str) -> bool:
-        result = await self.devices.update_one(
-            {"_id": device_id, "revoked_at": None}, {"$set": {"revoked_at": datetime.now(UTC)}}
-        )
+        revoked = await self.devices.revoke(device_id, datetime.now(UTC))
         self._cache.pop(device_id, None)
-        return result.modified_count == 1
+        return revoked
 
     async def authenticate(self, token: str) -> Device | None:
         match = _TOKEN.match(token)
@@ -96,7 +94,7 @@ class DeviceStore:
         now = time.monotonic()
         cached = self._cache.get(device_id)
         if cached is None or cached[0] < now:
-            cached = (now + self.cache_s, await self.devices.find_one({"_id": device_id}))
+            cached = (now + self.cache_s, await self.devices.get(device_id))
             self._cache[device_id] = cached
         record = cached[1]
         if record is None or record.get("revoked_at") is not None:

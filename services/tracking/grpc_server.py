@@ -9,7 +9,7 @@ import grpc
 
 from fairwind.v1 import common_pb2, tracking_pb2, tracking_pb2_grpc
 from services.tracking import convert
-from services.tracking.handlers import Rejected, TrackingService, waybill_of
+from services.tracking.service import Rejected, TrackingService, waybill_of
 from services.tracking.store import hops_of
 
 Context = grpc.aio.ServicerContext[Any, Any]
@@ -69,10 +69,10 @@ class TrackingServicer(tracking_pb2_grpc.TrackingServiceServicer):
             waybill = waybill_of(self.svc, request.waybill)
         except Rejected as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, exc.detail)
-        ship = await self.svc.store.get(waybill)
+        ship = await self.svc.store.shipments.get(waybill)
         if ship is None:
             await context.abort(grpc.StatusCode.NOT_FOUND, f"no shipment {waybill!r}")
-        timeline = await self.svc.store.timeline(waybill)
+        timeline = await self.svc.store.scans.timeline(waybill)
         return tracking_pb2.GetShipmentResponse(shipment=shipment_message(ship, timeline))
 
     async def ListShipments(
@@ -93,7 +93,7 @@ class TrackingServicer(tracking_pb2_grpc.TrackingServiceServicer):
         field = "courier_id" if which == "courier_id" else "location.code"
         value = getattr(request, which)
         statuses = [s for s in (convert.status_name(code) for code in request.statuses) if s]
-        docs = await self.svc.store.listing(
+        docs = await self.svc.store.shipments.listing(
             field, value, [s.value for s in statuses], skip, size + 1
         )
         token = (

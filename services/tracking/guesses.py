@@ -1,5 +1,5 @@
 """A limit on ``phone_last4`` guesses, per waybill and per client, shared by every tracking
-process: the counters live in MongoDB (expired by a TTL index), none in memory.
+process: the counters live in MongoDB (``store.guesses``), none in memory.
 
 Each guess takes a slot before it is compared, so a burst of parallel requests cannot
 slip past the limit; a right guess gives its slot back. The guess after the last slot of a
@@ -15,14 +15,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
-
-from pymongo import ASCENDING, IndexModel, ReturnDocument
-from pymongo.asynchronous.database import AsyncDatabase
 
 from fairwind.clock import wall_now
-
-Document = dict[str, Any]
+from services.tracking.store import GuessCounters
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,84 +28,33 @@ class GuessLimits:
     lock: timedelta
 
 
-def _take(limit: int, now: datetime, window: timedelta, lock: timedelta) -> list[Document]:
-    """One guess against a counter: a new window when there is none or it has passed, no
-    count while locked, and a lock once the count passes ``limit``."""
-    return [
-        {
-            "$set": {
-                "_stale": {"$lte": [{"$ifNull": ["$expires_at", now]}, now]},
-                "_locked": {"$gt": ["$locked_until", now]},
-            }
-        },
-        {
-            "$set": {
-                "count": {
-                    "$switch": {
-                        "branches": [
-                            {"case": "$_stale", "then": 1},
-                            {"case": "$_locked", "then": "$count"},
-                        ],
-                        "default": {"$add": ["$count", 1]},
-                    }
-                },
-                "locked_until": {"$cond": ["$_stale", None, "$locked_until"]},
-                "expires_at": {"$cond": ["$_stale", now + window, "$expires_at"]},
-            }
-        },
-        {
-            "$set": {
-                "locked_until": {
-                    "$cond": [
-                        {"$and": [{"$not": ["$_locked"]}, {"$gt": ["$count", limit]}]},
-                        now + lock,
-                        "$locked_until",
-                    ]
-                }
-            }
-        },
-        {"$set": {"expires_at": {"$max": ["$expires_at", "$locked_until"]}}},
-        {"$unset": ["_stale", "_locked"]},
-    ]
-
-
 class GuessThrottle:
     def __init__(
         self,
-        db: AsyncDatabase[Document],
+        counters: GuessCounters,
         limits: GuessLimits,
         now: Callable[[], datetime] = wall_now,
     ) -> None:
-        self.counters = db["lookup_guesses"]
+        self.counters = counters
         self.limits = limits
         self.now = now
-
-    async def create_indexes(self) -> None:
-        await self.counters.create_indexes(
-            [IndexModel([("expires_at", ASCENDING)], name="ttl", expireAfterSeconds=0)]
-        )
 
     async def take(self, waybill: str, client: str) -> int:
         """Seconds until a guess may be made again (0: go ahead, the guess is counted)."""
         now = self.now()
-        waits = [
-            await self._take_one(key, limit, now) for key, limit in self._keys(waybill, client)
-        ]
+        waits = []
+        for key, limit in self._keys(waybill, client):
+            locked_until = await self.counters.take(
+                key, limit, now, self.limits.window, self.limits.lock
+            )
+            waits.append(_seconds_until(locked_until, now))
         return max(waits)
 
     async def give_back(self, waybill: str, client: str) -> None:
         """A right guess does not count against the owner."""
         now = self.now()
         for key, _ in self._keys(waybill, client):
-            await self.counters.update_one(
-                {
-                    "_id": key,
-                    "expires_at": {"$gt": now},
-                    "count": {"$gt": 0},
-                    "$or": [{"locked_until": None}, {"locked_until": {"$lte": now}}],
-                },
-                {"$inc": {"count": -1}},
-            )
+            await self.counters.give_back(key, now)
 
     def _keys(self, waybill: str, client: str) -> list[tuple[str, int]]:
         # The client's address is personal data: only a digest of it is stored.
@@ -120,14 +64,8 @@ class GuessThrottle:
             (f"client:{digest}", self.limits.per_client),
         ]
 
-    async def _take_one(self, key: str, limit: int, now: datetime) -> int:
-        counter = await self.counters.find_one_and_update(
-            {"_id": key},
-            _take(limit, now, self.limits.window, self.limits.lock),
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-        )
-        locked_until: datetime | None = (counter or {}).get("locked_until")
-        if locked_until is None or locked_until <= now:
-            return 0
-        return max(1, math.ceil((locked_until - now).total_seconds()))
+
+def _seconds_until(locked_until: datetime | None, now: datetime) -> int:
+    if locked_until is None or locked_until <= now:
+        return 0
+    return max(1, math.ceil((locked_until - now).total_seconds()))

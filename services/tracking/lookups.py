@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.tracking.handlers import Rejected, TrackingService
+from services.tracking.service import Rejected, TrackingService
 from services.tracking.views import link_matches, phone_matches, shipment_view
 
 Document = dict[str, Any]
@@ -14,11 +14,11 @@ async def lookup(
     svc: TrackingService, waybill: str, phone_last4: str | None, token: str | None, client: str
 ) -> Document | None:
     """The view of a shipment (None if unknown), full when ownership is proven."""
-    ship = await svc.store.get(waybill)
+    ship = await svc.store.shipments.get(waybill)
     if ship is None:
         return None
     full = await _proven(svc, ship, phone_last4, token, client)
-    return shipment_view(ship, await svc.store.timeline(waybill), full)
+    return shipment_view(ship, await svc.store.scans.timeline(waybill), full)
 
 
 async def _proven(

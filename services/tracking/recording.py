@@ -1,29 +1,30 @@
-"""Recording scans: one transaction stores the scans, moves each shipment forward, notes
-the hops actually taken, detects deviations from the planned route and stores the events
-(ScanRecorded, ShipmentStatusChanged, RouteDeviationDetected) in the outbox.
+"""Recording scans: one unit of work stores the scans not stored yet, moves each shipment
+forward, notes the hops actually taken, detects deviations from the plan in force, and
+emits ScanRecorded, ShipmentStatusChanged and RouteDeviationDetected.
 
-Used for a batch directly and, through group commit, for single scans. The shipments are
-read inside the transaction, so a concurrent scan of the same shipment makes MongoDB retry
-the whole group (write conflict) rather than lose an update.
+A batch of scans is one unit; single scans are grouped into units by group commit
+(``TrackingService.writer``). The shipments are read inside the unit's transaction, so a
+concurrent scan of the same shipment makes the unit conflict and run again (``uow.run``)
+rather than lose an update; the body sets everything it tells again on every run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pymongo import ReplaceOne
-from pymongo.asynchronous.client_session import AsyncClientSession
+from google.protobuf.message import Message
 
-from fairwind.clock import PlatformClock
-from fairwind.events import EncodedEvent, EventCodec
-from fairwind.mongo.outbox import Outbox
+from fairwind.events import EncodedEvent
 from fairwind.v1 import common_pb2, tracking_pb2
 from services.tracking import convert
 from services.tracking.domain.route import Deviation, deviation, live_eta, plan_in_force
 from services.tracking.domain.status import ScanEvent, Status, advance, scan_position
-from services.tracking.store import TrackingStore, legs_of, plans_of, position_of
+from services.tracking.store import TrackingUnit, legs_of, plans_of, position_of
+
+if TYPE_CHECKING:
+    from services.tracking.service import TrackingService
 
 Document = dict[str, Any]
 HOP_FIELD = {
@@ -43,152 +44,146 @@ class ScanCommand:
     """A validated scan; ``outcome`` is set when it is written."""
 
     doc: Document  # the scan document (``_id`` = scan id)
-    outcome: str = field(default="pending")  # recorded | duplicate
+    outcome: str = field(default="pending")  # recorded | duplicate | parked
     status_changed: bool = False
     deviation: str | None = None
 
+    def reset(self) -> None:
+        self.outcome, self.status_changed, self.deviation = "pending", False, None
 
-@dataclass(frozen=True)
-class Recorder:
-    store: TrackingStore
-    outbox: Outbox
-    codec: EventCodec
-    late_tolerance: timedelta
-    clock: PlatformClock = field(default_factory=PlatformClock)
 
-    async def write(self, session: AsyncClientSession, commands: list[ScanCommand]) -> None:
-        ids = [c.doc["_id"] for c in commands]
-        known = {
-            d["_id"]
-            async for d in self.store.scans.find({"_id": {"$in": ids}}, {"_id": 1}, session=session)
-        }
-        ships = {
-            d["_id"]: d
-            async for d in self.store.shipments.find(
-                {"_id": {"$in": list({c.doc["waybill"] for c in commands})}}, session=session
-            )
-        }
-        fresh: list[Document] = []
-        events: list[EncodedEvent] = []
-        touched: set[str] = set()
-        for command in commands:
-            scan = command.doc
-            if scan["_id"] in known:
-                command.outcome = "duplicate"
-                continue
-            known.add(scan["_id"])
-            ship = ships[scan["waybill"]]
-            events.extend(self._apply(ship, command))
-            fresh.append(scan)
-            touched.add(ship["_id"])
-            command.outcome = "recorded"
-        if fresh:
-            await self.store.scans.insert_many(fresh, session=session)
-            await self.store.shipments.bulk_write(
-                [ReplaceOne({"_id": w}, ships[w]) for w in touched], session=session
-            )
-            await self.outbox.add(events, session)
-
-    def _apply(self, ship: Document, command: ScanCommand) -> list[EncodedEvent]:
+async def record_scans(
+    svc: TrackingService, uow: TrackingUnit, commands: Sequence[ScanCommand]
+) -> None:
+    """Record ``commands`` (their shipments exist) in ``uow``; a scan id stored already, or
+    twice among the commands, is a duplicate."""
+    for command in commands:
+        command.reset()
+    stored = await uow.scans.known({c.doc["_id"] for c in commands})
+    ships = await uow.shipments.many({c.doc["waybill"] for c in commands})
+    fresh: list[Document] = []
+    touched: dict[str, Document] = {}
+    for command in commands:
         scan = command.doc
-        event = ScanEvent(scan["event"])
-        before = position_of(ship)
-        where = _where(ship, scan)
-        incoming = scan_position(event, where, scan["device_time"], scan["_id"])
-        after = advance(before, incoming)
-        scan["out_of_order"] = after is before
-        message = tracking_pb2.ScanRecorded(
+        if scan["_id"] in stored:
+            command.outcome = "duplicate"
+            continue
+        stored.add(scan["_id"])
+        ship = ships[scan["waybill"]]
+        uow.emit(*_record(svc, ship, command))
+        fresh.append(scan)
+        touched[ship["_id"]] = ship
+        command.outcome = "recorded"
+    await uow.scans.insert(fresh)
+    await uow.shipments.replace(touched.values())
+
+
+def _record(svc: TrackingService, ship: Document, command: ScanCommand) -> list[EncodedEvent]:
+    """One scan applied to its shipment document; the events it causes."""
+    scan = command.doc
+    event = ScanEvent(scan["event"])
+    previous = ship["status"]
+    command.status_changed = _move_forward(ship, scan, event)
+    scan["out_of_order"] = not command.status_changed
+    _note_hop(ship, scan, event)
+    ship["updated_at"] = svc.clock.now()
+    messages: list[Message] = [
+        tracking_pb2.ScanRecorded(
             scan=convert.scan_message(scan), out_of_order=scan["out_of_order"]
         )
-        events = [self.codec.encode(message, ship["_id"])]
-        self._note_hop(ship, scan, event)
-        now = self.clock.now()
-        ship["updated_at"] = now
-        if after is not before:
-            previous = ship["status"]
-            ship |= {
-                "status": after.status.value,
-                "substatus": after.substatus,
-                "key": after.key.as_list(),
-                "reason": scan.get("reason"),
-                "location": scan["location"],
-            }
-            if scan.get("courier_id"):
-                ship["courier_id"] = scan["courier_id"]
-            if after.status is Status.DELIVERED:
-                ship |= {"delivered_at": scan["device_time"], "pod": scan.get("pod")}
-            legs = legs_of(ship.get("route") or {})
-            eta = live_eta(legs, scan["location"]["code"], event, scan["device_time"])
-            if eta is not None:
-                ship["eta"] = eta
-            command.status_changed = True
-            events.append(
-                self.codec.encode(
-                    convert.status_changed(ship, previous, scan, scan["device_time"]), ship["_id"]
-                )
-            )
-        judged = self._deviation(ship, scan, event)
-        if judged is not None:
-            found, version = judged
-            command.deviation = found.kind
-            report = self._deviation_event(ship, scan, found, version)
-            events.append(self.codec.encode(report, ship["_id"]))
-        return events
+    ]
+    if command.status_changed:
+        messages.append(convert.status_changed(ship, previous, scan, scan["device_time"]))
+    judged = _new_deviation(svc, ship, scan, event)
+    if judged is not None:
+        found, version = judged
+        command.deviation = found.kind
+        messages.append(_deviation_event(svc, ship, scan, found, version))
+    return [svc.codec.encode(message, ship["_id"]) for message in messages]
 
-    @staticmethod
-    def _note_hop(ship: Document, scan: Document, event: ScanEvent) -> None:
-        field_name = HOP_FIELD.get(event)
-        if field_name is None:
-            return
-        code = scan["location"]["code"]
-        hops = ship.setdefault("hops", {})
-        hop = hops.setdefault(code, {"location": scan["location"], "order": len(hops)})
-        if hop.get(field_name) is None or scan["device_time"] < hop[field_name]:
-            hop[field_name] = scan["device_time"]
 
-    def _deviation(
-        self, ship: Document, scan: Document, event: ScanEvent
-    ) -> tuple[Deviation, int] | None:
-        """A deviation from the plan in force when the scan was made (an offline scan
-        uploaded after a re-plan is judged against the plan the parcel then followed), and
-        that plan's version."""
-        plan = plan_in_force(plans_of(ship), scan["device_time"])
-        if plan is None:
-            return None
-        found = deviation(
-            plan.legs,
-            event,
-            scan["location"]["code"],
-            scan["location"]["kind"] == "hub",
-            scan["device_time"],
-            self.late_tolerance,
-        )
-        if found is None:
-            return None
-        marker = f"{plan.version}:{found.kind}:{found.location}"
-        reported = ship.setdefault("deviations", [])
-        if marker in reported:
-            return None  # one report per route version, kind and place
-        reported.append(marker)
-        return found, plan.version
+def _move_forward(ship: Document, scan: Document, event: ScanEvent) -> bool:
+    """Take the scan's status if it ranks higher than the shipment's (forward only); whether
+    it did. An out-of-order scan is kept in the timeline all the same."""
+    before = position_of(ship)
+    incoming = scan_position(event, _where(ship, scan), scan["device_time"], scan["_id"])
+    after = advance(before, incoming)
+    if after is before:
+        return False
+    ship |= {
+        "status": after.status.value,
+        "substatus": after.substatus,
+        "key": after.key.as_list(),
+        "reason": scan.get("reason"),
+        "location": scan["location"],
+    }
+    if scan.get("courier_id"):
+        ship["courier_id"] = scan["courier_id"]
+    if after.status is Status.DELIVERED:
+        ship |= {"delivered_at": scan["device_time"], "pod": scan.get("pod")}
+    legs = legs_of(ship.get("route") or {})
+    eta = live_eta(legs, scan["location"]["code"], event, scan["device_time"])
+    if eta is not None:
+        ship["eta"] = eta
+    return True
 
-    def _deviation_event(
-        self, ship: Document, scan: Document, found: Deviation, version: int
-    ) -> tracking_pb2.RouteDeviationDetected:
-        message = tracking_pb2.RouteDeviationDetected(
-            waybill=ship["_id"],
-            kind=convert.enum(DEVIATION_KINDS[found.kind]),
-            location=convert.location_ref(scan["location"]),
-            expected_location=common_pb2.LocationRef(code=found.expected_location),
-            route_version=version,
-            scan_id=scan["_id"],
-        )
-        message.actual_time.CopyFrom(convert.stamp(found.actual))
-        message.detected_at.CopyFrom(convert.stamp(self.clock.now()))
-        if found.planned is not None:
-            message.planned_time.CopyFrom(convert.stamp(found.planned))
-            message.delay.FromTimedelta(found.delay)
-        return message
+
+def _note_hop(ship: Document, scan: Document, event: ScanEvent) -> None:
+    """The actual route: each place once, in the order reached, with its earliest times."""
+    field_name = HOP_FIELD.get(event)
+    if field_name is None:
+        return
+    code = scan["location"]["code"]
+    hops = ship.setdefault("hops", {})
+    hop = hops.setdefault(code, {"location": scan["location"], "order": len(hops)})
+    if hop.get(field_name) is None or scan["device_time"] < hop[field_name]:
+        hop[field_name] = scan["device_time"]
+
+
+def _new_deviation(
+    svc: TrackingService, ship: Document, scan: Document, event: ScanEvent
+) -> tuple[Deviation, int] | None:
+    """A deviation from the plan in force when the scan was made (an offline scan uploaded
+    after a re-plan is judged against the plan the parcel then followed), and that plan's
+    version; None if there is none, or it was reported already."""
+    plan = plan_in_force(plans_of(ship), scan["device_time"])
+    if plan is None:
+        return None
+    found = deviation(
+        plan.legs,
+        event,
+        scan["location"]["code"],
+        scan["location"]["kind"] == "hub",
+        scan["device_time"],
+        svc.late_tolerance,
+    )
+    if found is None:
+        return None
+    marker = f"{plan.version}:{found.kind}:{found.location}"
+    reported = ship.setdefault("deviations", [])
+    if marker in reported:
+        return None  # one report per route version, kind and place
+    reported.append(marker)
+    return found, plan.version
+
+
+def _deviation_event(
+    svc: TrackingService, ship: Document, scan: Document, found: Deviation, version: int
+) -> tracking_pb2.RouteDeviationDetected:
+    message = tracking_pb2.RouteDeviationDetected(
+        waybill=ship["_id"],
+        kind=convert.enum(DEVIATION_KINDS[found.kind]),
+        location=convert.location_ref(scan["location"]),
+        expected_location=common_pb2.LocationRef(code=found.expected_location),
+        route_version=version,
+        scan_id=scan["_id"],
+    )
+    message.actual_time.CopyFrom(convert.stamp(found.actual))
+    message.detected_at.CopyFrom(convert.stamp(svc.clock.now()))
+    if found.planned is not None:
+        message.planned_time.CopyFrom(convert.stamp(found.planned))
+        message.delay.FromTimedelta(found.delay)
+    return message
 
 
 def _where(ship: Document, scan: Document) -> str:

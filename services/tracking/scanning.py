@@ -3,27 +3,20 @@ tracking has not read yet, and tell a device what became of a scan."""
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from pymongo.asynchronous.client_session import AsyncClientSession
 
-from fairwind.mongo.outbox import in_transaction
 from services.tracking import convert
 from services.tracking.devices import Device
 from services.tracking.domain.status import ScanEvent
-from services.tracking.handlers import (
-    PARKED_SCAN,
-    Rejected,
-    TrackingService,
-    check_movement,
-    park,
-    waybill_of,
-)
-from services.tracking.recording import ScanCommand
+from services.tracking.handlers import park_scans
+from services.tracking.parking import PARKED_SCAN
+from services.tracking.recording import ScanCommand, record_scans
 from services.tracking.schemas import ScanIn
+from services.tracking.service import Rejected, TrackingService, check_movement, waybill_of
+from services.tracking.store import NO_ORDER, TrackingUnit
 
 Document = dict[str, Any]
 _SCAN = TypeAdapter(ScanIn)
@@ -86,7 +79,7 @@ async def record_scan(svc: TrackingService, device: Device, scan: ScanIn) -> Sca
         command = _check(
             svc, device, scan, await svc.devices.location(scan.location), svc.clock.now()
         )
-        ship = await svc.store.get(scan.waybill)
+        ship = await svc.store.shipments.get(scan.waybill)
         if ship is not None:
             check_movement(ship, command.doc)
     except Rejected as exc:
@@ -113,7 +106,7 @@ async def record_batch(svc: TrackingService, device: Device, items: list[Any]) -
         except ValidationError as exc:
             detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             results[index] = _problem(index, Rejected(422, "invalid_scan", detail))
-    ships = await svc.store.many(list({s.waybill for s in parsed.values()}))
+    ships = await svc.store.shipments.many({s.waybill for s in parsed.values()})
     place = await svc.devices.location(device.location)
     commands: dict[int, ScanCommand] = {}
     for index, scan in parsed.items():
@@ -126,9 +119,12 @@ async def record_batch(svc: TrackingService, device: Device, items: list[Any]) -
             commands.pop(index, None)
             results[index] = _problem(index, exc)
     known = [c for c in commands.values() if c.doc["waybill"] in ships]
+
+    async def record(uow: TrackingUnit) -> None:
+        await record_scans(svc, uow, known)
+
     if known:
-        await in_transaction(svc.mongo, functools.partial(_write, svc, known))
-        svc.outbox.notify()
+        await svc.uow.run(record)  # one transaction for the batch's scans
     await _park(svc, [c for c in commands.values() if c.doc["waybill"] not in ships])
     for index, command in commands.items():
         svc.metrics.count(command)
@@ -144,35 +140,16 @@ async def record_batch(svc: TrackingService, device: Device, items: list[Any]) -
     return [results[i] for i in sorted(results)]
 
 
-async def _write(
-    svc: TrackingService, commands: list[ScanCommand], session: AsyncClientSession
-) -> None:
-    await svc.recorder.write(session, commands)
-
-
 async def _park(svc: TrackingService, commands: list[ScanCommand]) -> None:
     """Scans of a waybill tracking has not seen: its OrderCreated is very probably still on
-    the orders topic. Stored until it comes (see ``handlers.park``); a scan already recorded
-    stays a duplicate."""
+    the orders topic. Stored until it comes (``services.tracking.parking``); a scan already
+    recorded stays a duplicate."""
     if not commands:
         return
-    ids = [c.doc["_id"] for c in commands]
-    recorded = {d["_id"] async for d in svc.store.scans.find({"_id": {"$in": ids}}, {"_id": 1})}
+    recorded = await svc.store.scans.known({c.doc["_id"] for c in commands})
     for command in commands:
         command.outcome = "duplicate" if command.doc["_id"] in recorded else "parked"
-    await park(
-        svc,
-        [
-            {
-                "_id": PARKED_SCAN + c.doc["_id"],
-                "waybill": c.doc["waybill"],
-                "kind": "scan",
-                "scan": c.doc,
-            }
-            for c in commands
-            if c.outcome == "parked"
-        ],
-    )
+    await park_scans(svc, [c for c in commands if c.outcome == "parked"])
 
 
 def _problem(index: int, error: Rejected) -> Document:
@@ -182,19 +159,19 @@ def _problem(index: int, error: Rejected) -> Document:
 async def scan_outcome(svc: TrackingService, device: Device, scan_id: str) -> Document | None:
     """What became of one of this device's scans: recorded, parked (waiting for its order),
     unmatched (no order came in time; still applied if it comes) or rejected."""
-    recorded = await svc.store.scans.find_one({"_id": scan_id})
+    recorded = await svc.store.scans.get(scan_id)
     if recorded is not None:
         if recorded.get("device_id") != device.id:
             return None
         return _outcome(recorded, "recorded", out_of_order=recorded.get("out_of_order", False))
     key = PARKED_SCAN + scan_id
-    parked = await svc.store.early.find_one({"_id": key})
+    parked = await svc.store.parked.get(key)
     if parked is not None and parked["scan"]["device_id"] == device.id:
         waits = timedelta(seconds=svc.settings.parked_wait_s)
         return _outcome(parked["scan"], "parked", waits_until=_iso(parked["parked_at"] + waits))
-    left = await svc.store.unmatched.find_one({"_id": key})
+    left = await svc.store.unmatched.get(key)
     if left is not None and left["scan"]["device_id"] == device.id:
-        outcome = "unmatched" if left["reason"] == "no_order" else "rejected"
+        outcome = "unmatched" if left["reason"] == NO_ORDER else "rejected"
         return _outcome(left["scan"], outcome, reason=left["reason"], problem=left.get("problem"))
     return None
 

@@ -1,6 +1,12 @@
 """Live updates for the tracking page: one MongoDB change stream per process, fanned out to
 the Server-Sent Events clients of each waybill. Works across replicas: every replica sees
-every change."""
+every change.
+
+The stream runs only while someone listens, and carries shipment ids only: the shipments
+a client follows are read when they change. So a process with no live page open does no
+work for them, and the server looks up no whole documents for the writes nobody watches
+(every scan and route would otherwise cost one).
+"""
 
 from __future__ import annotations
 
@@ -11,63 +17,78 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pymongo.asynchronous.collection import AsyncCollection
+from services.tracking.store import Shipments
 
 log = logging.getLogger(__name__)
 Document = dict[str, Any]
+Listener = asyncio.Queue[Document]
 
 
 class StatusBroadcaster:
-    def __init__(self, shipments: AsyncCollection[Document]) -> None:
+    def __init__(self, shipments: Shipments) -> None:
         self.shipments = shipments
-        self._listeners: dict[str, set[asyncio.Queue[Document]]] = defaultdict(set)
+        self._listeners: dict[str, set[Listener]] = defaultdict(set)
         self._task: asyncio.Task[None] | None = None
-        self.ready = asyncio.Event()
+        self._open = asyncio.Event()  # the current watch has its change stream open
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._watch())
+    @property
+    def watching(self) -> bool:
+        """Whether the change stream runs (only while someone listens)."""
+        return self._task is not None
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
 
-    async def _watch(self) -> None:
-        # Scans replace the shipment document: watch replaces and updates, and let each
-        # client skip the states it has already seen.
-        pipeline = [{"$match": {"operationType": {"$in": ["update", "replace"]}}}]
+    @contextlib.asynccontextmanager
+    async def listen(self, waybill: str) -> AsyncIterator[AsyncIterator[Document]]:
+        """The shipment's states from now on: first as it is once the change stream is open
+        (so a change made before that is not missed), then at every change."""
+        queue: Listener = asyncio.Queue(maxsize=16)
+        self._listeners[waybill].add(queue)
+        try:
+            if self._task is None or self._task.done():
+                self._open = asyncio.Event()
+                self._task = asyncio.create_task(self._watch(self._open))
+            await self._open.wait()
+            await self._publish(waybill)
+            yield _updates(queue)
+        finally:
+            self._listeners[waybill].discard(queue)
+            if not self._listeners[waybill]:
+                del self._listeners[waybill]
+            if not self._listeners and self._task is not None:
+                self._task.cancel()  # nobody listens: no stream
+                self._task = None
+
+    async def _watch(self, opened: asyncio.Event) -> None:
         while True:
             try:
-                async with await self.shipments.watch(
-                    pipeline, full_document="updateLookup"
-                ) as changes:
-                    self.ready.set()
+                async with await self.shipments.changes() as changes:
+                    opened.set()
                     async for change in changes:
-                        doc = change.get("fullDocument")
-                        if doc is not None:
-                            self._publish(doc)
+                        await self._publish(change["documentKey"]["_id"])
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("change stream interrupted; resuming")
                 await asyncio.sleep(1)
 
-    def _publish(self, doc: Document) -> None:
-        for queue in list(self._listeners.get(doc["_id"], ())):
+    async def _publish(self, waybill: str) -> None:
+        if waybill not in self._listeners:
+            return
+        doc = await self.shipments.get(waybill)
+        if doc is None:
+            return
+        for queue in list(self._listeners.get(waybill, ())):
             if queue.full():
                 queue.get_nowait()  # a slow client keeps only the latest states
             queue.put_nowait(doc)
 
-    async def updates(self, waybill: str) -> AsyncIterator[Document]:
-        queue: asyncio.Queue[Document] = asyncio.Queue(maxsize=16)
-        self._listeners[waybill].add(queue)
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            self._listeners[waybill].discard(queue)
-            if not self._listeners[waybill]:
-                del self._listeners[waybill]
+
+async def _updates(queue: Listener) -> AsyncIterator[Document]:
+    while True:
+        yield await queue.get()

@@ -118,12 +118,12 @@ async def shipment(app: TrackingApp, waybill: str, planned: bool = True) -> None
         ),
     )
     order.created_at.FromDatetime(at(-60))
-    await handlers.on_order_created(
-        app.service, as_event(app, orders_pb2.OrderCreated(order=order), waybill)
+    await handlers.on_orders_created(
+        app.service, [as_event(app, orders_pb2.OrderCreated(order=order), waybill)]
     )
     if not planned:
         return
-    await handlers.on_route(app.service, as_event(app, route_planned(waybill, PLAN), waybill))
+    await handlers.on_routes(app.service, [as_event(app, route_planned(waybill, PLAN), waybill)])
 
 
 Leg = tuple[str, str, str, str, float, float]

@@ -35,23 +35,23 @@ async def test_a_route_and_a_dispatch_before_the_order_are_applied_when_it_comes
     svc = tracking.service
     dispatch = routes_pb2.PickupDispatched(waybill=W, courier_id="SZX001-C1", attempt=1)
     dispatch.dispatched_at.GetCurrentTime()
-    await handlers.on_route(svc, as_event(tracking, route(1), W))
-    await handlers.on_pickup_dispatched(svc, as_event(tracking, dispatch, W))
-    assert await svc.store.get(W) is None
-    assert await svc.store.early.count_documents({"waybill": W}) == 2
+    await handlers.on_routes(svc, [as_event(tracking, route(1), W)])
+    await handlers.on_pickups_dispatched(svc, [as_event(tracking, dispatch, W)])
+    assert await svc.store.shipments.get(W) is None
+    assert await svc.store.parked.collection.count_documents({"waybill": W}) == 2
 
     order = orders_pb2.Order(waybill=W, partner_id="acme", customer_id="acme")
     order.created_at.GetCurrentTime()
-    await handlers.on_order_created(
-        svc, as_event(tracking, orders_pb2.OrderCreated(order=order), W)
+    await handlers.on_orders_created(
+        svc, [as_event(tracking, orders_pb2.OrderCreated(order=order), W)]
     )
 
-    ship = await svc.store.get(W)
+    ship = await svc.store.shipments.get(W)
     assert ship is not None
     assert ship["route"]["version"] == 1
     assert ship["status"] == "pickup_dispatched"
     assert ship["courier_id"] == "SZX001-C1"
-    assert await svc.store.early.count_documents({"waybill": W}) == 0
+    assert await svc.store.parked.collection.count_documents({"waybill": W}) == 0
 
 
 async def test_an_early_event_racing_its_order_is_applied_exactly_once(
@@ -63,12 +63,12 @@ async def test_an_early_event_racing_its_order_is_applied_exactly_once(
     order = orders_pb2.Order(waybill=waybill, partner_id="acme", customer_id="acme")
     order.created_at.GetCurrentTime()
     await asyncio.gather(
-        handlers.on_route(svc, as_event(tracking, plan, waybill)),
-        handlers.on_order_created(
-            svc, as_event(tracking, orders_pb2.OrderCreated(order=order), waybill)
+        handlers.on_routes(svc, [as_event(tracking, plan, waybill)]),
+        handlers.on_orders_created(
+            svc, [as_event(tracking, orders_pb2.OrderCreated(order=order), waybill)]
         ),
     )
-    ship = await svc.store.get(waybill)
+    ship = await svc.store.shipments.get(waybill)
     assert ship is not None
     assert ship["route"]["version"] == 1
-    assert await svc.store.early.count_documents({"waybill": waybill}) == 0
+    assert await svc.store.parked.collection.count_documents({"waybill": waybill}) == 0

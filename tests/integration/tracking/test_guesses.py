@@ -101,11 +101,11 @@ async def test_right_guesses_do_not_count_and_counters_expire_in_mongodb(
             await guess(client, W, last4)
         assert (await guess(client, W, RIGHT)).json()["full_details"] is True
     counters = tracking.service.guesses.counters
-    stored = await counters.find_one({"_id": f"waybill:{W}"})
+    stored = await counters.get(f"waybill:{W}")
     assert stored is not None
     assert stored["count"] == 4
-    indexes = await counters.index_information()
+    indexes = await counters.collection.index_information()
     assert indexes["ttl"]["expireAfterSeconds"] == 0
-    keys = [doc["_id"] for doc in await counters.find().to_list()]
+    keys = [doc["_id"] for doc in await counters.collection.find().to_list()]
     assert len(keys) == 2
     assert not any("10.0.0.9" in key for key in keys)  # only a digest of the address

@@ -118,12 +118,11 @@ async def test_a_live_page_receives_each_new_status(
     tracking: TrackingApp, devices: dict[str, dict[str, str]]
 ) -> None:
     await shipment(tracking, W)
-    tracking.broadcaster.start()
-    await asyncio.wait_for(tracking.broadcaster.ready.wait(), 10)
     port = free_port()
     worker, server = http_worker(tracking.api, "127.0.0.1", port)
     serving = asyncio.create_task(worker.run())
     received: list[dict[str, Any]] = []
+    assert not tracking.broadcaster.watching  # nobody listens: no change stream
     try:
         await wait_for(lambda: server.started)
         async with (
@@ -147,6 +146,8 @@ async def test_a_live_page_receives_each_new_status(
                 headers=devices["SZX001"],
             )
             await asyncio.wait_for(reader, 10)
+            assert tracking.broadcaster.watching
+        await wait_for(lambda: not tracking.broadcaster.watching)  # the page left
     finally:
         worker.stop()
         await serving
@@ -211,6 +212,6 @@ async def test_orders_and_dispatches_arrive_over_the_broker(tracking: TrackingAp
     finally:
         consumer.stop()
         await task
-    ship = await tracking.service.store.get(W)
+    ship = await tracking.service.store.shipments.get(W)
     assert ship is not None
     assert ship["status"] == "info_received"

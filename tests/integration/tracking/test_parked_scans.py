@@ -27,7 +27,7 @@ async def order_created(app: TrackingApp, waybill: str) -> None:
     order = orders_pb2.Order(waybill=waybill, partner_id="acme", customer_id="acme")
     order.created_at.GetCurrentTime()
     event = as_event(app, orders_pb2.OrderCreated(order=order), waybill)
-    await handlers.on_order_created(app.service, event)
+    await handlers.on_orders_created(app.service, [event])
 
 
 async def outcome(client: httpx.AsyncClient, device: dict[str, str], scan_id: str) -> str:
@@ -48,18 +48,18 @@ async def test_a_scan_before_its_order_is_parked_then_applied(
     assert parked.headers["location"] == "/v1/scans/early-1"
     again = await client.post("/v1/scans", json=body, headers=courier)  # the device retries
     assert again.status_code == 202
-    assert await tracking.service.store.early.count_documents({"waybill": W}) == 1
-    assert await tracking.service.store.scans.count_documents({}) == 0
+    assert await tracking.service.store.parked.collection.count_documents({"waybill": W}) == 1
+    assert await tracking.service.store.scans.collection.count_documents({}) == 0
     assert await outcome(client, courier, "early-1") == "parked"
     other = await client.get("/v1/scans/early-1", headers=devices["HSZX"])
     assert other.status_code == 404  # another device's scan is none of its business
 
     await order_created(tracking, W)
 
-    ship = await tracking.service.store.get(W)
+    ship = await tracking.service.store.shipments.get(W)
     assert ship is not None
     assert ship["status"] == "picked_up"
-    assert await tracking.service.store.early.count_documents({}) == 0
+    assert await tracking.service.store.parked.collection.count_documents({}) == 0
     assert await outbox_types(tracking) == ["ScanRecorded", "ShipmentStatusChanged"]
     assert await outcome(client, courier, "early-1") == "recorded"
     duplicate = await client.post("/v1/scans", json=body, headers=courier)
@@ -91,10 +91,10 @@ async def test_a_batch_parks_the_scans_of_unknown_waybills_and_the_broker_brings
     finally:
         consumer.stop()
         await running
-    ship = await tracking.service.store.get(W)
+    ship = await tracking.service.store.shipments.get(W)
     assert ship is not None
     assert (ship["status"], ship["substatus"]) == ("in_transit", "sorted")
-    assert await tracking.service.store.scans.count_documents({"waybill": W}) == 2
+    assert await tracking.service.store.scans.collection.count_documents({"waybill": W}) == 2
 
 
 async def test_a_scan_whose_order_never_comes_is_unmatched_kept_and_still_applied_late(
@@ -106,8 +106,11 @@ async def test_a_scan_whose_order_never_comes_is_unmatched_kept_and_still_applie
     assert await expire_parked(svc) == 0  # not waited long enough yet
     later = svc.clock.wall() + timedelta(seconds=svc.settings.parked_wait_s + 1)
     assert await expire_parked(svc, later) == 1
-    assert await svc.store.early.count_documents({}) == 0
-    assert await svc.store.unmatched.count_documents({"waybill": W, "reason": "no_order"}) == 1
+    assert await svc.store.parked.collection.count_documents({}) == 0
+    assert (
+        await svc.store.unmatched.collection.count_documents({"waybill": W, "reason": "no_order"})
+        == 1
+    )
     assert svc.metrics.unmatched.labels("scan", "no_order")._value.get() == 1
     assert svc.metrics.parked._value.get() == 0
     assert await outcome(client, courier, "lost-1") == "unmatched"
@@ -115,8 +118,8 @@ async def test_a_scan_whose_order_never_comes_is_unmatched_kept_and_still_applie
     await order_created(tracking, W)  # very late, but it came
 
     assert await outcome(client, courier, "lost-1") == "recorded"
-    assert await svc.store.unmatched.count_documents({}) == 0
-    ship = await svc.store.get(W)
+    assert await svc.store.unmatched.collection.count_documents({}) == 0
+    ship = await svc.store.shipments.get(W)
     assert ship is not None
     assert ship["status"] == "picked_up"
 
@@ -126,18 +129,20 @@ async def test_a_parked_movement_scan_of_a_cancelled_order_is_rejected_and_kept(
 ) -> None:
     svc, courier = tracking.service, devices["SZX001"]
     cancel = as_event(tracking, orders_pb2.OrderCancelled(waybill=W), W)
-    await handlers.on_order_cancelled(svc, cancel)  # parked: its order is not in either
+    await handlers.on_orders_cancelled(svc, [cancel])  # parked: its order is not in either
     gone = scan("gone-1", W, "picked_up", "SZX001", 10)
     assert (await client.post("/v1/scans", json=gone, headers=courier)).status_code == 202
     first = svc.clock.wall() - timedelta(minutes=1)  # the cancel was parked first, for sure
-    await svc.store.early.update_one({"kind": "OrderCancelled"}, {"$set": {"parked_at": first}})
+    await svc.store.parked.collection.update_one(
+        {"kind": "OrderCancelled"}, {"$set": {"parked_at": first}}
+    )
 
     await order_created(tracking, W)
 
-    ship = await svc.store.get(W)
+    ship = await svc.store.shipments.get(W)
     assert ship is not None
     assert ship["status"] == "cancelled"
-    assert await svc.store.scans.count_documents({}) == 0
+    assert await svc.store.scans.collection.count_documents({}) == 0
     answer = (await client.get("/v1/scans/gone-1", headers=courier)).json()
     assert (answer["outcome"], answer["problem"]["title"]) == ("rejected", "cancelled")
     assert svc.metrics.unmatched.labels("scan", "cancelled")._value.get() == 1

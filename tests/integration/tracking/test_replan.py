@@ -37,7 +37,7 @@ async def missorted_and_replanned(
     replanned = route_planned(
         W, REPLAN, version=2, planned_at=250, mode=routes_pb2.TRANSPORT_MODE_AIR
     )
-    await handlers.on_route(tracking.service, as_event(tracking, replanned, W))
+    await handlers.on_routes(tracking.service, [as_event(tracking, replanned, W)])
     steps = [
         ("HWUH", scan("r6", W, "departed", "HWUH", 300)),
         ("HSZX", scan("r3", W, "sorted", "HSZX", 100)),  # uploaded late, made under plan 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -16,6 +17,7 @@ from tests.integration.tracking.conftest import as_event, outbox_types, scan, sh
 
 pytestmark = pytest.mark.integration
 POD = {"recipient_name": "张三", "relation": "self", "signature_ref": "sig/FW1.png"}
+EVENTS = ("arrived", "sorted", "departed")
 
 
 async def post(
@@ -46,7 +48,7 @@ async def test_a_full_journey_publishes_each_scan_and_status_change(
         response = await post(client, devices[location], body)
         assert response.status_code == 201, response.text
         assert response.json()["status_changed"] is True
-    ship = await tracking.service.store.get(w)
+    ship = await tracking.service.store.shipments.get(w)
     assert ship is not None
     assert ship["status"] == "delivered"
     assert ship["pod"]["recipient_name"] == "张三"
@@ -75,7 +77,7 @@ async def test_duplicate_scan_ids_are_acknowledged_and_stored_once(
     again = await post(client, devices["SZX001"], body)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["outcome"] == "duplicate"
-    assert await tracking.service.store.scans.count_documents({}) == 1
+    assert await tracking.service.store.scans.collection.count_documents({}) == 1
     assert (await outbox_types(tracking)).count("ScanRecorded") == 1
 
 
@@ -88,10 +90,10 @@ async def test_a_late_scan_is_kept_but_never_moves_the_status_back(
     late = await post(client, devices["SZX001"], scan("b", w, "picked_up", "SZX001", 10))
     assert late.status_code == 201
     assert late.json()["status_changed"] is False
-    ship = await tracking.service.store.get(w)
+    ship = await tracking.service.store.shipments.get(w)
     assert ship is not None
     assert (ship["status"], ship["substatus"]) == ("in_transit", "departed")
-    stored = await tracking.service.store.scans.find_one({"_id": "b"})
+    stored = await tracking.service.store.scans.collection.find_one({"_id": "b"})
     assert stored is not None
     assert stored["out_of_order"] is True
 
@@ -116,7 +118,7 @@ async def test_deviations_against_the_planned_route(
     ]
     assert found[0].delay.ToTimedelta().total_seconds() == 80 * 60
     assert found[1].route_version == 1
-    ship = await tracking.service.store.get(w)
+    ship = await tracking.service.store.shipments.get(w)
     assert ship is not None
     assert ship["eta"] > ship["route"]["arrival"]  # the live ETA carries the delay
 
@@ -162,10 +164,10 @@ async def test_bad_scans_are_refused_and_store_nothing(
     )
     assert as_text.status_code == 415
     assert as_text.json()["title"] == "unsupported_media_type"
-    await tracking.service.devices.locations.delete_one({"_id": "SZX001"})
+    await tracking.service.store.places.collection.delete_one({"_id": "SZX001"})
     unknown = await post(client, devices["SZX001"], scan("x8", w, "picked_up", "SZX001", 10))
     assert unknown.json()["title"] == "unknown_location"
-    assert await tracking.service.store.scans.count_documents({}) == 0
+    assert await tracking.service.store.scans.collection.count_documents({}) == 0
     assert await outbox_types(tracking) == []
 
 
@@ -174,8 +176,8 @@ async def test_a_cancelled_shipment_takes_no_movement_scans(
 ) -> None:
     w = "FW000000000068"
     await shipment(tracking, w)
-    await handlers.on_order_cancelled(
-        tracking.service, as_event(tracking, orders_pb2.OrderCancelled(waybill=w), w)
+    await handlers.on_orders_cancelled(
+        tracking.service, [as_event(tracking, orders_pb2.OrderCancelled(waybill=w), w)]
     )
     response = await post(client, devices["SZX001"], scan("c1", w, "picked_up", "SZX001", 10))
     assert response.status_code == 409
@@ -206,7 +208,7 @@ async def test_a_batch_reports_each_scan(
         "invalid_waybill",
         "https://fairwind.dev/problems/invalid_waybill",
     )
-    assert await tracking.service.store.scans.count_documents({}) == 3
+    assert await tracking.service.store.scans.collection.count_documents({}) == 3
 
 
 @pytest.mark.parametrize(
@@ -250,5 +252,40 @@ async def test_hidden_characters_in_free_text_are_refused_and_store_nothing(
         "/v1/scans:batch", json={"scans": [body]}, headers=devices["BJS003"]
     )
     assert in_batch.json()["results"][0]["problem"]["title"] == "invalid_scan"
-    assert await tracking.service.store.scans.count_documents({}) == 0
+    assert await tracking.service.store.scans.collection.count_documents({}) == 0
     assert await outbox_types(tracking) == []
+
+
+async def test_concurrent_scans_of_one_shipment_lose_no_update(
+    tracking: TrackingApp, client: httpx.AsyncClient, devices: dict[str, dict[str, str]]
+) -> None:
+    """Single scans (group commit) and batches, each its own transaction, write the same
+    shipment at once: the shipment is read inside each transaction, so one of two
+    concurrent writers conflicts and runs again on the other's result."""
+    w = format_waybill("FW", 88)
+    await shipment(tracking, w)
+    singles = [scan(f"h{i}", w, e, "HSZX", 55 + i) for i, e in enumerate(EVENTS)]
+    batches = [
+        [scan(f"{hub}{i}", w, e, hub, 200 + 100 * n + i) for i, e in enumerate(EVENTS)]
+        for n, hub in enumerate(("HCAN", "HWUH"))
+    ]
+    answers = await asyncio.gather(
+        *(post(client, devices["HSZX"], body) for body in singles),
+        *(
+            client.post(
+                "/v1/scans:batch", json={"scans": items}, headers=devices[items[0]["location"]]
+            )
+            for items in batches
+        ),
+    )
+    assert all(answer.is_success for answer in answers), [a.text for a in answers]
+    ship = await tracking.service.store.shipments.get(w)
+    assert ship is not None
+    assert set(ship["hops"]) == {"HSZX", "HCAN", "HWUH"}
+    assert (ship["status"], ship["substatus"], ship["location"]["code"]) == (
+        "in_transit",
+        "departed",
+        "HWUH",
+    )
+    assert await tracking.service.store.scans.collection.count_documents({"waybill": w}) == 9
+    assert (await outbox_types(tracking)).count("ScanRecorded") == 9

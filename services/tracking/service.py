@@ -1,0 +1,68 @@
+"""What every handler of the tracking service is given, and the refusals they share."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from fairwind.clock import PlatformClock
+from fairwind.events import EventCodec
+from fairwind.http import Problem
+from fairwind.mongo.batching import UnitCommitter
+from fairwind.mongo.uow import Units
+from fairwind.waybill import InvalidWaybill, parse_waybill
+from services.tracking.devices import DeviceRegistry
+from services.tracking.domain.status import ScanEvent, Status, accepts
+from services.tracking.guesses import GuessThrottle
+from services.tracking.metrics import TrackingMetrics
+from services.tracking.recording import ScanCommand, record_scans
+from services.tracking.settings import TrackingSettings
+from services.tracking.store import TrackingStore, TrackingUnit
+
+Document = dict[str, Any]
+
+
+class Rejected(Problem):
+    """A refused command: problem+json with the reason code as title."""
+
+    def __init__(
+        self, status: int, reason: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(status, detail, reason=reason, headers=headers)
+
+
+@dataclass
+class TrackingService:
+    settings: TrackingSettings
+    store: TrackingStore
+    uow: Units[TrackingUnit]
+    devices: DeviceRegistry
+    codec: EventCodec
+    guesses: GuessThrottle
+    metrics: TrackingMetrics
+    clock: PlatformClock = field(default_factory=PlatformClock)
+    writer: UnitCommitter[TrackingUnit, ScanCommand] = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Single scans share transactions (group commit): a group is one unit of work.
+        self.writer = UnitCommitter(self.uow, functools.partial(record_scans, self))
+
+    @property
+    def late_tolerance(self) -> timedelta:
+        return timedelta(minutes=self.settings.late_departure_tolerance_min)
+
+
+def waybill_of(svc: TrackingService, text: str) -> str:
+    """The normalised waybill, or 400 ``invalid_waybill`` (as orders answers it): a wrong
+    check digit is a typo, not a shipment that does not exist."""
+    try:
+        return parse_waybill(text, svc.settings.waybill_prefix)
+    except InvalidWaybill as exc:
+        raise Rejected(400, "invalid_waybill", str(exc)) from exc
+
+
+def check_movement(ship: Document, scan: Document) -> None:
+    if not accepts(Status(ship["status"]), ScanEvent(scan["event"])):
+        raise Rejected(409, "cancelled", f"{ship['_id']} was cancelled; no movement scans")

@@ -1,0 +1,115 @@
+"""One document per shipment (``shipments``, ``_id`` = waybill): the status, the route and
+its versions, the hops taken, the deviations reported."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne, UpdateOne
+from pymongo.asynchronous.change_stream import AsyncChangeStream
+
+from fairwind.mongo.repository import Repository
+
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteUpdate:
+    """A route version for a shipment: ``plan`` (the stored route, with its ``version``)
+    and the shipment fields it sets when it is the newest (``fields``)."""
+
+    waybill: str
+    plan: Document
+    fields: Document
+
+
+class Shipments(Repository):
+    collection_name = "shipments"
+
+    async def create_indexes(self) -> None:
+        await self.collection.create_indexes(
+            [
+                IndexModel([("courier_id", ASCENDING), ("updated_at", DESCENDING)], name="courier"),
+                IndexModel(
+                    [("location.code", ASCENDING), ("updated_at", DESCENDING)], name="location"
+                ),
+            ]
+        )
+
+    async def get(self, waybill: str) -> Document | None:
+        return await self.collection.find_one({"_id": waybill}, session=self.session)
+
+    async def many(self, waybills: Collection[str]) -> dict[str, Document]:
+        found = self.collection.find({"_id": {"$in": list(waybills)}}, session=self.session)
+        return {doc["_id"]: doc async for doc in found}
+
+    async def known(self, waybills: Collection[str]) -> set[str]:
+        """Which of ``waybills`` tracking has a shipment for."""
+        found = self.collection.find(
+            {"_id": {"$in": list(waybills)}}, {"_id": 1}, session=self.session
+        )
+        return {doc["_id"] async for doc in found}
+
+    async def listing(
+        self, field: str, value: str, statuses: list[str], skip: int, limit: int
+    ) -> list[Document]:
+        query: Document = {field: value}
+        if statuses:
+            query["status"] = {"$in": statuses}
+        found = self.collection.find(query, session=self.session).sort("updated_at", DESCENDING)
+        return await found.skip(skip).limit(limit).to_list()
+
+    async def create(self, ships: Sequence[Document]) -> int:
+        """Store each shipment unless it is stored already (a redelivered order changes
+        nothing); how many were new."""
+        if not ships:
+            return 0
+        result = await self.collection.bulk_write(
+            [UpdateOne({"_id": s["_id"]}, {"$setOnInsert": s}, upsert=True) for s in ships],
+            ordered=False,
+            session=self.session,
+        )
+        return result.upserted_count
+
+    async def replace(self, ships: Iterable[Document]) -> None:
+        """Store shipments read and changed in this unit (read in the same transaction, so
+        a concurrent writer of one of them makes the unit run again, never lose a change)."""
+        updates = [ReplaceOne({"_id": ship["_id"]}, ship) for ship in ships]
+        if updates:
+            await self.collection.bulk_write(updates, ordered=False, session=self.session)
+
+    async def plan(self, updates: Sequence[RouteUpdate]) -> None:
+        """Keep every route version in ``plans`` (once, sorted) and the newest as ``route``
+        with its fields; an older version coming late changes only ``plans``."""
+        writes: list[UpdateOne] = []
+        for update in updates:
+            version = update.plan["version"]
+            newer = {
+                "_id": update.waybill,
+                "$or": [
+                    {"route": None},
+                    {"route": {"$exists": False}},
+                    {"route.version": {"$lt": version}},
+                ],
+            }
+            writes.append(UpdateOne(newer, {"$set": {"route": update.plan} | update.fields}))
+            writes.append(
+                UpdateOne(
+                    {"_id": update.waybill, "plans.version": {"$ne": version}},
+                    {"$push": {"plans": {"$each": [update.plan], "$sort": {"version": 1}}}},
+                )
+            )
+        if writes:
+            # In order: versions of one waybill in a batch apply as they came.
+            await self.collection.bulk_write(writes, ordered=True, session=self.session)
+
+    async def changes(self) -> AsyncChangeStream[Document]:
+        """Which shipments change, as they do: ids only (the listener reads the ones it
+        wants), so the server looks up and sends no whole documents."""
+        pipeline: list[Document] = [
+            {"$match": {"operationType": {"$in": ["update", "replace"]}}},
+            {"$project": {"documentKey": 1}},
+        ]
+        return await self.collection.watch(pipeline, session=self.session)
