@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -67,9 +67,14 @@ async def read_to_end(
 
 
 async def ensure_topics(
-    settings: ServiceSettings, partitions: Mapping[str, int], replication_factor: int = 1
+    settings: ServiceSettings,
+    partitions: Mapping[str, int],
+    replication_factor: int = 1,
+    *,
+    compacted: Collection[str] = (),
 ) -> None:
-    """Create the topics that do not exist yet (existing ones are left as they are)."""
+    """Create the topics that do not exist yet (existing ones are left as they are);
+    those in ``compacted`` keep the latest record per key (``cleanup.policy=compact``)."""
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap, client_id=settings.client_id
     )
@@ -77,7 +82,12 @@ async def ensure_topics(
     try:
         existing = set(await admin.list_topics())
         wanted = [
-            NewTopic(name, num_partitions=count, replication_factor=replication_factor)
+            NewTopic(
+                name,
+                num_partitions=count,
+                replication_factor=replication_factor,
+                topic_configs={"cleanup.policy": "compact"} if name in compacted else None,
+            )
             for name, count in partitions.items()
             if name not in existing
         ]

@@ -24,7 +24,7 @@ from services.sla.settings import SlaSettings
 def serve(settings: SlaSettings) -> None:
     """Runs until SIGTERM; Faust's worker owns the event loop and the signals."""
     sla = bootstrap(settings)
-    asyncio.run(ensure_topics(settings, sla.topics_wanted()))
+    asyncio.run(ensure_topics(settings, sla.topics_wanted(), compacted=sla.changelogs()))
     Path(sla.app.conf.datadir).mkdir(parents=True, exist_ok=True)
     settle_memory()
     worker = faust.Worker(sla.app, loglevel=settings.log_level.lower(), quiet=True)

@@ -66,7 +66,14 @@ class SlaApp:
         wanted |= {dlq_topic(name): 3 for name in self.input_names}
         wanted[self.output_topic] = partitions
         wanted[self.ticks_name] = partitions
-        return wanted
+        return wanted | dict.fromkeys(self.changelogs(), partitions)
+
+    def changelogs(self) -> list[str]:
+        """The tables' changelog topics, made compacted before the worker starts: on Apache
+        Kafka a group formed before Faust created them sees them without partitions, and
+        every table write then fails (PartitionsMismatch) until the metadata refreshes."""
+        tables = (self.shipments, self.local_counts, self.clock_marks)
+        return [changelog_topic(self.app.conf.id, table.name) for table in tables]
 
 
 def bootstrap(
