@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -72,6 +73,10 @@ def test_services_and_ctrl_c_stops_everything_and_frees_the_ports(tmp_path: Path
         if "services.crm customers" in line:  # the last hint of the banner
             break
     text = "".join(lines)
+    # Keep reading: a launcher whose output pipe is full blocks, and so do its services.
+    drained: list[str] = []
+    reader = threading.Thread(target=lambda: drained.extend(process.stdout or ()), daemon=True)
+    reader.start()
     assert "Fairwind is running" in text, text
     kafka_port = int(re.search(r"Kafka broker\s+127\.0\.0\.1:(\d+)", text).group(1))  # type: ignore[union-attr]
     mongo_port = int(re.search(r"mongodb://127\.0\.0\.1:(\d+)", text).group(1))  # type: ignore[union-attr]
@@ -89,9 +94,9 @@ def test_services_and_ctrl_c_stops_everything_and_frees_the_ports(tmp_path: Path
         assert answer.status == 200
 
     process.send_signal(signal.SIGINT)
-    rest, _ = process.communicate(timeout=60)
-    assert process.returncode == 0
-    assert "stopped." in rest
+    assert process.wait(timeout=60) == 0
+    reader.join(timeout=10)
+    assert "stopped." in "".join(drained)
     assert not port_open("127.0.0.1", kafka_port)
     assert not port_open("127.0.0.1", mongo_port)
     assert not port_open("127.0.0.1", orders)
