@@ -55,7 +55,6 @@ class Problem(Exception):
         detail: str,
         *,
         reason: str | None = None,
-        title: str | None = None,
         type_: str | None = None,
         headers: dict[str, str] | None = None,
         **extensions: Any,
@@ -64,7 +63,7 @@ class Problem(Exception):
         self.status = status
         self.detail = detail
         self.reason = reason or reason_for(status)
-        self.title = title or self.reason
+        self.title = self.reason
         self.type = type_ or problem_type(self.reason)
         self.headers = headers or {}
         self.extensions = extensions

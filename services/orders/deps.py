@@ -45,7 +45,6 @@ async def authenticated(
         raise Problem(
             429,
             "Rate limit exceeded for this partner.",
-            title="Too Many Requests",
             headers={"Retry-After": str(max(1, math.ceil(wait)))},
         )
     return partner
@@ -71,6 +70,7 @@ def idempotency_key(value: str | None) -> str:
             400,
             "An Idempotency-Key header (1-255 printable characters) is required "
             "on creates, so a retried request never creates a second order.",
+            reason="idempotency_key_required",
         )
     return value
 
@@ -79,4 +79,4 @@ def waybill_of(svc: OrdersService, text: str) -> str:
     try:
         return parse_waybill(text, svc.settings.waybill_prefix)
     except InvalidWaybill as exc:
-        raise Problem(400, str(exc), title="Invalid waybill number") from exc
+        raise Problem(400, str(exc), reason="invalid_waybill") from exc

@@ -82,6 +82,9 @@ async def test_the_rate_limit_answers_429_with_retry_after(
     assert statuses == [200, 200, 429]
     limited = await client.get("/v1/orders", headers=headers)
     assert int(limited.headers["retry-after"]) >= 1
+    assert limited.headers["content-type"] == "application/problem+json"
+    assert limited.json()["title"] == "rate_limited"
+    assert limited.json()["type"] == "https://fairwind.dev/problems/rate_limited"
     other = await api_key(orders, "roomy")
     assert (await client.get("/v1/orders", headers=other)).status_code == 200
 

@@ -139,6 +139,7 @@ async def test_malformed_waybills_are_400(
 ) -> None:
     response = await client.get(f"/v1/orders/{waybill}", headers=acme)
     assert response.status_code == 400
+    assert response.json()["title"] == "invalid_waybill"
 
 
 async def test_a_wrong_check_digit_is_400_not_404(
@@ -149,6 +150,7 @@ async def test_a_wrong_check_digit_is_400_not_404(
     response = await client.get(f"/v1/orders/{typo}", headers=acme)
     assert response.status_code == 400
     assert "check digit" in response.json()["detail"]
+    assert response.json()["title"] == "invalid_waybill"  # the same code tracking answers
     assert (await client.get(f"/v1/orders/{good}", headers=acme)).status_code == 404
 
 

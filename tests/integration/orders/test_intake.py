@@ -120,6 +120,7 @@ async def test_the_idempotency_key_is_required(
     response = await client.post("/v1/orders", json=order_body(), headers=acme)
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()["detail"]
+    assert response.json()["title"] == "idempotency_key_required"
     assert await stored(orders) == (0, 0)
 
 
