@@ -21,8 +21,8 @@ from bench.helpers import LoadResult, Send, Service, closed_loop, open_loop
 from bench.infra import bench_settings, machine
 from fairwind.events.codec import EventCodec
 from fairwind.events.contracts import platform_catalog
-from fairwind.mongo.client import create_client
-from fairwind.mongo.outbox import Outbox, in_transaction
+from fairwind.mongo.client import create_client, in_transaction
+from fairwind.mongo.outbox import Outbox
 from fairwind.settings import ServiceSettings
 from fairwind.v1 import orders_pb2
 from services.orders.keys import KeyStore

@@ -1,16 +1,17 @@
-"""Creating the async MongoDB client and a service's indexes."""
+"""The async MongoDB client, and running work in one of its transactions."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
-from pymongo import AsyncMongoClient, IndexModel
-from pymongo.asynchronous.database import AsyncDatabase
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from fairwind.settings import ServiceSettings
 
 Document = dict[str, Any]
+T = TypeVar("T")
 
 
 def create_client(settings: ServiceSettings, **overrides: Any) -> AsyncMongoClient[Document]:
@@ -24,16 +25,9 @@ def create_client(settings: ServiceSettings, **overrides: Any) -> AsyncMongoClie
     return AsyncMongoClient(settings.mongo_url, **(options | overrides))
 
 
-def service_database(
-    client: AsyncMongoClient[Document], settings: ServiceSettings
-) -> AsyncDatabase[Document]:
-    return client[settings.database_name]
-
-
-async def ensure_indexes(
-    db: AsyncDatabase[Document], indexes: Mapping[str, Sequence[IndexModel]]
-) -> None:
-    """Create each collection's indexes (idempotent; existing ones are kept)."""
-    for collection, models in indexes.items():
-        if models:
-            await db[collection].create_indexes(list(models))
+async def in_transaction(
+    client: AsyncMongoClient[Document], work: Callable[[AsyncClientSession], Awaitable[T]]
+) -> T:
+    """Run ``work(session)`` in a transaction; transient conflicts are retried by the driver."""
+    async with client.start_session() as session:
+        return await session.with_transaction(work)

@@ -1,7 +1,8 @@
 """Transactional outbox: an aggregate write and its events are stored in one transaction.
 
-A service writes its document and calls ``outbox.add(events, session)`` inside
-``in_transaction``; either both are stored or neither. ``OutboxRelay`` (relay.py) then
+A service writes its document and its events in one unit of work (``fairwind.mongo.uow``),
+which calls ``outbox.add(events, session)`` before it commits; either both are stored or
+neither. ``OutboxRelay`` (relay.py) then
 publishes the stored records in order and marks them published.
 """
 
@@ -9,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from bson import ObjectId
-from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -22,14 +23,6 @@ from fairwind.events.codec import EncodedEvent
 
 T = TypeVar("T")
 Document = dict[str, Any]
-
-
-async def in_transaction(
-    client: AsyncMongoClient[Document], work: Callable[[AsyncClientSession], Awaitable[T]]
-) -> T:
-    """Run ``work(session)`` in a transaction; transient conflicts are retried by the driver."""
-    async with client.start_session() as session:
-        return await session.with_transaction(work)
 
 
 class Outbox:

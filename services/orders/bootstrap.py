@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from fairwind.events import EventCatalog
-from fairwind.mongo.batching import UnitCommitter
+from fairwind.mongo.batching import GroupCommitter
 from fairwind.mongo.uow import Transactions
 from fairwind.platform import Platform
 from services.orders.api import create_app
@@ -87,7 +87,7 @@ async def bootstrap(
         intake=Intake(settings, rules, routing, customers),
         issuer=WaybillIssuer(store.serials, settings.waybill_prefix, settings.waybill_block),
         metrics=order_metrics(registry),
-        writer=UnitCommitter(units, write_orders),
+        writer=GroupCommitter(units, write_orders),
         clock=settings.platform_clock(),
     )
     return OrdersApp(platform, service, create_app(service, registry), channels)

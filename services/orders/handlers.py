@@ -13,7 +13,7 @@ from typing import Any
 
 from fairwind.clock import PlatformClock
 from fairwind.events import EncodedEvent, Event, EventCodec
-from fairwind.mongo.batching import UnitCommitter
+from fairwind.mongo.batching import GroupCommitter
 from fairwind.mongo.uow import Units
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, tracking_pb2
 from services.orders import convert
@@ -47,7 +47,7 @@ class OrdersService:
     intake: Intake
     issuer: WaybillIssuer
     metrics: OrderMetrics
-    writer: UnitCommitter[OrdersUnit, NewOrder]  # group commit of single creates
+    writer: GroupCommitter[OrdersUnit, NewOrder]  # group commit of single creates
     clock: PlatformClock = field(default_factory=PlatformClock)
 
     def view(self, doc: Document) -> Document:

@@ -10,7 +10,7 @@ from typing import Any
 from fairwind.clock import PlatformClock
 from fairwind.events import EventCodec
 from fairwind.http import Problem
-from fairwind.mongo.batching import UnitCommitter
+from fairwind.mongo.batching import GroupCommitter
 from fairwind.mongo.uow import Units
 from fairwind.waybill import InvalidWaybill, parse_waybill
 from services.tracking.devices import DeviceRegistry
@@ -43,11 +43,11 @@ class TrackingService:
     guesses: GuessThrottle
     metrics: TrackingMetrics
     clock: PlatformClock = field(default_factory=PlatformClock)
-    writer: UnitCommitter[TrackingUnit, ScanCommand] = field(init=False)
+    writer: GroupCommitter[TrackingUnit, ScanCommand] = field(init=False)
 
     def __post_init__(self) -> None:
         # Single scans share transactions (group commit): a group is one unit of work.
-        self.writer = UnitCommitter(self.uow, functools.partial(record_scans, self))
+        self.writer = GroupCommitter(self.uow, functools.partial(record_scans, self))
 
     @property
     def late_tolerance(self) -> timedelta:

@@ -1,5 +1,5 @@
-"""Group commit on the real mongod: concurrent writes share transactions; a bad write
-fails alone. Both forms: through a unit of work, and on a bare session."""
+"""Group commit on the real mongod: concurrent writes share transactions (units of work); a
+bad write fails alone."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from fairwind.events import EventCodec
 from fairwind.events.contracts import platform_catalog
-from fairwind.mongo.batching import GroupCommitter, UnitCommitter
+from fairwind.mongo.batching import GroupCommitter
 from fairwind.mongo.outbox import Outbox
 from fairwind.mongo.repository import Repository
 from fairwind.mongo.uow import Transactions, UnitOfWork
@@ -22,7 +22,7 @@ from fairwind.v1 import orders_pb2
 
 pytestmark = pytest.mark.integration
 Document = dict[str, Any]
-Committer = GroupCommitter[Document] | UnitCommitter[Any, Document]
+Committer = GroupCommitter[Any, Document]
 CODEC = EventCodec(platform_catalog(), "tests")
 
 
@@ -39,33 +39,23 @@ class OrdersUnit(UnitOfWork):
         self.orders = Orders(db, session)
 
 
-def session_committer(
-    mongo: AsyncMongoClient[Document], db: AsyncDatabase[Document], notified: list[int]
-) -> GroupCommitter[Document]:
-    async def write_many(session: AsyncClientSession, docs: list[Document]) -> None:
-        await db["orders"].insert_many(docs, session=session)
-        await db["outbox"].insert_many([{"order": d["_id"]} for d in docs], session=session)
-
-    return GroupCommitter(mongo, write_many, after_commit=lambda: notified.append(1))
-
-
 def unit_committer(
     mongo: AsyncMongoClient[Document], db: AsyncDatabase[Document], notified: list[int]
-) -> UnitCommitter[OrdersUnit, Document]:
+) -> GroupCommitter[OrdersUnit, Document]:
     async def write(uow: OrdersUnit, docs: list[Document]) -> None:
         await uow.orders.insert(docs)
         uow.emit(*(CODEC.encode(orders_pb2.OrderCreated(), d["_id"]) for d in docs))
         uow.after_commit(lambda: notified.append(1))
 
-    return UnitCommitter(Transactions(mongo, db, Outbox(db), OrdersUnit), write)
+    return GroupCommitter(Transactions(mongo, db, Outbox(db), OrdersUnit), write)
 
 
-@pytest.fixture(params=[unit_committer, session_committer], ids=["units", "session"])
+@pytest.fixture
 def committer(
-    request: pytest.FixtureRequest, mongo: AsyncMongoClient[Document], db: AsyncDatabase[Document]
+    mongo: AsyncMongoClient[Document], db: AsyncDatabase[Document]
 ) -> tuple[Committer, list[int]]:
     notified: list[int] = []
-    return request.param(mongo, db, notified), notified
+    return unit_committer(mongo, db, notified), notified
 
 
 async def test_concurrent_writes_share_transactions(

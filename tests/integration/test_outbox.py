@@ -22,7 +22,8 @@ from fairwind.events import EncodedEvent, EventCatalog, EventCodec, EventPublish
 from fairwind.events.kafka import make_reader
 from fairwind.events.publisher import Receipt
 from fairwind.metrics import kit_metrics
-from fairwind.mongo.outbox import Outbox, in_transaction
+from fairwind.mongo.client import in_transaction
+from fairwind.mongo.outbox import Outbox
 from fairwind.mongo.relay import LeaseLost, OutboxRelay
 from fairwind.settings import ServiceSettings
 from fairwind.v1 import orders_pb2

@@ -10,15 +10,13 @@ from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
-from pymongo import IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from fairwind.events import Event, EventCatalog
 from fairwind.infra.processes import free_port
 from fairwind.lifecycle import Worker
 from fairwind.metrics import kit_metrics, start_metrics_exporter
-from fairwind.mongo.client import ensure_indexes
-from fairwind.mongo.outbox import in_transaction
+from fairwind.mongo.client import in_transaction
 from fairwind.platform import Platform
 from fairwind.settings import ServiceSettings
 from fairwind.v1 import orders_pb2
@@ -75,12 +73,7 @@ async def test_an_accepted_order_reaches_a_consumer_once(
     assert await platform.db["orders"].count_documents({}) == 2
 
 
-async def test_service_indexes_are_created_idempotently(platform: Platform) -> None:
-    indexes = {"shipments": [IndexModel([("courier_id", 1), ("status", 1)], name="by_courier")]}
-    await ensure_indexes(platform.db, indexes)
-    await ensure_indexes(platform.db, indexes)  # a second start changes nothing
-    info = await platform.db["shipments"].index_information()
-    assert info["by_courier"]["key"] == [("courier_id", 1), ("status", 1)]
+async def test_the_outbox_indexes_are_created(platform: Platform) -> None:
     outbox_indexes = await platform.outbox.records.index_information()
     assert outbox_indexes["event_id"]["unique"] is True
 

@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from fairwind.events import EventCodec
 from fairwind.events.contracts import platform_catalog
-from fairwind.mongo.batching import UnitCommitter
+from fairwind.mongo.batching import GroupCommitter
 from fairwind.mongo.uow import UnitOfWork
 from fairwind.testing import FakeTransactions
 from fairwind.v1 import common_pb2, routes_pb2
@@ -152,7 +152,7 @@ class Fakes:
             intake=Intake(settings, rules, self.routing, StubCustomers()),
             issuer=WaybillIssuer(FakeSerials(), "FW", 10),
             metrics=order_metrics(CollectorRegistry()),
-            writer=UnitCommitter(self.units, handlers.write_orders),
+            writer=GroupCommitter(self.units, handlers.write_orders),
         )
 
     def event_names(self) -> list[str]:
