@@ -4,6 +4,7 @@ transaction and writes inside one."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, ClassVar
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -20,3 +21,10 @@ class Repository:
     ) -> None:
         self.collection = db[self.collection_name]
         self.session = session
+
+    async def known(self, ids: Collection[str]) -> set[str]:
+        """Which of ``ids`` are stored: one query for a whole batch, ids only."""
+        if not ids:
+            return set()
+        found = self.collection.find({"_id": {"$in": list(ids)}}, {"_id": 1}, session=self.session)
+        return {doc["_id"] async for doc in found}

@@ -32,13 +32,6 @@ class OrderHistory(Repository):
             ]
         )
 
-    async def known(self, waybills: Sequence[str]) -> set[str]:
-        """Which of ``waybills`` are recorded (counted, or cancelled before they were seen)."""
-        found = self.collection.find(
-            {"_id": {"$in": list(waybills)}}, {"_id": 1}, session=self.session
-        )
-        return {doc["_id"] async for doc in found}
-
     async def insert(self, docs: Sequence[Document]) -> None:
         if docs:
             await self.collection.insert_many(list(docs), ordered=True, session=self.session)

@@ -26,13 +26,6 @@ class Routes(Repository):
     async def get(self, waybill: str) -> Document | None:
         return await self.collection.find_one({"_id": waybill}, session=self.session)
 
-    async def known(self, waybills: Sequence[str]) -> set[str]:
-        """Which of ``waybills`` are planned or marked unroutable already."""
-        found = self.collection.find(
-            {"_id": {"$in": list(waybills)}}, {"_id": 1}, session=self.session
-        )
-        return {doc["_id"] async for doc in found}
-
     async def insert(self, docs: Sequence[Document]) -> None:
         """New routes and unroutable markers; raises AlreadyPlanned on a known waybill."""
         if not docs:

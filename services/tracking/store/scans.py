@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
@@ -23,13 +23,6 @@ class Scans(Repository):
 
     async def get(self, scan_id: str) -> Document | None:
         return await self.collection.find_one({"_id": scan_id}, session=self.session)
-
-    async def known(self, scan_ids: Collection[str]) -> set[str]:
-        """Which of ``scan_ids`` are stored (the scan id is the device's idempotency key)."""
-        found = self.collection.find(
-            {"_id": {"$in": list(scan_ids)}}, {"_id": 1}, session=self.session
-        )
-        return {doc["_id"] async for doc in found}
 
     async def insert(self, scans: Sequence[Document]) -> None:
         if scans:

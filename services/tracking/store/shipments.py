@@ -45,13 +45,6 @@ class Shipments(Repository):
         found = self.collection.find({"_id": {"$in": list(waybills)}}, session=self.session)
         return {doc["_id"]: doc async for doc in found}
 
-    async def known(self, waybills: Collection[str]) -> set[str]:
-        """Which of ``waybills`` tracking has a shipment for."""
-        found = self.collection.find(
-            {"_id": {"$in": list(waybills)}}, {"_id": 1}, session=self.session
-        )
-        return {doc["_id"] async for doc in found}
-
     async def listing(
         self, field: str, value: str, statuses: list[str], skip: int, limit: int
     ) -> list[Document]:
