@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from fairwind.clock import PlatformClock, next_day_start
 from fairwind.infra.broker import select_broker
 from fairwind.infra.local import LocalInfra
-from fairwind.infra.processes import InfraError, port_open, terminate
+from fairwind.infra.processes import InfraError, die_with_parent, port_open, terminate
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 
@@ -371,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    die_with_parent()  # a launcher whose caller died (a failed test) stops everything too
     try:
         infra = LocalInfra(args.data_dir, args.kafka_port, args.mongo_port, broker=select_broker())
         print(infra.broker_line, flush=True)

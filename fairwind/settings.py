@@ -17,7 +17,8 @@ from fairwind.clock import PlatformClock
 
 
 class BrokerProfile(StrEnum):
-    """Which broker we talk to; the embedded one needs workarounds (see the brief)."""
+    """Which broker we talk to: Apache Kafka (any, including the local one), or Tansu, the
+    local fallback, whose workarounds only the ``embedded`` profile applies."""
 
     KAFKA = "kafka"
     EMBEDDED = "embedded"

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 from collections.abc import AsyncIterator, Collection, Mapping
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from fairwind.events.catalog import EventCatalog
 from fairwind.settings import ServiceSettings
 
 DLQ_SUFFIX = ".dlq"
+_ALREADY_EXISTS = TopicAlreadyExistsError.errno
 
 
 def dlq_topic(topic: str) -> str:
@@ -74,7 +75,8 @@ async def ensure_topics(
     compacted: Collection[str] = (),
 ) -> None:
     """Create the topics that do not exist yet (existing ones are left as they are);
-    those in ``compacted`` keep the latest record per key (``cleanup.policy=compact``)."""
+    those in ``compacted`` keep the latest record per key (``cleanup.policy=compact``).
+    Returns once the broker's metadata shows them all."""
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap, client_id=settings.client_id
     )
@@ -92,10 +94,29 @@ async def ensure_topics(
             if name not in existing
         ]
         if wanted:
-            with contextlib.suppress(TopicAlreadyExistsError):  # another process was first
-                await admin.create_topics(wanted)
+            response = await admin.create_topics(wanted)
+            # Another process may have been first; any other error is one.
+            failed = [e for e in response.topic_errors if e[1] not in (0, _ALREADY_EXISTS)]
+            if failed:
+                raise KafkaError(f"could not create topics: {failed}")
+            await _until_visible(admin, [topic.name for topic in wanted])
     finally:
         await admin.close()
+
+
+async def _until_visible(admin: AIOKafkaAdminClient, names: list[str]) -> None:
+    """Until the metadata lists every topic with its partitions: a client that asks just
+    after the creation may not find one yet, and Faust then takes a table's changelog for
+    one without partitions."""
+    deadline = asyncio.get_running_loop().time() + 30
+    pending = set(names)
+    while pending:
+        described = await admin.describe_topics(sorted(pending))
+        pending -= {t["topic"] for t in described if t["error_code"] == 0 and t["partitions"]}
+        if pending and asyncio.get_running_loop().time() > deadline:
+            raise KafkaError(f"topics created but not visible within 30 s: {sorted(pending)}")
+        if pending:
+            await asyncio.sleep(0.1)
 
 
 async def ensure_catalog_topics(

@@ -56,9 +56,9 @@ def port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def _die_with_parent() -> None:
-    # Linux: the child gets SIGTERM if the process that started it dies, even by SIGKILL,
-    # so a crashed test run or launcher never leaves a broker or mongod behind.
+def die_with_parent() -> None:
+    """Linux: the calling process gets SIGTERM if the process that started it dies, even by
+    SIGKILL, so a crashed test run or launcher never leaves a broker or mongod behind."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -79,7 +79,7 @@ def spawn(
             stdin=subprocess.DEVNULL,
             env={**os.environ, **(env or {})},
             start_new_session=True,  # Ctrl-C reaches the launcher, which stops us in order
-            preexec_fn=_die_with_parent if tie_to_parent else None,  # noqa: PLW1509
+            preexec_fn=die_with_parent if tie_to_parent else None,  # noqa: PLW1509
         )
 
 
