@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from fairwind.clock import PlatformClock, next_day_start
 from fairwind.infra.broker import select_broker
-from fairwind.infra.local import LocalInfra
+from fairwind.infra.local import LocalInfra, forget_broker_records
 from fairwind.infra.processes import InfraError, die_with_parent, port_open, terminate
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
@@ -372,6 +372,12 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     die_with_parent()  # a launcher whose caller died (a failed test) stops everything too
+    services = runnable_services()
+    simulate = not args.no_sim and {"orders", "routing", "tracking", "sla"} <= set(services)
+    if simulate:
+        # A simulated day starts its business clock again: the SLA state and the open
+        # shipments of an earlier day on the broker would count in this day's figures.
+        forget_broker_records(args.data_dir)
     try:
         infra = LocalInfra(args.data_dir, args.kafka_port, args.mongo_port, broker=select_broker())
         print(infra.broker_line, flush=True)
@@ -379,8 +385,6 @@ def main(argv: list[str] | None = None) -> int:
     except InfraError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    services = runnable_services()
-    simulate = not args.no_sim and {"orders", "routing", "tracking", "sla"} <= set(services)
     simulation = Simulation.starting(args.speed, args.time_zone, 30) if simulate else None
     extra = stack_env(args.port_offset) | (simulation.env() if simulation else {})
     if simulation and not args.verbose:

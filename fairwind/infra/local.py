@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,6 +25,11 @@ from fairwind.settings import BrokerProfile
 log = logging.getLogger(__name__)
 
 PID_FILE = "infra.json"
+
+
+def forget_broker_records(data_dir: Path) -> None:
+    """The next broker started on ``data_dir`` starts empty (mongod keeps its data)."""
+    shutil.rmtree(data_dir / "kafka", ignore_errors=True)
 
 
 @dataclass
