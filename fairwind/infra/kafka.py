@@ -118,8 +118,10 @@ def server_properties(log_dir: Path, host: str, port: int, controller_port: int)
         # Fewer coordinator partitions than the 50 of a cluster: first use is quicker.
         "offsets.topic.num.partitions": "10",
         "transaction.state.log.num.partitions": "10",
-        # Topics first named by a client are created, with as many partitions as tests use.
-        "auto.create.topics.enable": "true",
+        # As in production (docker-compose too): every topic is made on purpose, with its
+        # partitions. Otherwise a Faust worker's first metadata request can create a table's
+        # changelog with the default count before Faust creates it with the source's.
+        "auto.create.topics.enable": "false",
         "num.partitions": "3",
         # A new group's first member does not wait for others that will never come.
         "group.initial.rebalance.delay.ms": "0",

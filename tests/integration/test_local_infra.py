@@ -11,7 +11,7 @@ import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
 from pymongo import MongoClient
 
-from fairwind.events.kafka import make_reader, read_to_end
+from fairwind.events.kafka import ensure_topics, make_reader, read_to_end
 from fairwind.infra.broker import BrokerProcess
 from fairwind.infra.local import LocalInfra
 from fairwind.infra.processes import free_port, port_open
@@ -30,7 +30,9 @@ def other_free_port(*taken: int) -> int:
 
 
 async def produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
-    producer = AIOKafkaProducer(**ServiceSettings(kafka_bootstrap=bootstrap).producer_options())
+    settings = ServiceSettings(kafka_bootstrap=bootstrap)
+    await ensure_topics(settings, {topic: 1})
+    producer = AIOKafkaProducer(**settings.producer_options())
     await producer.start()
     try:
         for value in values:

@@ -67,6 +67,7 @@ def test_one_node_cluster_needs_no_other_replica() -> None:
     assert len(replication) >= 5
     assert all(props[k] == "1" for k in replication)
     assert props["group.initial.rebalance.delay.ms"] == "0"
+    assert props["auto.create.topics.enable"] == "false"  # topics are made on purpose
     assert props["log.dirs"] == "/data/kafka/logs"
 
 
