@@ -3,7 +3,7 @@ counted, once, without MongoDB."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,7 +31,7 @@ class FakeOrders(OrderHistory):
     def __init__(self) -> None:
         self.docs: dict[str, Document] = {}
 
-    async def known(self, waybills: Sequence[str]) -> set[str]:
+    async def known(self, waybills: Collection[str]) -> set[str]:
         return {w for w in waybills if w in self.docs}
 
     async def insert(self, docs: Sequence[Document]) -> None:

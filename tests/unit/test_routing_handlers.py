@@ -6,7 +6,7 @@ network file."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,7 +48,7 @@ class FakeRoutes(Routes):
     async def get(self, waybill: str) -> Document | None:
         return self.docs.get(waybill)
 
-    async def known(self, waybills: Sequence[str]) -> set[str]:
+    async def known(self, waybills: Collection[str]) -> set[str]:
         return {w for w in waybills if w in self.docs}
 
     async def insert(self, docs: Sequence[Document]) -> None:
