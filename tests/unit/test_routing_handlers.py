@@ -186,7 +186,7 @@ async def test_a_waybill_planned_meanwhile_fails_the_batch_and_the_retry_skips_i
     batch = [created("FW1"), created("FW2")]
     real_known = fakes.routes.known
 
-    async def stale_known(waybills: Sequence[str]) -> set[str]:
+    async def stale_known(waybills: Collection[str]) -> set[str]:
         found = await real_known(waybills)
         fakes.routes.docs.setdefault("FW2", {"_id": "FW2", "versions": [{}]})  # PlanRoute
         return found
