@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-tansu lint proto proto-check bench infra clean help
+.PHONY: run test test-tansu lint proto proto-check bench bench-short infra clean help
 
 help:
 	@echo "make run          infrastructure, every service and a simulated day (Ctrl-C stops);"
@@ -18,6 +18,7 @@ help:
 	@echo "make proto        regenerate fairwind/v1 from proto/"
 	@echo "make proto-check  fail if fairwind/v1 differs from a fresh generation"
 	@echo "make bench        benchmarks (figures and ratios; see docs/PERFORMANCE.md)"
+	@echo "make bench-short  every benchmark, small (a few minutes), and the summary table"
 
 $(STAMP): pyproject.toml fairwind/infra/maven/pom.xml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +57,9 @@ proto-check: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+bench-short: $(STAMP)
+	BENCH_SHORT=1 $(PY) -m bench
 
 clean:
 	rm -rf $(VENV) .fairwind .pytest_cache .mypy_cache .ruff_cache

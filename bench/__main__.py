@@ -1,9 +1,14 @@
-"""``make bench``: every benchmark in turn, or the ones named: ``python -m bench orders``."""
+"""``make bench``: every benchmark in turn, or the ones named (``python -m bench orders``),
+then one summary table of every figure, its ceiling from the same run and its target.
+``BENCH_SHORT=1`` (``make bench-short``) runs them all small, in a few minutes."""
 
 import asyncio
 import sys
+import time
 
 from bench import e2e, orders, publish, routing, sla, tracking
+from bench.infra import machine
+from bench.summary import FIGURES, SHORT, table
 
 BENCHMARKS = {
     "publish": publish.main,
@@ -15,5 +20,9 @@ BENCHMARKS = {
 }
 
 if __name__ == "__main__":
+    started = time.perf_counter()
     for name in sys.argv[1:] or list(BENCHMARKS):
         asyncio.run(BENCHMARKS[name]())  # type: ignore[arg-type]
+    mode = "short" if SHORT else "full"
+    print(f"\n== summary ({mode} run, {time.perf_counter() - started:.0f} s; {machine()})\n")
+    print(table(FIGURES))

@@ -2,9 +2,10 @@
 the public tracking lookup, with the whole platform running as processes (orders, routing,
 tracking, SLA) on the local broker and mongod, and the simulator's partners as the load.
 
-Open loop at a fixed rate (default 200 orders/s for 30 s). Latency is from the 201 of the
-order to the commit of its planned route in tracking's database (seen through a change
-stream; see ``Watcher``).
+Open loop at fixed rates, one after the other on the same stack (default 50, 100 and 200
+orders/s for 30 s each: ``BENCH_E2E_RATES``, ``BENCH_E2E_SECONDS``). Latency is from the 201
+of the order to the commit of its planned route in tracking's database (seen through a
+change stream; see ``Watcher``); ``bench.hops`` splits it hop by hop.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from zoneinfo import ZoneInfo
 
 from pymongo import AsyncMongoClient
 
+from bench.hops import Journeys, hop_table, read_broker_times, read_outbox_times
 from bench.infra import local_infra, machine
+from bench.summary import Figure, record, scaled
 from fairwind.devstack import Simulation, services_running
+from fairwind.settings import ServiceSettings
 from sim.clients import Clients, Endpoints
 from sim.parcel import order_body
 from sim.plan import SimConfig, script_day
@@ -30,8 +34,8 @@ from sim.provision import provision
 from sim.world import World
 
 OFFSET = 15000
-RATE = float(os.environ.get("BENCH_E2E_RATE", "200"))
-SECONDS = float(os.environ.get("BENCH_E2E_SECONDS", "30"))
+RATES = [float(r) for r in os.environ.get("BENCH_E2E_RATES", "50,100,200").split(",")]
+SECONDS = float(os.environ.get("BENCH_E2E_SECONDS", scaled(30, 10)))
 TARGET_P99_S = 0.5
 
 
@@ -49,6 +53,7 @@ class Watcher:
         self.shipments = self.client["fairwind_tracking"]["shipments"]
         self.accepted: dict[str, float] = {}
         self.routed: dict[str, float] = {}
+        self.journeys = Journeys()
         self.ready = asyncio.Event()
 
     async def run(self) -> None:
@@ -58,7 +63,8 @@ class Watcher:
             async for change in changes:
                 doc = change.get("fullDocument") or {}
                 if doc.get("route") and doc["_id"] not in self.routed:
-                    self.routed[doc["_id"]] = time.perf_counter()
+                    self.routed[doc["_id"]] = time.time()
+                    self.journeys.saw(doc["_id"], "visible", self.routed[doc["_id"]])
 
     def latencies(self) -> list[float]:
         return sorted(self.routed[w] - at for w, at in self.accepted.items() if w in self.routed)
@@ -68,35 +74,42 @@ class Watcher:
         return sum(1 for w in self.accepted if w not in self.routed)
 
 
-async def load(clients: Clients, watcher: Watcher, partner: str) -> tuple[int, int, float]:
+async def load(
+    clients: Clients, watcher: Watcher, partner: str, rate: float
+) -> tuple[int, int, float]:
     world = World.load()
-    scripts = script_day(SimConfig(seed=5, orders=int(RATE * SECONDS)), world.choose_outlets(24, 5))
+    scripts = script_day(SimConfig(seed=5, orders=int(rate * SECONDS)), world.choose_outlets(24, 5))
     accepted = refused = 0
     run = f"b{time.time_ns()}"
 
-    async def one(index: int) -> None:
+    async def one(index: int, due: float) -> None:
         nonlocal accepted, refused
         body = order_body(scripts[index], run) | {"service_level": "standard"}
         status, answer = await clients.place(partner, body, f"bench-{time.time_ns()}-{index}")
         if status == 201:
             accepted += 1
-            watcher.accepted[answer["waybill"]] = time.perf_counter()
+            waybill = answer["waybill"]
+            watcher.accepted[waybill] = time.time()
+            watcher.journeys.saw(waybill, "sent", due)
+            watcher.journeys.saw(waybill, "accepted", watcher.accepted[waybill])
         else:
             refused += 1
 
-    begin = time.perf_counter()
+    begin = time.time()
     tasks = []
     for index in range(len(scripts)):
-        delay = begin + index / RATE - time.perf_counter()
+        due = begin + index / rate
+        delay = due - time.time()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(index)))
+        tasks.append(asyncio.create_task(one(index, due)))
     await asyncio.gather(*tasks)
-    return accepted, refused, time.perf_counter() - begin
+    return accepted, refused, time.time() - begin
 
 
 async def main() -> None:
     print(f"\n== e2e: order accepted -> planned route visible in tracking ({machine()})")
+    runs: dict[float, Journeys] = {}
     with tempfile.TemporaryDirectory() as tmp, local_infra(Path(tmp) / "infra") as infra:
         # Business time at 10:00 (couriers on shift), running at wall speed.
         simulation = Simulation(1.0, _ten_oclock(), datetime.now(UTC))
@@ -107,23 +120,43 @@ async def main() -> None:
             env = dict(os.environ) | infra.env() | extra
             keys, _ = await provision(["bench"], [], [], rate=10_000, env=env)
             clients = Clients(Endpoints.of_stack(OFFSET), keys, {})
-            watcher = Watcher(infra.mongo_url)
+            settings = ServiceSettings(
+                service_name="bench-e2e",
+                kafka_bootstrap=infra.kafka_bootstrap,
+                mongo_url=infra.mongo_url,
+                broker_profile=infra.profile,
+            )
             try:
-                accepted, refused, seconds, visible = await _measure(clients, watcher)
+                for rate in RATES:
+                    runs[rate] = await _one_rate(clients, infra.mongo_url, settings, rate)
             finally:
                 await clients.close()
-                await watcher.client.close()
-    _report(accepted, refused, seconds, watcher.latencies())
-    print(
-        f"  never routed within a minute: {watcher.pending}; lookups showing the route: "
-        f"{visible} of 50 sampled"
-    )
+    print(f"\n  where the time goes ({infra.broker_line}):\n")
+    print(hop_table(runs))
 
 
-async def _measure(clients: Clients, watcher: Watcher) -> tuple[int, int, float, int]:
+async def _one_rate(
+    clients: Clients, mongo_url: str, settings: ServiceSettings, rate: float
+) -> Journeys:
+    watcher = Watcher(mongo_url)
+    try:
+        accepted, refused, seconds, visible = await _measure(clients, watcher, rate)
+        _report(rate, accepted, refused, seconds, watcher.latencies())
+        print(
+            f"  never routed within a minute: {watcher.pending}; lookups showing the route: "
+            f"{visible} of 50 sampled"
+        )
+        await read_broker_times(settings, watcher.journeys, watcher.accepted)
+        await read_outbox_times(watcher.client, watcher.journeys, watcher.accepted)
+    finally:
+        await watcher.client.close()
+    return watcher.journeys
+
+
+async def _measure(clients: Clients, watcher: Watcher, rate: float) -> tuple[int, int, float, int]:
     watching = asyncio.create_task(watcher.run())
     await asyncio.wait_for(watcher.ready.wait(), 30)
-    accepted, refused, seconds = await load(clients, watcher, "bench")
+    accepted, refused, seconds = await load(clients, watcher, "bench", rate)
     for _ in range(300):  # a minute for the last routes
         if not watcher.pending:
             break
@@ -149,14 +182,16 @@ async def _sample_lookups(clients: Clients, waybills: list[str]) -> int:
     return shown
 
 
-def _report(accepted: int, refused: int, seconds: float, latencies: list[float]) -> None:
+def _report(
+    rate: float, accepted: int, refused: int, seconds: float, latencies: list[float]
+) -> None:
     latencies.sort()
 
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
     print(
-        f"  offered {RATE:.0f} orders/s for {SECONDS:.0f} s: "
+        f"\n  offered {rate:.0f} orders/s for {SECONDS:.0f} s: "
         f"{accepted} accepted, {refused} refused,"
     )
     print(f"  achieved {accepted / seconds:.0f} orders/s")
@@ -169,6 +204,24 @@ def _report(accepted: int, refused: int, seconds: float, latencies: list[float])
         print(
             f"  p99 / target ({TARGET_P99_S * 1000:.0f} ms): {pct(0.99) / 1000 / TARGET_P99_S:.2f}"
         )
+        record(
+            Figure(
+                "e2e",
+                f"201 -> route visible, p99 at {rate:.0f}/s",
+                pct(0.99),
+                "ms",
+                "<= 500 ms at 200/s",
+            )
+        )
+    record(
+        Figure(
+            "e2e",
+            f"achieved at {rate:.0f}/s offered",
+            accepted / seconds,
+            "orders/s",
+            f"{rate:.0f}/s",
+        )
+    )
 
 
 def _ten_oclock() -> datetime:

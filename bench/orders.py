@@ -19,6 +19,7 @@ import aiohttp
 
 from bench.helpers import LoadResult, Send, Service, closed_loop, open_loop
 from bench.infra import bench_settings, machine
+from bench.summary import Figure, record, scaled
 from fairwind.events.codec import EventCodec
 from fairwind.events.contracts import platform_catalog
 from fairwind.mongo.client import create_client, in_transaction
@@ -28,9 +29,9 @@ from fairwind.v1 import orders_pb2
 from services.orders.keys import KeyStore
 from tests.integration.orders.conftest import ORDER
 
-SECONDS = 10.0
+SECONDS = scaled(10.0, 4.0)
 CONCURRENCY = 64
-BATCHES, BATCH_SIZE = 10, 1000
+BATCHES, BATCH_SIZE = int(scaled(10, 4)), 1000
 
 
 def order(index: int, run: str) -> dict[str, Any]:
@@ -84,6 +85,24 @@ async def mongo_ceiling(settings: ServiceSettings) -> LoadResult:
     return LoadResult(len(latencies), 0, elapsed, latencies)
 
 
+async def bulk_ceiling(settings: ServiceSettings) -> LoadResult:
+    """What MongoDB itself takes: order-sized documents by insert_many, no transaction."""
+    client = create_client(settings)
+    db = client[f"bench_bulk_{uuid.uuid4().hex[:6]}"]
+    latencies: list[float] = []
+    count = BATCHES * BATCH_SIZE
+    begin = time.perf_counter()
+    for start in range(0, count, BATCH_SIZE):
+        docs = [{"_id": f"B{n}", "request": ORDER} for n in range(start, start + BATCH_SIZE)]
+        started = time.perf_counter()
+        await db["orders"].insert_many(docs, ordered=False)
+        latencies.append(time.perf_counter() - started)
+    elapsed = time.perf_counter() - begin
+    await client.drop_database(db.name)
+    await client.close()
+    return LoadResult(count, 0, elapsed, latencies)
+
+
 async def main() -> None:
     with bench_settings("bench-orders") as settings:
         infra_env = {
@@ -135,6 +154,9 @@ async def main() -> None:
                 ceiling, CONCURRENCY, SECONDS / 2
             )
             results["mongo ceiling (order + outbox transaction)"] = await mongo_ceiling(settings)
+            results["insert_many ceiling (order documents, 1,000 a call)"] = await bulk_ceiling(
+                settings
+            )
             results["single orders, closed loop (64 in flight)"] = await closed_loop(
                 single_for("c"), CONCURRENCY, SECONDS
             )
@@ -190,6 +212,25 @@ def report(results: dict[str, LoadResult]) -> None:
         f"ratio single/http ceiling {single / http:.2f}, single/mongo ceiling {single / mongo:.2f}"
     )
     print("targets: >= 1,000 orders/s; p99 <= 50 ms at 500/s; batch >= 20,000 orders/s")
+    bound = min(http, mongo)
+    at_500 = results["single orders, open loop at 500/s"]
+    batch = results["batch import (1,000 per request)"].rate
+    bulk = results["insert_many ceiling (order documents, 1,000 a call)"].rate
+    print(f"ratio batch/insert_many ceiling {batch / bulk:.2f}")
+    for figure in (
+        Figure(
+            "orders",
+            "single creates, closed loop",
+            single,
+            "orders/s",
+            ">= 1,000/s",
+            "min(http, mongo txn)",
+            bound,
+        ),
+        Figure("orders", "p99 at 500/s offered", at_500.percentile(99) * 1000, "ms", "<= 50 ms"),
+        Figure("orders", "batch import", batch, "orders/s", ">= 20,000/s", "insert_many", bulk),
+    ):
+        record(figure)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""SLA processors: events per second through a real worker (Faust on the embedded broker),
+"""SLA processors: events per second through a real worker (Faust on the local broker),
 the processing core alone per CPU-second, and the time a restarted worker needs to recover
 its tables from the changelogs."""
 
@@ -14,6 +14,7 @@ from typing import Any
 
 from bench.helpers import Service
 from bench.infra import bench_settings, machine
+from bench.summary import Figure, record, scaled
 from fairwind.events import EventCodec, EventPublisher
 from fairwind.events.contracts import platform_catalog
 from fairwind.events.kafka import ensure_topics, make_producer
@@ -22,7 +23,7 @@ from services.sla.clock import EventClock
 from services.sla.domain import Budgets
 from services.sla.processing import Processor
 
-ORDERS = 10_000
+ORDERS = int(scaled(10_000, 3_000))
 PARTITIONS = 4
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=6)
 
@@ -59,8 +60,8 @@ def core_rate(batch: list[tuple[Any, str]]) -> float:
     processor = Processor(Budgets(), EventClock("event"), timedelta(days=3650))
     table: dict[str, Any] = {}
     started = time.process_time()
-    for record in encoded:
-        event = codec.decode(record.topic, record.key, record.value, record.headers)
+    for item in encoded:
+        event = codec.decode(item.topic, item.key, item.value, item.headers)
         state, _ = processor.handle(table.get(event.key or ""), event)
         if state is not None:
             table[event.key or ""] = state
@@ -143,8 +144,8 @@ async def main() -> None:
         finally:
             worker.stop()
     print(
-        f"\n== SLA processors ({machine()}; one Faust worker, {PARTITIONS} partitions, embedded "
-        "broker on the same box)"
+        f"\n== SLA processors ({machine()}; one Faust worker, {PARTITIONS} partitions, "
+        f"broker profile {settings.broker_profile.value}, on the same box)"
     )
     print(f"processing core (decode + clocks, no broker) {core:>10,.0f} events/CPU-s")
     print(
@@ -157,6 +158,18 @@ async def main() -> None:
         f"(waiting {recovery:.1f} s after the process was up)"
     )
     print("target: >= 20,000 events/s per worker core; recovery time reported")
+    record(
+        Figure(
+            "sla",
+            "worker",
+            rate,
+            "events/s",
+            ">= 20,000/s per core",
+            "processing core (events/CPU-s)",
+            core,
+        )
+    )
+    record(Figure("sla", "restart recovery", recovered_in, "s", "reported"))
 
 
 if __name__ == "__main__":
