@@ -137,8 +137,14 @@ def render_properties(values: dict[str, str]) -> str:
 
 
 def new_cluster_id() -> str:
-    """A random Kafka UUID in its base64url form (what ``kafka-storage random-uuid`` prints)."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A random Kafka UUID in its base64url form (what ``kafka-storage random-uuid`` prints).
+
+    Never one starting with "-": the storage tool would read it as an option and refuse
+    to format (Kafka's own ``Uuid.randomUuid`` skips those for the same reason)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 @dataclass

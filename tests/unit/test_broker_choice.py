@@ -75,3 +75,9 @@ def test_cluster_ids_are_sixteen_random_bytes() -> None:
     ids = {new_cluster_id() for _ in range(20)}
     assert len(ids) == 20
     assert all(len(base64.urlsafe_b64decode(i + "==")) == 16 for i in ids)
+
+
+def test_a_cluster_id_never_starts_like_an_option() -> None:
+    # One in 64 random ids starts with "-", which the storage tool took for an option
+    # ("argument --cluster-id/-t: expected one argument"): formatting failed at random.
+    assert not any(new_cluster_id().startswith("-") for _ in range(2000))
