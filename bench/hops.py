@@ -45,6 +45,14 @@ class Journeys:
     def saw(self, waybill: str, instant: str, at: float) -> None:
         self.instants.setdefault(waybill, {}).setdefault(instant, at)
 
+    def seen(self) -> dict[str, int]:
+        """How many waybills have each instant (a hop without data shows why)."""
+        counts: dict[str, int] = {}
+        for instants in self.instants.values():
+            for name in instants:
+                counts[name] = counts.get(name, 0) + 1
+        return counts
+
     def complete(self) -> list[dict[str, float]]:
         wanted = {name for _, a, b in HOPS for name in (a, b)}
         return [i for i in self.instants.values() if wanted <= set(i)]
@@ -100,7 +108,9 @@ def hop_table(runs: Mapping[float, Journeys]) -> str:
             cells += [_ms(spans, 0.5), _ms(spans, 0.99)]
         lines.append(f"| {label} | {' | '.join(cells)} |")
     counts = " / ".join(f"{len(runs[r].complete())} at {r:.0f}/s" for r in rates)
-    return "\n".join([*lines, f"(waybills with every instant: {counts})"])
+    seen = {r: runs[r].seen() for r in rates}
+    known = "; ".join(f"{r:.0f}/s: {seen[r]}" for r in rates)
+    return "\n".join([*lines, f"(waybills with every instant: {counts}; instants seen {known})"])
 
 
 def _ms(spans: list[float], quantile: float) -> str:

@@ -1,17 +1,17 @@
 """Running event handlers off Kafka: at-least-once, idempotent, poison-proof.
 
 For each poll the runner decodes every record by its ``ce_type``, skips events its group
-has already handled (one dedupe query per partition, on ``ce_id``), calls the handler for
+has already handled (one dedupe query per poll, on ``ce_id``), calls the handler for
 the message type with retries and exponential backoff, sends records that cannot be decoded
 or keep failing to ``<topic>.dlq`` with error headers, and commits the offsets only once
-every record of the poll is handled or dead-lettered. Partitions are handled concurrently,
-records of one partition in order. ``stop()`` drains: the poll in hand finishes and is
-committed.
+every record of the poll is handled or dead-lettered. Records of one partition are handled
+in order. ``stop()`` drains: the poll in hand finishes and is committed.
 
 Two kinds of handler:
-- a per-event ``Handler`` gets one event at a time;
-- a ``Batched`` handler gets a partition's consecutive events of its type from one poll at
-  once, so it can do one query, one bulk write and one transaction for all of them. If the
+- a per-event ``Handler`` gets one event at a time (partitions side by side);
+- a ``Batched`` handler gets the events of its type from one poll at once, every
+  partition's consecutive run of them merged (``waves.py``: a partition's order across
+  types is kept), so it can do one query, one bulk write and one transaction for all. If the
   batch fails, it is tried once more, then split in halves until the failing event stands
   alone; that one gets the full retry policy and is dead-lettered if it keeps failing. A
   batch handler should be all-or-nothing (one transaction), so that splitting never
@@ -25,7 +25,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Any, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -38,6 +37,7 @@ from fairwind.events.deadletter import Origin, dead_letter_headers, error_text
 from fairwind.events.dedupe import DedupeStore
 from fairwind.events.envelope import EnvelopeError
 from fairwind.events.kafka import dlq_topic
+from fairwind.events.waves import waves
 from fairwind.metrics import KitMetrics
 from fairwind.observability import correlation
 
@@ -118,7 +118,14 @@ class ConsumerRunner:
 
     async def process(self, batch: Mapping[TopicPartition, list[Record]]) -> None:
         """Handle one ``getmany`` result and commit it."""
-        await asyncio.gather(*(self._process_partition(records) for records in batch.values()))
+        partitions = [await self._decoded(records) for records in batch.values()]
+        # One dedupe query and one record of what was handled per poll, not per partition.
+        done = await self.dedupe.seen(self.group, {e.id for items in partitions for _, e in items})
+        fresh = [self._unseen(items, done) for items in partitions]
+        for wave in waves(fresh, lambda item: type(item[1].message)):
+            for kind, items in wave.items():
+                await self._dispatch(self.handlers.get(kind), items)
+        await self.dedupe.remember(self.group, [e.id for items in fresh for _, e in items])
         offsets = {tp: records[-1].offset + 1 for tp, records in batch.items() if records}
         try:
             await self.consumer.commit(offsets)
@@ -127,14 +134,16 @@ class ConsumerRunner:
             # dedupe store makes the second delivery a no-op.
             log.warning("commit failed after rebalance", extra={"group": self.group})
 
-    async def _process_partition(self, records: list[Record]) -> None:
+    async def _decoded(self, records: list[Record]) -> list[Item]:
         items: list[Item] = []
         for record in records:
             try:
                 items.append((record, self._decode(record)))
             except (EnvelopeError, UnknownEventType, PayloadError) as exc:
                 await self._dead_letter(record, _Failure("undecodable", exc, 0))
-        done = await self.dedupe.seen(self.group, {event.id for _, event in items})
+        return items
+
+    def _unseen(self, items: list[Item], done: set[str]) -> list[Item]:
         fresh: list[Item] = []
         for record, event in items:
             if event.id in done:  # handled before, or twice in this poll
@@ -142,10 +151,7 @@ class ConsumerRunner:
             else:
                 done.add(event.id)
                 fresh.append((record, event))
-        # Runs of one type keep the partition's order across types (created, then cancelled).
-        for kind, run in groupby(fresh, key=lambda item: type(item[1].message)):
-            await self._dispatch(self.handlers.get(kind), list(run))
-        await self.dedupe.remember(self.group, [event.id for _, event in fresh])
+        return fresh
 
     async def _dispatch(self, handler: Handler | Batched | None, run: list[Item]) -> None:
         if handler is None:
@@ -153,9 +159,17 @@ class ConsumerRunner:
                 self._count(record.topic, "ignored")
         elif isinstance(handler, Batched):
             await self._handle_batch(handler.handle, run, retried=False)
-        else:
-            for record, event in run:
-                await self._settle(record, await self._handle(handler, event))
+        else:  # one at a time within a partition, partitions side by side
+            by_partition: dict[int, list[Item]] = {}
+            for item in run:
+                by_partition.setdefault(item[0].partition, []).append(item)
+            await asyncio.gather(
+                *(self._one_by_one(handler, items) for items in by_partition.values())
+            )
+
+    async def _one_by_one(self, handler: Handler, items: list[Item]) -> None:
+        for record, event in items:
+            await self._settle(record, await self._handle(handler, event))
 
     async def _handle_batch(self, handle: BatchHandler, run: list[Item], *, retried: bool) -> None:
         if len(run) == 1:

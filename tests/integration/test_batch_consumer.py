@@ -12,8 +12,10 @@ from aiokafka import AIOKafkaProducer
 from pymongo.asynchronous.database import AsyncDatabase
 
 from fairwind.events import Batched, ConsumerRunner, Event, PermanentError
+from fairwind.events.partitioning import partition_for
 from fairwind.settings import ServiceSettings
 from fairwind.v1 import orders_pb2
+from tests.integration.conftest import PARTITIONS
 from tests.integration.test_event_bus import (
     Harness,
     ReadTopic,
@@ -109,3 +111,14 @@ async def test_a_poison_event_is_isolated_and_its_neighbours_applied_once(
     await batches.publisher.send([encoded[0], batches.codec.encode(created("SF-AFTER"), "K")])
     await run_until(batches.runner(), lambda: batches.applied == ["SF-AFTER"])
     assert batches.outcome("duplicate") == 1
+
+
+async def test_a_poll_of_many_partitions_is_one_batch_per_type(batches: BatchHarness) -> None:
+    keys = [f"KEY-{n}" for n in range(30)]  # spread over the topic's partitions
+    await batches.publisher.send([batches.codec.encode(created(k), k) for k in keys])
+    await run_until(batches.runner(), lambda: len(batches.applied) == 30)
+
+    assert sorted(batches.applied) == sorted(keys)
+    # Runs of several partitions went to the handler together (created() keys the waybill).
+    spans = [{partition_for(w.encode(), PARTITIONS) for w in call} for call in batches.calls]
+    assert any(len(span) > 1 for span in spans), spans
