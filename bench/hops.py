@@ -21,7 +21,7 @@ from typing import Any
 from aiokafka import TopicPartition
 from pymongo import AsyncMongoClient
 
-from fairwind.events.kafka import make_reader, read_to_end
+from fairwind.events.kafka import make_producer, make_reader, read_to_end
 from fairwind.settings import ServiceSettings
 
 HOPS = (
@@ -34,6 +34,7 @@ HOPS = (
 )
 ORDER_CREATED = b"fairwind.orders.v1.OrderCreated"
 ROUTE_PLANNED = b"fairwind.routes.v1.RoutePlanned"
+TOPICS = ("fairwind.orders.v1", "fairwind.routes.v1")
 
 
 @dataclass
@@ -63,6 +64,12 @@ async def read_broker_times(
 ) -> None:
     """The Kafka timestamps of each waybill's OrderCreated and first RoutePlanned."""
     wanted = set(waybills)
+    producer = make_producer(settings)  # the public way to a topic's partitions
+    await producer.start()
+    try:
+        counts = {t: len(await producer.partitions_for(t)) for t in TOPICS}
+    finally:
+        await producer.stop()
     for topic, kind, instant in (
         ("fairwind.orders.v1", ORDER_CREATED, "ordered"),
         ("fairwind.routes.v1", ROUTE_PLANNED, "routed"),
@@ -70,9 +77,7 @@ async def read_broker_times(
         reader = make_reader(settings)
         await reader.start()
         try:
-            await reader.topics()  # fetches the metadata partitions_for_topic reads
-            partitions = reader.partitions_for_topic(topic) or set()
-            start = {TopicPartition(topic, p): 0 for p in partitions}
+            start = {TopicPartition(topic, p): 0 for p in range(counts[topic])}
             async for record in read_to_end(reader, start, exact=not settings.embedded):
                 waybill = (record.key or b"").decode()
                 if waybill in wanted and dict(record.headers).get("ce_type") == kind:
