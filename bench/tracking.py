@@ -19,6 +19,7 @@ from bench.helpers import LoadResult, Service, closed_loop, open_loop
 from bench.infra import bench_settings, machine
 from bench.summary import Figure, record, scaled
 from fairwind.v1 import orders_pb2
+from fairwind.waybill import format_waybill
 from services.tracking import handlers
 from services.tracking.bootstrap import bootstrap
 from services.tracking.settings import TrackingSettings
@@ -33,7 +34,7 @@ async def prepare(settings: TrackingSettings) -> tuple[str, list[str]]:
     them) and a hub scanner token."""
     app = await bootstrap(settings, registry=CollectorRegistry())
     try:
-        waybills = [f"FW{n:012d}" for n in range(1, SHIPMENTS + 1)]
+        waybills = [format_waybill("FW", n) for n in range(1, SHIPMENTS + 1)]  # valid check digits
         codec = app.platform.codec
 
         def created(waybill: str) -> Any:
