@@ -122,7 +122,7 @@ class ConsumerRunner:
         # One dedupe query and one record of what was handled per poll, not per partition.
         done = await self.dedupe.seen(self.group, {e.id for items in partitions for _, e in items})
         fresh = [self._unseen(items, done) for items in partitions]
-        for wave in waves(fresh, lambda item: type(item[1].message)):
+        for wave in waves(fresh, _kind, _key, rank=list(self.handlers)):
             for kind, items in wave.items():
                 await self._dispatch(self.handlers.get(kind), items)
         await self.dedupe.remember(self.group, [e.id for items in fresh for _, e in items])
@@ -281,3 +281,11 @@ def _where(event: Event[Message]) -> dict[str, Any]:
         "ce_id": event.id,
         "ce_type": event.type,
     }
+
+
+def _kind(item: Item) -> type[Message]:
+    return type(item[1].message)
+
+
+def _key(item: Item) -> str | None:
+    return item[1].key
