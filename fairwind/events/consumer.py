@@ -10,8 +10,8 @@ in order. ``stop()`` drains: the poll in hand finishes and is committed.
 Two kinds of handler:
 - a per-event ``Handler`` gets one event at a time (partitions side by side);
 - a ``Batched`` handler gets the events of its type from one poll at once, every
-  partition's consecutive run of them merged (``waves.py``: a partition's order across
-  types is kept), so it can do one query, one bulk write and one transaction for all. If the
+  partition's together (``waves.py``: each key's order is kept, types go in the order the
+  handlers are given), so it can do one query, one bulk write and one transaction for all. If the
   batch fails, it is tried once more, then split in halves until the failing event stands
   alone; that one gets the full retry policy and is dead-lettered if it keeps failing. A
   batch handler should be all-or-nothing (one transaction), so that splitting never
@@ -51,7 +51,7 @@ Item = tuple[Record, Event[Message]]
 
 @dataclass(frozen=True, slots=True)
 class Batched:
-    """A handler taking a partition's consecutive events of one type from a poll at once."""
+    """A handler taking a poll's events of one type at once (each key's in order)."""
 
     handle: BatchHandler
 

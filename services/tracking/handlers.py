@@ -1,5 +1,5 @@
-"""The events the tracking service consumes, a batch at a time (a partition's consecutive
-events of one type from one poll), and applying what waited for its order.
+"""The events the tracking service consumes, a batch at a time (a poll's events of one
+type, each waybill's in order), and applying what waited for its order.
 
 Each batch is one query for the shipments concerned and one unit of work (bulk writes and
 the events they cause, one transaction, run again on a write conflict); what came before
