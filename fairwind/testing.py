@@ -43,3 +43,13 @@ class FakeTransactions(Generic[U]):
     def _commit(self, unit: U) -> None:
         self.committed.append(unit)
         unit.committed()
+
+
+class ManualClock:
+    """A ``time.monotonic`` stand-in that moves only when a test sets ``now``."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

@@ -7,19 +7,17 @@ Intake must never hang on a dependency: past ``deadline_s`` routing counts as un
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol
 
 import grpc
 
+from fairwind.cache import TtlCache
 from fairwind.v1 import crm_pb2, crm_pb2_grpc, routes_pb2, routes_pb2_grpc
 from services.orders import convert
 from services.orders.schemas import AddressIn, MoneyIn, ParcelIn, ServiceLevel
 
-V = TypeVar("V")
 QUOTE_CHUNK = 250
 _DOWN = {
     grpc.StatusCode.UNAVAILABLE,
@@ -77,37 +75,6 @@ class QuoteArgs(NamedTuple):
 
 class Customers(Protocol):
     async def tier(self, customer_id: str) -> str: ...
-
-
-class TtlCache(Generic[V]):
-    """A small time-bounded cache; bounded in size by evicting the oldest entries."""
-
-    def __init__(
-        self,
-        ttl_s: float,
-        capacity: int = 10_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.ttl_s = ttl_s
-        self.capacity = capacity
-        self.clock = clock
-        self._items: dict[Hashable, tuple[float, V]] = {}
-
-    def get(self, key: Hashable) -> V | None:
-        item = self._items.get(key)
-        if item is None or item[0] < self.clock():
-            return None
-        return item[1]
-
-    def put(self, key: Hashable, value: V, ttl_s: float | None = None) -> None:
-        """Remember ``value`` for ``ttl_s`` (the cache's own TTL if not given)."""
-        ttl_s = self.ttl_s if ttl_s is None else min(ttl_s, self.ttl_s)
-        if ttl_s <= 0:
-            return
-        if len(self._items) >= self.capacity:
-            for stale in list(self._items)[: self.capacity // 10 or 1]:
-                del self._items[stale]
-        self._items[key] = (self.clock() + ttl_s, value)
 
 
 class GrpcRouting:

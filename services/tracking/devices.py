@@ -3,20 +3,16 @@ from the command line, token stored hashed. Locations are registered here too.""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from fairwind.tokens import Credential, TokenStore
 from services.tracking.store import Devices, Place, Places
 
 Document = dict[str, Any]
-_TOKEN = re.compile(r"^dt_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 _CODE = re.compile(r"^[A-Z0-9-]{2,16}$")
 
 
@@ -34,18 +30,15 @@ class IssuedDevice:
     token: str
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 class DeviceRegistry:
     """Devices and places, with what this process remembers of them."""
 
     def __init__(self, devices: Devices, places: Places, cache_s: float = 30.0) -> None:
         self.devices = devices
         self.places = places
-        self.cache_s = cache_s
-        self._cache: dict[str, tuple[float, Document | None]] = {}
+        # Tokens are checked by the kit (``fairwind/tokens.py``); a revocation takes effect
+        # within ``cache_s`` on every replica.
+        self.tokens = TokenStore("dt", self._load, cache_s)
         # Every route names its places again: write a place only when it is new or changed.
         self._registered: dict[str, Place] = {}
 
@@ -67,40 +60,33 @@ class DeviceRegistry:
         self, location: str, kind: str, city_code: str = "", courier_id: str | None = None
     ) -> IssuedDevice:
         await self.register_places([Place(location, kind, city_code)])
-        device_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+        issued = self.tokens.issue()
         await self.devices.insert(
             {
-                "_id": device_id,
+                "_id": issued.id,
                 "location": location,
                 "location_kind": kind,
                 "courier_id": courier_id,
-                "secret_sha256": _digest(secret),
+                "secret_sha256": issued.secret_sha256,
                 "created_at": datetime.now(UTC),
                 "revoked_at": None,
             }
         )
-        return IssuedDevice(device_id, f"dt_{device_id}_{secret}")
+        return IssuedDevice(issued.id, issued.plain)
 
     async def revoke(self, device_id: str) -> bool:
         revoked = await self.devices.revoke(device_id, datetime.now(UTC))
-        self._cache.pop(device_id, None)
+        self.tokens.forget(device_id)
         return revoked
 
     async def authenticate(self, token: str) -> Device | None:
-        match = _TOKEN.match(token)
-        if match is None:
-            return None
-        device_id, secret = match.groups()
-        now = time.monotonic()
-        cached = self._cache.get(device_id)
-        if cached is None or cached[0] < now:
-            cached = (now + self.cache_s, await self.devices.get(device_id))
-            self._cache[device_id] = cached
-        record = cached[1]
+        return await self.tokens.check(token)
+
+    async def _load(self, device_id: str) -> Credential[Device] | None:
+        record = await self.devices.get(device_id)
         if record is None or record.get("revoked_at") is not None:
             return None
-        if not hmac.compare_digest(record["secret_sha256"], _digest(secret)):
-            return None
-        return Device(
+        device = Device(
             device_id, record["location"], record["location_kind"], record.get("courier_id")
         )
+        return Credential(record["secret_sha256"], device)

@@ -8,20 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from fairwind.privacy import mask_name, mask_phone
+from fairwind.testing import ManualClock
 from services.orders.ratelimit import RateLimiter
 from services.orders.store import decode_cursor, encode_cursor
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_bucket_allows_a_burst_then_refills_at_the_rate() -> None:
-    clock = Clock()
+    clock = ManualClock()
     limiter = RateLimiter(rate_per_s=2, burst=3, clock=clock)
     assert [limiter.acquire("p") for _ in range(3)] == [0, 0, 0]
     assert limiter.acquire("p") == pytest.approx(0.5)
@@ -31,7 +24,7 @@ def test_bucket_allows_a_burst_then_refills_at_the_rate() -> None:
 
 
 def test_partners_have_separate_buckets_and_overrides() -> None:
-    clock = Clock()
+    clock = ManualClock()
     limiter = RateLimiter(rate_per_s=1, burst=1, clock=clock)
     assert limiter.acquire("a") == 0
     assert limiter.acquire("a") > 0
@@ -40,7 +33,7 @@ def test_partners_have_separate_buckets_and_overrides() -> None:
 
 
 def test_a_request_larger_than_the_bucket_can_never_pass() -> None:
-    limiter = RateLimiter(rate_per_s=1, burst=2, clock=Clock())
+    limiter = RateLimiter(rate_per_s=1, burst=2, clock=ManualClock())
     assert math.isinf(limiter.acquire("p", cost=3))
 
 
