@@ -1,5 +1,5 @@
 """RFC 9457 problem details, the same for every HTTP service: the reason codes, their
-``type`` URIs, ``Problem`` and how the OpenAPI of a service declares them."""
+``type`` URIs, ``Problem``, ``Rejected`` and how the OpenAPI of a service declares them."""
 
 from __future__ import annotations
 
@@ -78,6 +78,23 @@ class Problem(Exception):
         if instance:
             body["instance"] = instance
         return body | self.extensions
+
+
+class Rejected(Problem):
+    """A request the service refuses by its own rules (an order it cannot accept, a scan
+    it cannot record), with a stable ``reason`` code always given: the problem's title and
+    type, the label of a service's refusal metrics and an item's outcome in a batch."""
+
+    def __init__(
+        self,
+        status: int,
+        reason: str,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(status, detail, reason=reason, headers=headers, **extensions)
 
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}

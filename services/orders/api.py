@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from fairwind.http import FastJSONResponse, Problem, setup_http, validation_problem
 from fairwind.metrics import kit_metrics
+from fairwind.problems import Rejected
 from services.orders import batch as batch_import
 from services.orders import handlers, labels
 from services.orders.clients import NoService, RoutingUnavailable
@@ -28,7 +29,6 @@ from services.orders.deps import (
 )
 from services.orders.domain.status import Status
 from services.orders.handlers import OrdersService, Outcome
-from services.orders.intake import Rejected
 from services.orders.keys import Partner
 from services.orders.quotes import quote_view
 from services.orders.ratelimit import RateLimiter
@@ -71,8 +71,10 @@ def create_app(svc: OrdersService, registry: CollectorRegistry = REGISTRY) -> Fa
 async def _rejected(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Rejected)
     request.app.state.service.metrics.rejected.labels(exc.reason).inc()
-    body = handlers.problem_of(exc) | {"instance": request.url.path}
-    return FastJSONResponse(body, status_code=exc.status, media_type="application/problem+json")
+    body = exc.body() | {"instance": request.url.path}
+    return FastJSONResponse(
+        body, status_code=exc.status, headers=exc.headers, media_type="application/problem+json"
+    )
 
 
 async def _invalid(request: Request, exc: Exception) -> Response:

@@ -11,13 +11,13 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from fairwind.problems import Rejected
 from fairwind.v1 import orders_pb2
 from services.orders import convert
 from services.orders.clients import Coverage, NoService, QuoteArgs, Routing, RoutingUnavailable
-from services.orders.handlers import OrdersService, Outcome, count_accepted, problem_of, replay
+from services.orders.handlers import OrdersService, Outcome, count_accepted, replay
 from services.orders.intake import (
     Intake,
-    Rejected,
     Terms,
     check_coverage,
     order_document,
@@ -238,4 +238,4 @@ async def _accept_all(
 
 
 def _item_problem(index: int, error: Rejected) -> Document:
-    return {"index": index, "status": error.status, "problem": problem_of(error)}
+    return {"index": index, "status": error.status, "problem": error.body()}

@@ -15,10 +15,11 @@ from fairwind.clock import PlatformClock
 from fairwind.events import EncodedEvent, Event, EventCodec
 from fairwind.mongo.batching import GroupCommitter
 from fairwind.mongo.uow import Units
+from fairwind.problems import Rejected
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, tracking_pb2
 from services.orders import convert
 from services.orders.domain.status import Status, follow_reports
-from services.orders.intake import Intake, Rejected, WaybillIssuer, order_document
+from services.orders.intake import Intake, WaybillIssuer, order_document
 from services.orders.keys import KeyStore, Partner
 from services.orders.metrics import OrderMetrics
 from services.orders.schemas import OrderIn
@@ -113,16 +114,6 @@ def count_accepted(svc: OrdersService, docs: list[Document], source: str) -> Non
         svc.metrics.accepted.labels(doc["service_level"], source).inc()
         if doc["promise_pending"]:
             svc.metrics.promise_pending.inc()
-
-
-def problem_of(error: Rejected) -> Document:
-    return {
-        "type": f"https://fairwind.dev/problems/{error.reason}",
-        "title": error.reason,
-        "status": error.status,
-        "detail": error.detail,
-        **error.extensions,
-    }
 
 
 async def cancel_order(svc: OrdersService, partner: Partner, waybill: str, reason: str) -> Outcome:

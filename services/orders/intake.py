@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from fairwind.problems import Rejected
 from fairwind.v1 import routes_pb2
 from fairwind.waybill import format_waybill
 from services.orders import convert
@@ -28,17 +29,6 @@ from services.orders.settings import OrdersSettings
 from services.orders.store import Serials
 
 Document = dict[str, Any]
-
-
-class Rejected(Exception):
-    """The order cannot be accepted; ``reason`` is a stable code (metrics, problem type)."""
-
-    def __init__(self, status: int, reason: str, detail: str, **extensions: Any) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.reason = reason
-        self.detail = detail
-        self.extensions = extensions
 
 
 @dataclass

@@ -7,9 +7,10 @@ from typing import Any
 
 import grpc
 
+from fairwind.problems import Rejected
 from fairwind.v1 import common_pb2, tracking_pb2, tracking_pb2_grpc
 from services.tracking import convert
-from services.tracking.service import Rejected, TrackingService, waybill_of
+from services.tracking.service import TrackingService, waybill_of
 from services.tracking.store import hops_of
 
 Context = grpc.aio.ServicerContext[Any, Any]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.tracking.service import Rejected, TrackingService
+from fairwind.problems import Rejected
+from services.tracking.service import TrackingService
 from services.tracking.views import link_matches, phone_matches, shipment_view
 
 Document = dict[str, Any]

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from fairwind.problems import Rejected
 from services.tracking import convert
 from services.tracking.devices import Device
 from services.tracking.domain.status import ScanEvent
@@ -15,7 +16,7 @@ from services.tracking.handlers import park_scans
 from services.tracking.parking import PARKED_SCAN
 from services.tracking.recording import ScanCommand, record_scans
 from services.tracking.schemas import ScanIn
-from services.tracking.service import Rejected, TrackingService, check_movement, waybill_of
+from services.tracking.service import TrackingService, check_movement, waybill_of
 from services.tracking.store import NO_ORDER, TrackingUnit
 
 Document = dict[str, Any]

@@ -9,9 +9,9 @@ from typing import Any
 
 from fairwind.clock import PlatformClock
 from fairwind.events import EventCodec
-from fairwind.http import Problem
 from fairwind.mongo.batching import GroupCommitter
 from fairwind.mongo.uow import Units
+from fairwind.problems import Rejected
 from fairwind.waybill import InvalidWaybill, parse_waybill
 from services.tracking.devices import DeviceRegistry
 from services.tracking.domain.status import ScanEvent, Status, accepts
@@ -22,15 +22,6 @@ from services.tracking.settings import TrackingSettings
 from services.tracking.store import TrackingStore, TrackingUnit
 
 Document = dict[str, Any]
-
-
-class Rejected(Problem):
-    """A refused command: problem+json with the reason code as title."""
-
-    def __init__(
-        self, status: int, reason: str, detail: str, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(status, detail, reason=reason, headers=headers)
 
 
 @dataclass

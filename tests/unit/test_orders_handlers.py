@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from fairwind.events import Event
+from fairwind.problems import Rejected
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, tracking_pb2
 from services.orders import handlers
-from services.orders.intake import Rejected
 from services.orders.keys import Partner
 from services.orders.schemas import OrderIn
 from tests.unit.orders_fakes import CODEC, Fakes
