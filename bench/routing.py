@@ -18,9 +18,10 @@ from bench.helpers import LoadResult, Service
 from bench.infra import bench_settings, machine
 from bench.summary import SHORT, Figure, record, scaled
 from fairwind.v1 import common_pb2, routes_pb2, routes_pb2_grpc
-from services.routing.domain.network import DAY, Network, build_network, load_network
+from services.routing.datafiles import load_network, load_prices
+from services.routing.domain.network import DAY, Network, build_network
 from services.routing.domain.planner import RoutePlanner
-from services.routing.domain.pricing import Piece, PriceTable
+from services.routing.domain.pricing import Piece
 from services.routing.domain.router import Router
 from tools.gen_network import build
 
@@ -51,7 +52,7 @@ def routes_per_second(network: Network, count: int = QUERIES) -> tuple[float, fl
 
     cold = timed(lambda: [planner.plan(o, d, t) for o, d, t in work])
     warm = timed(lambda: [planner.plan(o, d, t) for o, d, t in work])
-    router = Router(network, PriceTable.from_file())
+    router = Router(network, load_prices())
     router.planner = planner
     pieces = [Piece(1.2, 30, 20, 10)]
     outlets = network.outlets

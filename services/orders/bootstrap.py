@@ -20,7 +20,7 @@ from fairwind.mongo.uow import Transactions
 from fairwind.platform import Platform
 from services.orders.api import create_app
 from services.orders.clients import Customers, GrpcCustomers, GrpcRouting, Routing
-from services.orders.domain.commodities import CommodityRules
+from services.orders.datafiles import load_commodity_rules
 from services.orders.handlers import OrdersService, write_orders
 from services.orders.intake import Intake, WaybillIssuer
 from services.orders.keys import KeyStore
@@ -53,7 +53,7 @@ async def bootstrap(
     registry: CollectorRegistry = REGISTRY,
 ) -> OrdersApp:
     settings = settings or OrdersSettings()
-    rules = CommodityRules.from_file(settings.commodity_rules_file)  # fail fast on a bad file
+    rules = load_commodity_rules(settings.commodity_rules_file)  # fail fast on a bad file
     if settings.link_secret is None:
         log.warning(
             "FAIRWIND_LINK_SECRET is not set: tracking links carry no access_token and "

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 
 from fairwind.settings import ServiceSettings
-from services.orders.domain.commodities import DEFAULT_RULES
+from services.orders.datafiles import DEFAULT_RULES
 
 
 class OrdersSettings(ServiceSettings):

@@ -16,7 +16,8 @@ from fairwind.metrics import start_metrics_exporter
 from fairwind.serving import grpc_worker, settle_memory
 from services.routing.bootstrap import bootstrap
 from services.routing.consumer import event_consumer, reassigner
-from services.routing.domain.network import NetworkError, load_network
+from services.routing.datafiles import load_network
+from services.routing.domain.network import NetworkError
 from services.routing.settings import RoutingSettings
 
 

@@ -11,8 +11,7 @@ from fairwind.mongo.uow import Transactions
 from fairwind.platform import Platform
 from fairwind.rpc import GrpcServer, ServiceBinding
 from fairwind.v1 import routes_pb2_grpc
-from services.routing.domain.network import load_network
-from services.routing.domain.pricing import PriceTable
+from services.routing.datafiles import load_network, load_prices
 from services.routing.domain.router import Router
 from services.routing.grpc_server import RouteServicer
 from services.routing.metrics import routing_metrics
@@ -41,7 +40,7 @@ async def bootstrap(
 ) -> RoutingApp:
     settings = settings or RoutingSettings()
     # Data files first: a malformed network or price table fails here, naming the record.
-    router = Router(load_network(settings.network_file), PriceTable.from_file(settings.prices_file))
+    router = Router(load_network(settings.network_file), load_prices(settings.prices_file))
     platform = await Platform.open(settings, catalog=catalog, registry=registry)
     store = RoutingStore(platform.db)
     await store.create_indexes()

@@ -7,8 +7,7 @@ from pathlib import Path
 from pydantic import Field
 
 from fairwind.settings import ServiceSettings
-from services.routing.domain.network import DEFAULT_NETWORK
-from services.routing.domain.pricing import DEFAULT_PRICES
+from services.routing.datafiles import DEFAULT_NETWORK, DEFAULT_PRICES
 
 
 class RoutingSettings(ServiceSettings):

@@ -17,7 +17,7 @@ from fairwind.testing import FakeTransactions
 from fairwind.v1 import common_pb2, routes_pb2
 from services.orders import handlers
 from services.orders.clients import Coverage, RoutingUnavailable
-from services.orders.domain.commodities import CommodityRules
+from services.orders.datafiles import load_commodity_rules
 from services.orders.domain.status import Move, Status
 from services.orders.handlers import OrdersService
 from services.orders.intake import Intake, WaybillIssuer
@@ -142,7 +142,7 @@ class Fakes:
         self.units = FakeTransactions(lambda: FakeOrdersUnit(self.orders))
         store = OrdersStore.__new__(OrdersStore)
         store.orders = self.orders
-        rules = CommodityRules.from_file(settings.commodity_rules_file)
+        rules = load_commodity_rules(settings.commodity_rules_file)
         self.svc = OrdersService(
             settings=settings,
             store=store,

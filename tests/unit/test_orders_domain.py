@@ -4,8 +4,6 @@ rules, status rules."""
 from __future__ import annotations
 
 import itertools
-import json
-from pathlib import Path
 
 import pytest
 
@@ -15,6 +13,7 @@ from fairwind.waybill import (
     format_waybill,
     parse_waybill,
 )
+from services.orders.datafiles import load_commodity_rules
 from services.orders.domain.commodities import CommodityRules, Item, RulesFileError
 from services.orders.domain.status import Status, can_cancel, follow
 from services.orders.domain.weights import PieceSize, chargeable_weight_kg, volumetric_weight_kg
@@ -79,7 +78,7 @@ class TestWeights:
 
 
 class TestCommodityRules:
-    rules = CommodityRules.from_file()
+    rules = load_commodity_rules()
 
     def test_prohibited_items_are_named(self) -> None:
         verdict = self.rules.evaluate(
@@ -116,32 +115,22 @@ class TestCommodityRules:
         verdict = self.rules.evaluate([Item("香水 perfume 50ml", "330300")], "CN", "JP")
         assert "cosmetics-export" in {d.rule_id for d in verdict.documents}
 
-    def test_a_malformed_rules_file_names_the_bad_record(self, tmp_path: Path) -> None:
-        path = tmp_path / "rules.json"
-        path.write_text(
-            json.dumps(
-                {
-                    "rules": [
-                        {
-                            "id": "ok",
-                            "item": "x",
-                            "action": "prohibit",
-                            "scope": "any",
-                            "destinations": ["*"],
-                        },
-                        {
-                            "id": "broken",
-                            "item": "y",
-                            "action": "maybe",
-                            "scope": "any",
-                            "destinations": ["*"],
-                        },
-                    ]
-                }
-            )
-        )
-        with pytest.raises(RulesFileError, match=r"rule #1 \(broken\)"):
-            CommodityRules.from_file(path)
+    def test_a_malformed_rules_table_names_its_source_and_the_bad_record(self) -> None:
+        rule = {
+            "id": "ok",
+            "item": "x",
+            "action": "prohibit",
+            "scope": "any",
+            "destinations": ["*"],
+        }
+        raw = {"rules": [rule, {**rule, "id": "broken", "action": "maybe"}]}
+        with pytest.raises(RulesFileError, match=r"^rules\.json: rule #1 \(broken\)"):
+            CommodityRules.from_dict(raw, "rules.json")
+
+    @pytest.mark.parametrize(("raw", "problem"), [({"rules": []}, "no rules"), ([], "not a JSON")])
+    def test_an_empty_or_odd_table_is_refused(self, raw: object, problem: str) -> None:
+        with pytest.raises(RulesFileError, match=problem):
+            CommodityRules.from_dict(raw)
 
 
 class TestStatus:

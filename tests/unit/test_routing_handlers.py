@@ -19,8 +19,7 @@ from fairwind.mongo.uow import UnitOfWork
 from fairwind.testing import FakeTransactions
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2
 from services.routing import handlers
-from services.routing.domain.network import DEFAULT_NETWORK, load_network
-from services.routing.domain.pricing import DEFAULT_PRICES, PriceTable
+from services.routing.datafiles import load_network, load_prices
 from services.routing.domain.promise import NoService
 from services.routing.domain.router import Router
 from services.routing.metrics import routing_metrics
@@ -37,7 +36,7 @@ from services.routing.store import (
 
 Document = dict[str, Any]
 CODEC = EventCodec(platform_catalog(), "tests")
-ROUTER = Router(load_network(DEFAULT_NETWORK), PriceTable.from_file(DEFAULT_PRICES))
+ROUTER = Router(load_network(), load_prices())
 PLACED = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # 10:00 in Shenzhen
 
 

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from services.routing.datafiles import load_network
 from services.routing.domain.network import (
     DAY,
     Network,
     NetworkError,
     build_network,
-    load_network,
 )
 from services.routing.domain.planner import NoRoute, Plan, RoutePlanner
 

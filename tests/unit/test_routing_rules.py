@@ -8,16 +8,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from services.routing.datafiles import load_network, load_prices
 from services.routing.domain.clock import add_working_days, from_minutes, to_minutes
 from services.routing.domain.dispatch import choose_courier
-from services.routing.domain.network import DAY, CourierRecord, OutletRecord, load_network
-from services.routing.domain.pricing import Piece, PriceTable
+from services.routing.domain.network import DAY, CourierRecord, OutletRecord
+from services.routing.domain.pricing import Piece
 from services.routing.domain.promise import NoService, delivered_by, pickup_by
 from services.routing.domain.router import Router
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NETWORK = load_network()
-ROUTER = Router(NETWORK, PriceTable.from_file())
+ROUTER = Router(NETWORK, load_prices())
 BOOK = [Piece(1.0, 20, 15, 5)]
 
 
@@ -138,7 +139,7 @@ def test_economy_uses_road_only() -> None:
 
 
 def test_price_uses_chargeable_weight() -> None:
-    table = PriceTable.from_file()
+    table = load_prices()
     bulky = [Piece(2.0, 60, 40, 50)]  # 20 kg volumetric
     assert table.chargeable_weight(bulky) == pytest.approx(20.0)
     price = table.price("standard", 100, bulky)

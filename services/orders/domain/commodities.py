@@ -7,17 +7,13 @@ destination are accepted with a warning listing the documents (FedEx's booking r
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-DEFAULT_RULES = Path(__file__).resolve().parent.parent / "data" / "commodity_rules.json"
 
 
 class Action(StrEnum):
@@ -63,7 +59,7 @@ def _keyword_pattern(keyword: str) -> re.Pattern[str]:
 
 
 class RulesFileError(ValueError):
-    """The rules file is malformed; the message names the bad record."""
+    """The rules table is malformed; the message names its source and the bad record."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,20 +103,19 @@ class CommodityRules:
         self._recent: dict[tuple[str, str, str, str], tuple[Rule, ...]] = {}
 
     @classmethod
-    def from_file(cls, path: Path = DEFAULT_RULES) -> CommodityRules:
-        try:
-            raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise RulesFileError(f"{path}: {exc}") from exc
+    def from_dict(cls, raw: Any, source: str = "rules") -> CommodityRules:
+        """The table as parsed from JSON; ``source`` (the file) prefixes every error."""
+        if not isinstance(raw, dict):
+            raise RulesFileError(f"{source}: not a JSON object")
         rules = []
         for index, record in enumerate(raw.get("rules", [])):
             try:
                 rules.append(Rule.model_validate(record))
             except ValidationError as exc:
                 name = record.get("id", "?") if isinstance(record, dict) else "?"
-                raise RulesFileError(f"{path}: rule #{index} ({name}): {exc}") from exc
+                raise RulesFileError(f"{source}: rule #{index} ({name}): {exc}") from exc
         if not rules:
-            raise RulesFileError(f"{path}: no rules")
+            raise RulesFileError(f"{source}: no rules")
         return cls(rules, str(raw.get("version", "")))
 
     def evaluate(

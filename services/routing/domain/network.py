@@ -1,6 +1,6 @@
 """The express network as data: outlets (网点), sorting hubs (中转场), linehaul legs with
-daily departures. Loaded from a JSON file; a malformed file fails at start with a message
-naming the bad record.
+daily departures, built from the parsed network file (``services/routing/datafiles.py``
+reads it); a malformed network fails at start with a message naming the bad record.
 
 Times of day are minutes after local midnight in the network's time zone; a leg departing at
 23:30 with a 150-minute trip arrives at 02:00 the next day.
@@ -8,25 +8,22 @@ Times of day are minutes after local midnight in the network's time zone; a leg 
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 R = TypeVar("R", bound="_Record")
-DEFAULT_NETWORK = Path(__file__).resolve().parent.parent / "data" / "network.json"
 DAY = 24 * 60
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 class NetworkError(ValueError):
-    """The network file is malformed; the message names the bad record."""
+    """The network is malformed; the message names its source and the bad record."""
 
 
 class _Record(BaseModel):
@@ -124,15 +121,10 @@ class Network:
         return self.outlets[code] if code else None
 
 
-def load_network(path: Path = DEFAULT_NETWORK) -> Network:
-    try:
-        raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise NetworkError(f"{path}: {exc}") from exc
-    return build_network(raw, str(path))
-
-
-def build_network(raw: dict[str, Any], source: str = "network") -> Network:
+def build_network(raw: Any, source: str = "network") -> Network:
+    """The network as parsed from JSON; ``source`` (the file) prefixes every error."""
+    if not isinstance(raw, dict):
+        raise NetworkError(f"{source}: not a JSON object")
     hubs = {h.code: h for h in _records(raw, "hubs", HubRecord, source)}
     outlets = {o.code: o for o in _records(raw, "outlets", OutletRecord, source)}
     if len(hubs) != len(raw.get("hubs", [])) or len(outlets) != len(raw.get("outlets", [])):

@@ -3,16 +3,13 @@ plus remote-area and cash-on-delivery surcharges."""
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-DEFAULT_PRICES = Path(__file__).resolve().parent.parent / "data" / "prices.json"
 CENT = Decimal("0.01")
 
 
@@ -67,12 +64,12 @@ class PriceTable:
         self.currency = table.currency
 
     @classmethod
-    def from_file(cls, path: Path = DEFAULT_PRICES) -> PriceTable:
+    def from_dict(cls, raw: Any, source: str = "prices") -> PriceTable:
+        """The table as parsed from JSON; ``source`` (the file) prefixes the error."""
         try:
-            raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
             return cls(_Table.model_validate(raw))
-        except (OSError, json.JSONDecodeError, ValidationError) as exc:
-            raise PriceTableError(f"{path}: {exc}") from exc
+        except ValidationError as exc:
+            raise PriceTableError(f"{source}: {exc}") from exc
 
     def zone(self, distance_km: float) -> str:
         for band in self.table.zones:
