@@ -15,9 +15,8 @@ import argparse
 import json
 import sys
 
+from fairwind import cli
 from fairwind.cli import dispatch, service_parser
-from fairwind.lifecycle import run_until_signalled
-from fairwind.serving import grpc_worker, http_worker, settle_memory
 from services.crm.archive import BadImport, import_customers, parse
 from services.crm.bootstrap import admin_service, bootstrap
 from services.crm.consumer import event_consumer
@@ -29,17 +28,14 @@ from services.crm.views import profile_view
 
 async def serve(settings: CrmSettings) -> None:
     app = await bootstrap(settings)
-    await app.platform.ensure_topics()
-    settle_memory()
-    events = app.platform.event_workers(event_consumer(app.platform, app.service))
-    http, _ = http_worker(app.api, settings.http_host, settings.http_port)
-    try:
-        await run_until_signalled(
-            [http, grpc_worker(app.grpc), *events, reranker(app.service)],
-            grace_s=settings.shutdown_grace_s,
-        )
-    finally:
-        await app.close()
+    await cli.serve(
+        settings,
+        app,
+        event_consumer(app.platform, app.service),
+        api=app.api,
+        grpc=app.grpc,
+        workers=[reranker(app.service)],
+    )
 
 
 async def customers(settings: CrmSettings, args: argparse.Namespace) -> int:

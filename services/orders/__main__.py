@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from fairwind import cli
 from fairwind.cli import dispatch, service_parser
-from fairwind.lifecycle import Worker, run_until_signalled
+from fairwind.lifecycle import Worker
 from fairwind.mongo.client import create_client
-from fairwind.serving import http_worker, settle_memory
 from services.orders.bootstrap import bootstrap
 from services.orders.consumer import route_consumer, status_consumer
 from services.orders.keys import KeyStore
@@ -24,22 +24,14 @@ from services.orders.settings import OrdersSettings
 
 async def serve(settings: OrdersSettings) -> None:
     app = await bootstrap(settings)
-    await app.platform.ensure_topics()
-    settle_memory()
-    events = app.platform.event_workers(status_consumer(app.platform, app.service))
     routes = route_consumer(app.platform, app.service)
-    http, _ = http_worker(app.api, settings.http_host, settings.http_port)
-    try:
-        await run_until_signalled(
-            [
-                http,
-                *events,
-                Worker("route-consumer", routes.run, routes.stop),
-            ],
-            grace_s=settings.shutdown_grace_s,
-        )
-    finally:
-        await app.close()
+    await cli.serve(
+        settings,
+        app,
+        status_consumer(app.platform, app.service),
+        api=app.api,
+        workers=[Worker("route-consumer", routes.run, routes.stop)],
+    )
 
 
 async def keys_command(settings: OrdersSettings, args: argparse.Namespace) -> int:

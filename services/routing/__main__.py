@@ -10,10 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from fairwind import cli
 from fairwind.cli import dispatch, service_parser
-from fairwind.lifecycle import run_until_signalled
-from fairwind.metrics import start_metrics_exporter
-from fairwind.serving import grpc_worker, settle_memory
 from services.routing.bootstrap import bootstrap
 from services.routing.consumer import event_consumer, reassigner
 from services.routing.datafiles import load_network
@@ -23,21 +21,13 @@ from services.routing.settings import RoutingSettings
 
 async def serve(settings: RoutingSettings) -> None:
     app = await bootstrap(settings)
-    await app.platform.ensure_topics()
-    settle_memory()
-    start_metrics_exporter(settings.metrics_port, settings.metrics_host)
-    events = app.platform.event_workers(event_consumer(app.platform, app.service))
-    try:
-        await run_until_signalled(
-            [
-                grpc_worker(app.grpc),
-                *events,
-                reassigner(app.service),
-            ],
-            grace_s=settings.shutdown_grace_s,
-        )
-    finally:
-        await app.close()
+    await cli.serve(
+        settings,
+        app,
+        event_consumer(app.platform, app.service),
+        grpc=app.grpc,
+        workers=[reassigner(app.service)],
+    )
 
 
 async def check_network(settings: RoutingSettings, args: argparse.Namespace) -> int:

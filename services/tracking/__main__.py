@@ -12,10 +12,9 @@ import argparse
 import json
 import sys
 
+from fairwind import cli
 from fairwind.cli import dispatch, service_parser
-from fairwind.lifecycle import run_until_signalled
 from fairwind.mongo.client import create_client
-from fairwind.serving import grpc_worker, http_worker, settle_memory
 from services.tracking.bootstrap import bootstrap
 from services.tracking.consumer import event_consumer
 from services.tracking.devices import DeviceRegistry
@@ -26,22 +25,14 @@ from services.tracking.store import Devices, Places
 
 async def serve(settings: TrackingSettings) -> None:
     app = await bootstrap(settings)
-    await app.platform.ensure_topics()
-    settle_memory()
-    events = app.platform.event_workers(event_consumer(app.platform, app.service))
-    http, _ = http_worker(app.api, settings.http_host, settings.http_port)
-    try:
-        await run_until_signalled(
-            [
-                http,
-                grpc_worker(app.grpc),
-                expirer(app.service),
-                *events,
-            ],
-            grace_s=settings.shutdown_grace_s,
-        )
-    finally:
-        await app.close()
+    await cli.serve(
+        settings,
+        app,
+        event_consumer(app.platform, app.service),
+        api=app.api,
+        grpc=app.grpc,
+        workers=[expirer(app.service)],
+    )
 
 
 async def devices(settings: TrackingSettings, args: argparse.Namespace) -> int:
