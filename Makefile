@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml fairwind/infra/maven/pom.xml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m fairwind.devstack $(ARGS)
+	$(PY) -m devstack $(ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest

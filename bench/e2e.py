@@ -27,7 +27,9 @@ from pymongo import AsyncMongoClient
 from bench.hops import Journeys, hop_table, read_broker_times, read_outbox_times
 from bench.infra import local_infra, machine
 from bench.summary import Figure, record, scaled
-from fairwind.devstack import Simulation, services_running
+from devstack.children import services_running
+from devstack.env import Simulation, sim_env
+from devstack.plan import NETWORK_FILE
 from fairwind.settings import ServiceSettings
 from sim.clients import Clients, Endpoints
 from sim.parcel import order_body
@@ -91,7 +93,7 @@ class Watcher:
 async def load(
     clients: Clients, watcher: Watcher, partner: str, rate: float
 ) -> tuple[int, int, float]:
-    world = World.load()
+    world = World.load(NETWORK_FILE)
     scripts = script_day(SimConfig(seed=5, orders=int(rate * SECONDS)), world.choose_outlets(24, 5))
     accepted = refused = 0
     run = f"b{time.time_ns()}"
@@ -145,7 +147,7 @@ async def main() -> None:
         with services_running(infra.env(), OFFSET, extra, logs):
             env = dict(os.environ) | infra.env() | extra
             keys, _ = await provision(["bench"], [], [], rate=10_000, env=env)
-            clients = Clients(Endpoints.of_stack(OFFSET), keys, {})
+            clients = Clients(Endpoints.from_env(sim_env(OFFSET)), keys, {})
             settings = ServiceSettings(
                 service_name="bench-e2e",
                 kafka_bootstrap=infra.kafka_bootstrap,

@@ -12,11 +12,21 @@ import logging
 import os
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 from fairwind.settings import ServiceSettings
-from sim.clients import Endpoints
+from sim.clients import VARIABLES, Endpoints
 from sim.plan import SimConfig, Trouble
 from sim.run import Run
+from sim.world import World
+
+# The public interfaces the actors use: flag, Endpoints field, what it is.
+ENDPOINTS = (
+    ("--orders-url", "orders", "the orders REST API"),
+    ("--tracking-url", "tracking", "the tracking REST API"),
+    ("--routing", "routing", "RouteService host:port"),
+    ("--sla-url", "sla", "the SLA pages"),
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -31,23 +41,28 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--failed-delivery", type=float, default=Trouble.failed_delivery)
     root.add_argument("--exception", type=float, default=Trouble.exception)
     root.add_argument("--cancellation", type=float, default=Trouble.cancellation)
-    root.add_argument("--port-offset", type=int, default=0, help="as given to make run")
-    root.add_argument("--orders-url", help="instead of the port plan's")
-    root.add_argument("--tracking-url", help="instead of the port plan's")
-    root.add_argument("--routing", help="RouteService host:port, instead of the port plan's")
-    root.add_argument("--sla-url", help="instead of the port plan's")
+    # Where the platform is: flags, or the environment ``make run`` starts the simulator with.
+    for flag, name, what in ENDPOINTS:
+        variable = VARIABLES[name]
+        root.add_argument(
+            flag,
+            dest=f"{name}_endpoint",
+            default=os.environ.get(variable),
+            help=f"{what} (${variable})",
+        )
+    root.add_argument(
+        "--network",
+        type=Path,
+        default=os.environ.get("FAIRWIND_SIM_NETWORK"),
+        help="the operator's network file: outlets, couriers, hubs ($FAIRWIND_SIM_NETWORK)",
+    )
     root.add_argument("--live-every", type=float, default=2.0, help="wall seconds per line")
     return root
 
 
-def endpoints(args: argparse.Namespace) -> Endpoints:
-    plan = Endpoints.of_stack(args.port_offset)
-    return Endpoints(
-        args.orders_url or plan.orders,
-        args.tracking_url or plan.tracking,
-        args.routing or plan.routing,
-        args.sla_url or plan.sla,
-    )
+def endpoints(args: argparse.Namespace) -> Endpoints | None:
+    given = {name: getattr(args, f"{name}_endpoint") for _, name, _ in ENDPOINTS}
+    return Endpoints(**given) if all(given.values()) else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,6 +80,15 @@ def main(argv: list[str] | None = None) -> int:
         if not 0 <= getattr(args, name) <= 1:
             print(f"error: --{name.replace('_', '-')} is a rate between 0 and 1", file=sys.stderr)
             return 2
+    where = endpoints(args)
+    if where is None or args.network is None:
+        flags = " ".join(flag for flag, _, _ in ENDPOINTS)
+        print(
+            f"error: where is the platform? give {flags} and --network (or their FAIRWIND_SIM_* "
+            "variables); `make run` sets them",
+            file=sys.stderr,
+        )
+        return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     config = SimConfig(
         seed=args.seed,
@@ -78,10 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     clock = settings.platform_clock()
     run = Run(
         config,
-        endpoints(args),
+        where,
         clock,
         settings.clock_origin,
         args.hours,
+        World.load(args.network),
         live_every_s=args.live_every,
         lateness=timedelta(seconds=float(os.environ.get("FAIRWIND_EVENT_LATENESS_S", "600"))),
         say=lambda line: print(line, flush=True),

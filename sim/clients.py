@@ -4,13 +4,13 @@ REST API (tracking), RouteService over gRPC (courier tasks, routes) and the SLA 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
 import httpx
 
-from fairwind.devstack import ports_of
 from fairwind.v1 import routes_pb2, routes_pb2_grpc
 
 Json = dict[str, Any]
@@ -18,20 +18,26 @@ Json = dict[str, Any]
 
 @dataclass(frozen=True)
 class Endpoints:
-    orders: str = "http://127.0.0.1:8010"
-    tracking: str = "http://127.0.0.1:8030"
-    routing: str = "127.0.0.1:50070"
-    sla: str = "http://127.0.0.1:8040"
+    """Where the platform's public interfaces are: given to the simulator (``make run`` sets
+    them in its environment), never derived from a port plan of its own."""
+
+    orders: str
+    tracking: str
+    routing: str  # RouteService host:port
+    sla: str
 
     @classmethod
-    def of_stack(cls, offset: int = 0) -> Endpoints:
-        """Where ``make run`` (with ``--port-offset``) puts the services."""
-        return cls(
-            f"http://127.0.0.1:{ports_of('orders', offset).http}",
-            f"http://127.0.0.1:{ports_of('tracking', offset).http}",
-            f"127.0.0.1:{ports_of('routing', offset).grpc}",
-            f"http://127.0.0.1:{ports_of('sla', offset).http}",
-        )
+    def from_env(cls, env: Mapping[str, str]) -> Endpoints:
+        return cls(**{name: env[variable] for name, variable in VARIABLES.items()})
+
+
+# Each endpoint's variable in the simulator's environment.
+VARIABLES = {
+    "orders": "FAIRWIND_SIM_ORDERS_URL",
+    "tracking": "FAIRWIND_SIM_TRACKING_URL",
+    "routing": "FAIRWIND_SIM_ROUTING_TARGET",
+    "sla": "FAIRWIND_SIM_SLA_URL",
+}
 
 
 class Clients:

@@ -54,7 +54,7 @@ class Run:
     clock: PlatformClock
     start: datetime
     hours: float
-    world: World = field(default_factory=World.load)
+    world: World
     live_every_s: float = 2.0
     window: str = "7d"
     say: Callable[[str], None] = print

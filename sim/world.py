@@ -9,8 +9,6 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_NETWORK = Path(__file__).resolve().parent.parent / "services/routing/data/network.json"
-
 
 @dataclass(frozen=True)
 class Outlet:
@@ -38,7 +36,7 @@ class World:
     hubs: dict[str, Hub]
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_NETWORK) -> World:
+    def load(cls, path: Path) -> World:
         data = json.loads(path.read_text(encoding="utf-8"))
         outlets = {
             o["code"]: Outlet(

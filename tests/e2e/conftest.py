@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from devstack.children import services_running
+from devstack.env import Simulation, sim_env
+from devstack.plan import NETWORK_FILE
 from fairwind.clock import PlatformClock
-from fairwind.devstack import Simulation, services_running
 from fairwind.infra.local import LocalInfra
 from fairwind.infra.processes import InfraError
 from sim.clients import Clients, Endpoints
@@ -34,6 +36,7 @@ ZONE = "Asia/Shanghai"
 @dataclass
 class Platform:
     endpoints: Endpoints
+    world: World  # the operator's network, as the simulator gets it
     clock: PlatformClock
     origin: datetime
     env: dict[str, str]  # the infrastructure and clock, for admin commands
@@ -56,7 +59,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         simulation = Simulation.starting(SPEED, ZONE, startup_s=15)
         extra = simulation.env() | {"FAIRWIND_LOG_LEVEL": "WARNING"}
         running = Platform(
-            Endpoints.of_stack(OFFSET),
+            Endpoints.from_env(sim_env(OFFSET)),
+            World.load(NETWORK_FILE),
             simulation.clock(),
             simulation.origin,
             dict(os.environ) | infra.env() | extra,
@@ -80,7 +84,7 @@ class Actors:
 @pytest.fixture(scope="session")
 async def actors(platform: Platform) -> AsyncIterator[Actors]:
     """A partner key and a device at every outlet and hub, from the admin commands."""
-    world = World.load()
+    world = platform.world
     outlets = sorted(world.outlets.values(), key=lambda o: o.code)
     names = [name for name, _ in partners(1)]
     keys, devices = await provision(names, outlets, list(world.hubs.values()), env=platform.env)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fairwind.devstack import PORT_PLAN
+from devstack.plan import PORT_PLAN
 from fairwind.infra.processes import port_open
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +39,7 @@ def test_make_run_simulates_and_ctrl_c_leaves_nothing(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "fairwind.devstack",
+            "devstack",
             "--data-dir",
             str(tmp_path),
             "--port-offset",

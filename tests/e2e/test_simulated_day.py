@@ -32,6 +32,7 @@ async def test_a_seeded_day_measures_the_trouble_it_injected(platform: Platform)
         platform.clock,
         day,
         hours=40,
+        world=platform.world,
         live_every_s=10,
         say=print,
         admin_env=platform.env,

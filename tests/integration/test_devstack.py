@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from fairwind.devstack import PORT_PLAN, ports_of, runnable_services, service_env, stack_env
+from devstack.env import service_env, stack_env
+from devstack.plan import PORT_PLAN, ports_of, runnable_services
 from fairwind.infra.processes import port_open
 
 pytestmark = pytest.mark.integration
@@ -55,7 +56,7 @@ def test_services_and_ctrl_c_stops_everything_and_frees_the_ports(tmp_path: Path
         [
             sys.executable,
             "-m",
-            "fairwind.devstack",
+            "devstack",
             "--data-dir",
             str(tmp_path),
             "--port-offset",

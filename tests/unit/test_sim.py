@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from devstack.env import sim_env
+from devstack.plan import NETWORK_FILE
 from fairwind.clock import PlatformClock
 from sim.clients import Endpoints
 from sim.parcel import Parcel
@@ -19,7 +21,7 @@ MONDAY = datetime(2026, 11, 30, 7, 0, tzinfo=ZONE)
 
 
 def test_the_same_seed_scripts_the_same_day() -> None:
-    world = World.load()
+    world = World.load(NETWORK_FILE)
     outlets = world.choose_outlets(10, seed=3)
     assert outlets == world.choose_outlets(10, seed=3)
     assert len({o.city_code for o in outlets}) == 10  # spread over cities
@@ -43,7 +45,7 @@ def test_ground_truth_counts_met_breached_and_still_open_clocks() -> None:
 
 
 def test_cancelled_and_refused_parcels_count_for_nothing() -> None:
-    world = World.load()
+    world = World.load(NETWORK_FILE)
     script = script_day(SimConfig(orders=1), world.choose_outlets(2, 1))[0]
     parcel = Parcel(script, state="cancelled", created_at=MONDAY)
     assert expected([parcel], MONDAY + timedelta(days=1))["pickup"] == Tally()
@@ -54,10 +56,11 @@ def test_cancelled_and_refused_parcels_count_for_nothing() -> None:
 def test_a_late_platform_moves_the_day_to_the_next_morning() -> None:
     wall = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     clock = PlatformClock(480, MONDAY + timedelta(hours=5), wall, wall=lambda: wall)
-    run = Run(SimConfig(), Endpoints(), clock, MONDAY, 40, say=lambda line: None)
+    world, endpoints = World.load(NETWORK_FILE), Endpoints.from_env(sim_env())
+    run = Run(SimConfig(), endpoints, clock, MONDAY, 40, world, say=lambda line: None)
     run._start_in_time()
     assert run.start == MONDAY + timedelta(days=1)
-    on_time = Run(SimConfig(), Endpoints(), clock, MONDAY + timedelta(hours=4, minutes=30), 40)
+    on_time = Run(SimConfig(), endpoints, clock, MONDAY + timedelta(hours=4, minutes=30), 40, world)
     on_time._start_in_time()
     assert on_time.start == MONDAY + timedelta(hours=4, minutes=30)
 
@@ -72,7 +75,7 @@ def test_the_archive_ranks_partners_by_their_share() -> None:
 
 
 def test_the_account_per_tier_follows_each_partners_tier() -> None:
-    world = World.load()
+    world = World.load(NETWORK_FILE)
     config = SimConfig(orders=40, partners=2)
     scripts = script_day(config, world.choose_outlets(4, 1))
     parcels = [Parcel(s, state="picked_up", created_at=MONDAY) for s in scripts]
