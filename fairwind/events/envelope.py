@@ -7,7 +7,6 @@ The payload is the protobuf message itself; ``content-type`` says so.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +26,8 @@ class EnvelopeError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Envelope:
-    """The CloudEvents attributes of one event."""
+    """The CloudEvents attributes of one event, as decoded (``EventCodec`` writes the
+    headers itself, in one pass per batch)."""
 
     id: str
     type: str
@@ -35,37 +35,6 @@ class Envelope:
     time: datetime
     content_type: str = CONTENT_TYPE
     traceparent: str | None = None
-
-    @classmethod
-    def new(
-        cls,
-        event_type: str,
-        source: str,
-        *,
-        event_id: str | None = None,
-        time: datetime | None = None,
-        traceparent: str | None = None,
-    ) -> Envelope:
-        return cls(
-            id=event_id or str(uuid.uuid4()),
-            type=event_type,
-            source=source,
-            time=time or datetime.now(UTC),
-            traceparent=traceparent,
-        )
-
-    def to_headers(self) -> list[tuple[str, bytes]]:
-        headers = [
-            ("ce_specversion", SPEC_VERSION.encode()),
-            ("ce_id", self.id.encode()),
-            ("ce_type", self.type.encode()),
-            ("ce_source", self.source.encode()),
-            ("ce_time", format_time(self.time).encode()),
-            ("content-type", self.content_type.encode()),
-        ]
-        if self.traceparent:
-            headers.append(("traceparent", self.traceparent.encode()))
-        return headers
 
     @classmethod
     def from_headers(cls, headers: Headers | None) -> Envelope:
