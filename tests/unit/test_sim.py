@@ -1,13 +1,17 @@
-"""The simulator's pure parts: the day's script, its ground truth, the late-start rule."""
+"""The simulator's pure parts: the day's script, its ground truth, the late-start rule,
+where it is told the platform is."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from devstack.env import sim_env
 from devstack.plan import NETWORK_FILE
 from fairwind.clock import PlatformClock
+from sim.__main__ import endpoints, parser
 from sim.clients import Endpoints
 from sim.parcel import Parcel
 from sim.plan import SimConfig, Trouble, partners, script_day
@@ -90,3 +94,15 @@ def test_the_account_per_tier_follows_each_partners_tier() -> None:
     assert measured_by({"pickup": {"rows": {"Q1": {"met": 2, "breached": 1}}}}) == {
         "Q1": {"pickup": Tally(2, 1), "outlet_delivery": Tally(), "promise": Tally()}
     }
+
+
+def test_the_simulator_is_told_where_the_platform_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    given = sim_env(offset=100)
+    for variable, value in given.items():
+        monkeypatch.setenv(variable, value)
+    args = parser().parse_args(["--sla-url", "http://sla.example"])  # a flag wins
+    wanted = Endpoints.from_env(given | {"FAIRWIND_SIM_SLA_URL": "http://sla.example"})
+    assert endpoints(args) == wanted
+    assert World.load(args.network).hubs
+    monkeypatch.delenv("FAIRWIND_SIM_ROUTING_TARGET")
+    assert endpoints(parser().parse_args([])) is None
