@@ -94,11 +94,12 @@ class KeyStore:
         if key is None or key.get("revoked_at") is not None:
             return None
         partner = await self.partners.get(key["partner_id"]) or {}
+        customer_id = partner["customer_id"] if "customer_id" in partner else key["partner_id"]
         return Credential(
             key["secret_sha256"],
             Partner(
                 key["partner_id"],
-                partner.get("customer_id", key["partner_id"]),
+                customer_id,
                 frozenset(key["scopes"]),
                 partner.get("rate_per_s"),
                 partner.get("burst"),
