@@ -1,9 +1,9 @@
 """Wiring: settings → the Faust app, its topics and tables, the agent, timers and pages.
 
-Tests call ``bootstrap(settings, clock=..., sink=...)`` with the memory store and their own
-clock and sink (``agent.test_context()``); ``__main__`` runs the result in a Faust worker.
-Tables use their changelogs to recover after a restart; on the embedded broker the settings
-profile applies its workarounds.
+Tests call ``bootstrap(settings, clock=..., sink=..., changelog=...)`` with the memory store
+and their own clock, sink and changelog (``agent.test_context()``); ``__main__`` runs the
+result in a Faust worker. Tables use their changelogs to recover after a restart; on the
+embedded broker the settings profile applies its workarounds.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from services.sla.domain import Budgets
 from services.sla.metrics import SlaMetrics, sla_metrics
 from services.sla.processing import Processor
 from services.sla.settings import SlaSettings
+from services.sla.writes import Send
 
 RAW: dict[str, Any] = {
     "key_type": bytes,
@@ -84,6 +85,7 @@ def bootstrap(
     registry: CollectorRegistry = REGISTRY,
     app_id: str | None = None,
     sink: Sink | None = None,
+    changelog: Send | None = None,
 ) -> SlaApp:
     catalog = catalog or platform_catalog()
     clock = clock or EventClock(
@@ -112,7 +114,7 @@ def bootstrap(
         output_topic=catalog.kind_of(sla_pb2.SlaMet).topic,
     )
     _tables_and_topics(sla)
-    sla.agent = SlaAgent(sla, sink)
+    sla.agent = SlaAgent(sla, sink, changelog)
     revoked: Any = app.on_partitions_revoked  # mode's handler type confuses mypy
     revoked.connect(sla.agent.on_revoked)
     app.agent(sla.inputs, name="sla-clocks")(sla.agent.process)

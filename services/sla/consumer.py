@@ -24,6 +24,7 @@ from services.sla.domain import Shipment
 from services.sla.processing import Unprocessable, count_key, outcome_id, outcome_message
 from services.sla.timers import TimerIndex
 from services.sla.views import compliance_snapshot
+from services.sla.writes import BatchWrites, Send
 
 if TYPE_CHECKING:
     from services.sla.bootstrap import SlaApp
@@ -45,7 +46,9 @@ Sink = Callable[[str, bytes | None, bytes | None, list[tuple[str, bytes]]], Awai
 class SlaAgent:
     """What the stream, the ticks and the snapshot timer do, over the app's tables."""
 
-    def __init__(self, sla: SlaApp, sink: Sink | None = None) -> None:
+    def __init__(
+        self, sla: SlaApp, sink: Sink | None = None, changelog: Send | None = None
+    ) -> None:
         self.settings = sla.settings
         self.app = sla.app
         self.codec = sla.codec
@@ -53,29 +56,56 @@ class SlaAgent:
         self.metrics = sla.metrics
         self.processor = sla.processor
         self.shipments = sla.shipments
-        self.local_counts = sla.local_counts
-        self.clock_marks = sla.clock_marks
         self.counts = sla.counts
         self.ticks = sla.ticks
         self.ticks_name = sla.ticks_name
         self.input_names = sla.input_names
         self.sink: Sink = sink or self._produce
+        self.changelog: Send = changelog or self._send_changelog
         self.timers = TimerIndex()
+        self.states = BatchWrites(sla.shipments)
+        self.tallies = BatchWrites(sla.local_counts)
+        self.marks = BatchWrites(sla.clock_marks)
+        self._writes = (self.states, self.tallies, self.marks)
+        self.handled = 0  # messages whose batch is done (tests wait on it)
         self._indexed: set[int] = set()
+        self._newest_event: datetime | None = None
+        self._events_by_type: dict[Any, Any] = {}
+        self._outcomes_by_kind: dict[Any, Any] = {}
 
     async def process(self, stream: Any) -> None:
-        async for event in stream.events():
-            message = event.message
-            if message.partition not in self._indexed:
-                self._index(message.partition)
-            headers = _headers(message.headers)
-            if any(name == TICK_HEADER for name, _ in headers):
-                await self.on_tick(message.partition, message.value)
-                continue
+        """Events in batches: each shipment, count and clock mark changed in a batch is
+        written once, at its end (see writes.py), which a backlog's full batches gain most
+        from; a quiet stream's batch closes after ``batch_within_s``."""
+        settings = self.settings
+        batches = stream.take_events(settings.batch_max, within=settings.batch_within_s)
+        async for batch in batches:
+            await self.handle_batch([event.message for event in batch])
+
+    async def handle_batch(self, messages: list[Any]) -> None:
+        try:
+            for message in messages:
+                await self.on_message(message)
+        except BaseException:
+            for writes in self._writes:
+                writes.discard()
+            raise
+        for writes in self._writes:
+            await writes.flush(self.changelog)
+        if self._newest_event is not None:
+            self.metrics.lag.set((datetime.now(UTC) - self._newest_event).total_seconds())
+        self.handled += len(messages)
+
+    async def on_message(self, message: Any) -> None:
+        if message.partition not in self._indexed:
+            self._index(message.partition)
+        headers = _headers(message.headers)
+        if any(name == TICK_HEADER for name, _ in headers):
+            await self.on_tick(message.partition, message.value)
+        else:
             await self.on_event(message, headers)
 
     async def on_event(self, message: Any, headers: list[tuple[str, bytes]]) -> None:
-        started = datetime.now(UTC)
         try:
             decoded = self.codec.decode(message.topic, message.key, message.value, headers)
         except (EnvelopeError, UnknownEventType, PayloadError) as exc:
@@ -85,16 +115,16 @@ class SlaAgent:
             return
         waybill = decoded.key
         try:
-            state, outcomes = self.processor.handle(self.shipments.get(waybill), decoded)
+            state, outcomes = self.processor.handle(self.states.get(waybill), decoded)
         except Unprocessable as exc:
             await self.dead_letter(message, headers, exc.reason, exc)
             return
         if state is not None:
-            self.shipments[waybill] = state
+            self.states.set(message.partition, waybill, state)
             self._remember(message.partition, waybill, state)
         await self.emit(message.partition, waybill, state, outcomes)
-        self.metrics.events.labels(type(decoded.message).__name__).inc()
-        self.metrics.lag.set((started - decoded.envelope.time).total_seconds())
+        self._counted(self._events_by_type, self.metrics.events, type(decoded.message).__name__)
+        self._newest_event = decoded.envelope.time
 
     async def on_tick(self, partition: int, value: bytes | None = None) -> None:
         """Timers run here, in the stream of the partition, so table writes are allowed.
@@ -107,22 +137,22 @@ class SlaAgent:
         if now is None:
             return
         for waybill in self.timers.pop_due(partition, now):
-            state = self.shipments.get(waybill)
+            state = self.states.get(waybill)
             if state is None:
                 continue
             if "clocks" not in state:  # only early events, waiting for their order
                 if self.processor.expire(state):
-                    await self.drop_orphan(waybill, state)
+                    await self.drop_orphan(partition, waybill, state)
                 else:  # looked at again on every tick until the order or the wait ends
                     self.timers.schedule(partition, waybill, now)
                 continue
             state, outcomes = self.processor.tick(state)
             if outcomes:
-                self.shipments[waybill] = state
+                self.states.set(partition, waybill, state)
             self._remember(partition, waybill, state)
             await self.emit(partition, waybill, state, outcomes)
 
-    async def drop_orphan(self, waybill: str, state: dict[str, Any]) -> None:
+    async def drop_orphan(self, partition: int, waybill: str, state: dict[str, Any]) -> None:
         """Early events whose order never came: dead-lettered, then forgotten."""
         for early in state["pending"]:
             headers = [("ce_type", early["ce_type"].encode()), ("ce_specversion", b"1.0")]
@@ -133,7 +163,7 @@ class SlaAgent:
                 "unknown_waybill",
                 LookupError(f"no order for {waybill} within the grace"),
             )
-        del self.shipments[waybill]
+        self.states.delete(partition, waybill)
 
     def _remember(self, partition: int, waybill: str, state: dict[str, Any]) -> None:
         self.timers.schedule(partition, waybill, self.processor.due(state))
@@ -156,13 +186,13 @@ class SlaAgent:
         if seen is not None:
             self.clock.saw(seen)
         newest = self.clock.newest
-        if newest is not None and self.clock_marks.get(partition) != newest.isoformat():
-            self.clock_marks[partition] = newest.isoformat()
+        if newest is not None and self.marks.get(partition) != newest.isoformat():
+            self.marks.set(partition, partition, newest.isoformat())
 
     def _index(self, partition: int) -> None:
         """After a restart or rebalance: rebuild the timer index from the recovered table,
         and move the event clock on to where the partition's mark left it."""
-        mark = tick_time((self.clock_marks.get(partition) or "").encode())
+        mark = tick_time((self.marks.get(partition) or "").encode())
         if mark is not None and self.clock.mode == "event":
             self.clock.saw(mark)
         count = self.settings.input_partitions
@@ -185,17 +215,31 @@ class SlaAgent:
                     event_id=outcome_id(waybill, outcome),
                 )
                 await self.sink(encoded.topic, encoded.key, encoded.value, encoded.headers)
-            self.metrics.outcomes.labels(outcome.sla, outcome.kind).inc()
+            self._counted(self._outcomes_by_kind, self.metrics.outcomes, outcome.sla, outcome.kind)
             if outcome.kind in COUNTED:
                 key = count_key(partition, shipment, outcome)
-                value = self.local_counts[key] + 1
-                self.local_counts[key] = value
+                value = self.tallies.get(key) + 1
+                self.tallies.set(partition, key, value)
                 self.counts.merge(key, value)  # read-your-writes
+
+    @staticmethod
+    def _counted(children: dict[Any, Any], metric: Any, *labels: str) -> None:
+        """``metric.labels(*labels).inc()``, keeping the labelled child: looking it up costs
+        more than the increment, once per event."""
+        child = children.get(labels)
+        if child is None:
+            child = children[labels] = metric.labels(*labels)
+        child.inc()
 
     async def _produce(
         self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
     ) -> None:
         await self.app.producer.send(topic, key, value, None, None, headers)
+
+    async def _send_changelog(
+        self, topic: str, key: bytes, value: bytes | None, partition: int
+    ) -> None:
+        await self.app.producer.send(topic, key, value, partition, None, None)
 
     async def dead_letter(
         self, message: Any, headers: list[tuple[str, bytes]], reason: str, error: BaseException

@@ -19,6 +19,10 @@ class SlaSettings(ServiceSettings):
     # Event clock only: the timers run this far behind the newest event time, so a closing
     # scan a little behind in another topic (or partition) still beats the timer.
     event_lateness_s: float = Field(default=0, ge=0)
+    # Events handled per step: a batch closes when full or after ``batch_within_s``, and
+    # what it changed is written once, at its end.
+    batch_max: int = Field(default=1000, ge=1)
+    batch_within_s: float = Field(default=0.05, gt=0)
     tick_interval_s: float = Field(default=1.0, gt=0)
     snapshot_interval_s: float = Field(default=60.0, gt=0)
     input_partitions: int = Field(default=12, ge=1)

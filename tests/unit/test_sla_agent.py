@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +18,7 @@ from fairwind.events.contracts import platform_catalog
 from fairwind.v1 import common_pb2, orders_pb2, sla_pb2, tracking_pb2
 from services.sla.bootstrap import SlaApp, bootstrap
 from services.sla.clock import EventClock
-from services.sla.consumer import TICK_HEADER
+from services.sla.consumer import TICK_HEADER, SlaAgent
 from services.sla.counts import decode_change
 from services.sla.settings import SlaSettings
 from services.sla.views import aggregate
@@ -48,21 +51,58 @@ class Sent:
         return [dict(h)["dlq_reason"].decode() for t, _, _, h in self.records if t.endswith(".dlq")]
 
 
+class Changelog:
+    """The tables' changelog records, as the agent sends them."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[str, bytes, bytes | None, int]] = []
+
+    async def __call__(self, topic: str, key: bytes, value: bytes | None, partition: int) -> None:
+        self.records.append((topic, key, value, partition))
+
+    def of(self, table: Any) -> list[tuple[int, Any, Any]]:
+        """(partition, key, value) of the table's records, decoded as its recovery would."""
+        topic = table.changelog_topic
+        return [
+            (partition, json.loads(key), None if value is None else json.loads(value))
+            for name, key, value, partition in self.records
+            if name == topic.get_topic_name()
+        ]
+
+
+class Settled:
+    """The agent's test context, each put returning once the batch it fell in is done:
+    the agent takes events in batches and writes its tables at the end of each."""
+
+    def __init__(self, context: Any, agent: SlaAgent) -> None:
+        self.context, self.agent = context, agent
+
+    async def put(self, *args: Any, **kwargs: Any) -> None:
+        done = self.agent.handled
+        await self.context.put(*args, **kwargs)
+        for _ in range(2000):
+            if self.agent.handled > done:
+                return
+            await asyncio.sleep(0.001)
+        raise AssertionError("the agent never finished the batch")
+
+
 @pytest.fixture
 async def harness() -> AsyncIterator[tuple[SlaApp, Any, Sent, EventClock]]:
     sent = Sent()
     clock = EventClock("event", wall=lambda: at(0))
     sla = bootstrap(
-        SlaSettings(store="memory://", input_partitions=1, clock="event"),
+        SlaSettings(store="memory://", input_partitions=1, clock="event", batch_within_s=0.001),
         clock=clock,
         registry=CollectorRegistry(),
         app_id="sla-unit-test",
         sink=sent,
+        changelog=Changelog(),
     )
     sla.app.finalize()
     agent = sla.app.agents["sla-clocks"]
     async with agent.test_context() as context:
-        yield sla, context, sent, clock
+        yield sla, Settled(context, sla.agent), sent, clock
 
 
 async def put(context: Any, message: Any, key: str = "FW1") -> None:
@@ -273,3 +313,63 @@ def test_the_lateness_setting_reaches_the_timers(monkeypatch: pytest.MonkeyPatch
     assert sla.clock.lateness == timedelta(seconds=90)
     sla.clock.saw(at(10))
     assert sla.clock.timer_now() == at(10) - timedelta(seconds=90)
+
+
+@dataclass
+class Record:
+    """A consumed record as the agent sees it (``event.message``)."""
+
+    topic: str
+    partition: int
+    key: bytes | None
+    value: bytes | None
+    headers: list[tuple[str, bytes]]
+    offset: int = 0
+
+
+def record(message: Any, key: str, partition: int) -> Record:
+    encoded = CODEC.encode(message, key)
+    return Record(encoded.topic, partition, encoded.key, encoded.value, encoded.headers)
+
+
+async def test_a_batch_writes_each_shipment_and_count_once_in_its_partition(
+    harness: Any,
+) -> None:
+    sla, _, sent, _ = harness
+    second = order()
+    second.order.waybill = "FW2"
+    await sla.agent.handle_batch(
+        [
+            record(order(), "FW1", 2),
+            record(status(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40), "FW1", 2),
+            record(status(common_pb2.SHIPMENT_STATUS_AT_DELIVERY_OUTLET, 50), "FW1", 2),
+            record(second, "FW2", 3),
+        ]
+    )
+    changelog = sla.agent.changelog
+    shipments = sorted((partition, key) for partition, key, _ in changelog.of(sla.shipments))
+    assert shipments == [(2, "FW1"), (3, "FW2")]
+    counts = changelog.of(sla.local_counts)
+    assert [(partition, value) for partition, _, value in counts] == [(2, 1)]  # pickup met
+    assert changelog.of(sla.shipments)[0][2] == sla.shipments["FW1"]
+    clocks = sla.shipments["FW1"]["clocks"]
+    assert (clocks["pickup"]["state"], clocks["outlet_delivery"]["state"]) == ("met", "open")
+    assert sent.types() == ["SlaMet"]
+    assert sla.agent.handled == 4
+
+
+async def test_a_batch_that_fails_part_way_writes_nothing(harness: Any) -> None:
+    sla, *_ = harness
+
+    async def broken(*_: Any) -> None:
+        raise ConnectionError("broker gone")
+
+    sla.agent.sink = broken
+    batch = [
+        record(order(), "FW1", 0),
+        record(status(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40), "FW1", 0),
+    ]
+    with pytest.raises(ConnectionError):
+        await sla.agent.handle_batch(batch)
+    assert (sla.agent.changelog.records, sla.shipments.get("FW1")) == ([], None)
+    assert sla.agent.handled == 0
