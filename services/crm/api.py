@@ -15,7 +15,9 @@ from services.crm.views import profile_view, ranked_view
 router = APIRouter(prefix="/v1")
 
 
-def service(request: Request) -> CrmService:
+# ``async``, though they await nothing: FastAPI runs a plain ``def`` dependency in its
+# thread pool, a thread hop per request that cost intake a tenth of its time.
+async def service(request: Request) -> CrmService:
     svc: CrmService = request.app.state.service
     return svc
 

@@ -26,7 +26,9 @@ BATCH_PATH = "/v1/scans:batch"
 router = APIRouter(prefix="/v1")
 
 
-def service(request: Request) -> TrackingService:
+# ``async``, though they await nothing: FastAPI runs a plain ``def`` dependency in its
+# thread pool, a thread hop per request that cost intake a tenth of its time.
+async def service(request: Request) -> TrackingService:
     svc: TrackingService = request.app.state.service
     return svc
 
