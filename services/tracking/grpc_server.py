@@ -70,10 +70,9 @@ class TrackingServicer(tracking_pb2_grpc.TrackingServiceServicer):
             waybill = waybill_of(self.svc, request.waybill)
         except Rejected as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, exc.detail)
-        ship = await self.svc.store.shipments.get(waybill)
+        ship, timeline = await self.svc.store.shipments.with_timeline(waybill)
         if ship is None:
             await context.abort(grpc.StatusCode.NOT_FOUND, f"no shipment {waybill!r}")
-        timeline = await self.svc.store.scans.timeline(waybill)
         return tracking_pb2.GetShipmentResponse(shipment=shipment_message(ship, timeline))
 
     async def ListShipments(

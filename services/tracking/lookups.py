@@ -15,11 +15,11 @@ async def lookup(
     svc: TrackingService, waybill: str, phone_last4: str | None, token: str | None, client: str
 ) -> Document | None:
     """The view of a shipment (None if unknown), full when ownership is proven."""
-    ship = await svc.store.shipments.get(waybill)
+    ship, timeline = await svc.store.shipments.with_timeline(waybill)
     if ship is None:
         return None
     full = await _proven(svc, ship, phone_last4, token, client)
-    return shipment_view(ship, await svc.store.scans.timeline(waybill), full)
+    return shipment_view(ship, timeline, full)
 
 
 async def _proven(

@@ -215,3 +215,19 @@ async def test_orders_and_dispatches_arrive_over_the_broker(tracking: TrackingAp
     ship = await tracking.service.store.shipments.get(W)
     assert ship is not None
     assert ship["status"] == "info_received"
+
+
+async def test_the_lookup_reads_a_shipment_and_its_timeline_in_device_time_together(
+    tracking: TrackingApp, client: httpx.AsyncClient, devices: dict[str, dict[str, str]]
+) -> None:
+    await shipment(tracking, W)
+    for scan_id, event, minute in (("t2", "arrived", 30), ("t1", "picked_up", 10)):
+        body = scan(scan_id, W, event, "SZX001", minute)
+        assert (await client.post("/v1/scans", json=body, headers=devices["SZX001"])).is_success
+    shipments = tracking.service.store.shipments
+    ship, timeline = await shipments.with_timeline(W)
+    assert ship is not None
+    assert (ship["_id"], "__timeline" in ship) == (W, False)
+    assert [s["_id"] for s in timeline] == ["t1", "t2"]  # sent late, scanned first
+    assert [s["_id"] for s in (await shipments.with_timeline(W, limit=1))[1]] == ["t1"]
+    assert await shipments.with_timeline(TYPO) == (None, [])
