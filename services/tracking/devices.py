@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from fairwind.cache import TtlCache
 from fairwind.tokens import Credential, TokenStore
 from services.tracking.store import Devices, Place, Places
 
@@ -41,6 +42,9 @@ class DeviceRegistry:
         self.tokens = TokenStore("dt", self._load, cache_s)
         # Every route names its places again: write a place only when it is new or changed.
         self._registered: dict[str, Place] = {}
+        # Every scan checks its place: places change when routes name them anew, rarely, so
+        # a found place is kept ``cache_s`` (a scan's own database read saved).
+        self._places: TtlCache[Document] = TtlCache(cache_s)
 
     async def register_places(self, places: Iterable[Place]) -> None:
         """Store the places not stored by this process yet, in one write."""
@@ -52,9 +56,17 @@ class DeviceRegistry:
                 new[place.code] = place  # the last of a code wins, as one at a time did
         await self.places.register(list(new.values()))
         self._registered.update(new)
+        for code in new:
+            self._places.discard(code)
 
     async def location(self, code: str) -> Document | None:
-        return await self.places.get(code)
+        cached = self._places.get(code)
+        if cached is not None:
+            return cached
+        found = await self.places.get(code)
+        if found is not None:  # an unknown place may be registered any moment: not kept
+            self._places.put(code, found)
+        return found
 
     async def create(
         self, location: str, kind: str, city_code: str = "", courier_id: str | None = None

@@ -13,6 +13,8 @@ from fairwind.v1 import orders_pb2, tracking_pb2
 from fairwind.waybill import format_waybill
 from services.tracking import handlers
 from services.tracking.bootstrap import TrackingApp
+from services.tracking.devices import DeviceRegistry
+from services.tracking.store import Place
 from tests.integration.tracking.conftest import as_event, outbox_types, scan, shipment
 
 pytestmark = pytest.mark.integration
@@ -289,3 +291,18 @@ async def test_concurrent_scans_of_one_shipment_lose_no_update(
     )
     assert await tracking.service.store.scans.collection.count_documents({"waybill": w}) == 9
     assert (await outbox_types(tracking)).count("ScanRecorded") == 9
+
+
+async def test_a_place_is_read_once_and_read_again_when_a_route_changes_it(
+    tracking: TrackingApp,
+) -> None:
+    store = tracking.service.store
+    registry = DeviceRegistry(store.devices, store.places, cache_s=30)
+    await registry.register_places([Place("SZX077", "outlet", "SZX")])
+    assert (await registry.location("SZX077") or {})["kind"] == "outlet"
+    places = registry.places.collection
+    await places.update_one({"_id": "SZX077"}, {"$set": {"name": "changed behind its back"}})
+    assert (await registry.location("SZX077") or {})["name"] == ""  # kept, not read again
+    await registry.register_places([Place("SZX077", "hub", "SZX")])
+    assert (await registry.location("SZX077") or {})["kind"] == "hub"
+    assert await registry.location("NOWHERE") is None
