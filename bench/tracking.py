@@ -18,8 +18,8 @@ from pymongo import AsyncMongoClient
 from bench.helpers import LoadResult, Service, closed_loop, open_loop
 from bench.infra import bench_settings, machine
 from bench.summary import Figure, record, scaled
+from fairwind.domain.waybill import format_waybill
 from fairwind.v1 import orders_pb2
-from fairwind.waybill import format_waybill
 from services.tracking import handlers
 from services.tracking.bootstrap import bootstrap
 from services.tracking.settings import TrackingSettings

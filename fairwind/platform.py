@@ -32,11 +32,11 @@ from fairwind.events.kafka import (
     make_reader,
 )
 from fairwind.events.publisher import EventPublisher
-from fairwind.lifecycle import Worker
 from fairwind.metrics import KitMetrics, kit_metrics
 from fairwind.mongo.client import create_client
 from fairwind.mongo.outbox import Outbox
 from fairwind.mongo.relay import OutboxRelay
+from fairwind.runtime.lifecycle import Worker
 from fairwind.settings import ServiceSettings
 
 Document = dict[str, Any]

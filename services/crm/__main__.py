@@ -15,8 +15,8 @@ import argparse
 import json
 import sys
 
-from fairwind import cli
-from fairwind.cli import dispatch, service_parser
+from fairwind.runtime import cli
+from fairwind.runtime.cli import dispatch, service_parser
 from services.crm.archive import BadImport, import_customers, parse
 from services.crm.bootstrap import admin_service, bootstrap
 from services.crm.consumer import event_consumer

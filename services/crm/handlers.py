@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from fairwind.clock import PlatformClock
+from fairwind.domain.privacy import mask_name
+from fairwind.domain.status import ShipmentStatus
 from fairwind.events import Event, EventCodec, PermanentError
 from fairwind.mongo.uow import Units
-from fairwind.privacy import mask_name
-from fairwind.status import ShipmentStatus
 from fairwind.v1 import orders_pb2, tracking_pb2
 from services.crm import convert, phones
 from services.crm.domain import (

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from fairwind.lifecycle import Worker
+from fairwind.runtime.lifecycle import Worker
 from fairwind.v1 import crm_pb2
 from services.crm import convert
 from services.crm.domain import (

@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from fairwind import cli
-from fairwind.cli import dispatch, service_parser
-from fairwind.lifecycle import Worker
 from fairwind.mongo.client import create_client
+from fairwind.runtime import cli
+from fairwind.runtime.cli import dispatch, service_parser
+from fairwind.runtime.lifecycle import Worker
 from services.orders.bootstrap import bootstrap
 from services.orders.consumer import route_consumer, status_consumer
 from services.orders.keys import KeyStore

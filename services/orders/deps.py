@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from fairwind.domain.waybill import InvalidWaybill, parse_waybill
 from fairwind.http import Problem
-from fairwind.waybill import InvalidWaybill, parse_waybill
 from services.orders.handlers import OrdersService
 from services.orders.keys import Partner
 from services.orders.ratelimit import RateLimiter

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from fairwind.domain.waybill import format_waybill
 from fairwind.problems import Rejected
 from fairwind.v1 import routes_pb2
-from fairwind.waybill import format_waybill
 from services.orders import convert
 from services.orders.clients import (
     Coverage,

@@ -12,7 +12,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from fairwind.privacy import mask_phone
+from fairwind.domain.privacy import mask_phone
 
 Document = dict[str, Any]
 WIDTH, HEIGHT = 100 * mm, 150 * mm

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fairwind.privacy import tracking_link_token
+from fairwind.domain.privacy import tracking_link_token
 
 Document = dict[str, Any]
 

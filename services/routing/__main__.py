@@ -10,8 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from fairwind import cli
-from fairwind.cli import dispatch, service_parser
+from fairwind.runtime import cli
+from fairwind.runtime.cli import dispatch, service_parser
 from services.routing.bootstrap import bootstrap
 from services.routing.consumer import event_consumer, reassigner
 from services.routing.datafiles import load_network

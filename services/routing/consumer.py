@@ -8,8 +8,8 @@ import functools
 import logging
 
 from fairwind.events import Batched, ConsumerRunner
-from fairwind.lifecycle import Worker
 from fairwind.platform import Platform
+from fairwind.runtime.lifecycle import Worker
 from fairwind.v1 import orders_pb2, tracking_pb2
 from services.routing import handlers, pickups
 from services.routing.service import RoutingService

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import faust
 
-from fairwind.cli import dispatch, service_parser
 from fairwind.events.kafka import ensure_topics
-from fairwind.serving import settle_memory
+from fairwind.runtime.cli import dispatch, service_parser
+from fairwind.runtime.serving import settle_memory
 from services.sla.bootstrap import bootstrap
 from services.sla.settings import SlaSettings
 

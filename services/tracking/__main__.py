@@ -12,9 +12,9 @@ import argparse
 import json
 import sys
 
-from fairwind import cli
-from fairwind.cli import dispatch, service_parser
 from fairwind.mongo.client import create_client
+from fairwind.runtime import cli
+from fairwind.runtime.cli import dispatch, service_parser
 from services.tracking.bootstrap import bootstrap
 from services.tracking.consumer import event_consumer
 from services.tracking.devices import DeviceRegistry

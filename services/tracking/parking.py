@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fairwind.events import Event
-from fairwind.lifecycle import Worker, periodic
+from fairwind.runtime.lifecycle import Worker, periodic
 from services.tracking.recording import ScanCommand
 from services.tracking.service import TrackingService
 from services.tracking.store import NO_ORDER

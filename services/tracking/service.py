@@ -8,11 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 from fairwind.clock import PlatformClock
+from fairwind.domain.waybill import InvalidWaybill, parse_waybill
 from fairwind.events import EventCodec
 from fairwind.mongo.batching import GroupCommitter
 from fairwind.mongo.uow import Units
 from fairwind.problems import Rejected
-from fairwind.waybill import InvalidWaybill, parse_waybill
 from services.tracking.devices import DeviceRegistry
 from services.tracking.domain.status import ScanEvent, Status, accepts
 from services.tracking.guesses import GuessThrottle

@@ -6,7 +6,7 @@ import hmac
 from datetime import datetime
 from typing import Any
 
-from fairwind.privacy import last4_matches, mask_name, mask_phone, tracking_link_token
+from fairwind.domain.privacy import last4_matches, mask_name, mask_phone, tracking_link_token
 from services.tracking.store import hops_of
 
 Document = dict[str, Any]

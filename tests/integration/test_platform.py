@@ -14,10 +14,10 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from fairwind.events import Event, EventCatalog
 from fairwind.infra.processes import free_port
-from fairwind.lifecycle import Worker
 from fairwind.metrics import kit_metrics, start_metrics_exporter
 from fairwind.mongo.client import in_transaction
 from fairwind.platform import Platform
+from fairwind.runtime.lifecycle import Worker
 from fairwind.settings import ServiceSettings
 from fairwind.v1 import orders_pb2
 from tests.integration.conftest import wait_for

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from fairwind import cli
-from fairwind.lifecycle import Worker
+from fairwind.runtime import cli
+from fairwind.runtime.lifecycle import Worker
 from fairwind.settings import ServiceSettings
 
 

@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from fairwind.lifecycle import Worker, run_until_signalled
+from fairwind.runtime.lifecycle import Worker, run_until_signalled
 
 
 class Draining:

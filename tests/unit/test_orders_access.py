@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from fairwind.privacy import mask_name, mask_phone
+from fairwind.domain.privacy import mask_name, mask_phone
 from fairwind.testing import ManualClock
 from services.orders.ratelimit import RateLimiter
 from services.orders.store import decode_cursor, encode_cursor

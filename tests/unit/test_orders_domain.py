@@ -1,4 +1,4 @@
-"""Orders domain rules: waybills (fairwind/waybill.py), weights, commodity and customs
+"""Orders domain rules: waybills (fairwind/domain/waybill.py), weights, commodity and customs
 rules, status rules."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from fairwind.waybill import (
+from fairwind.domain.waybill import (
     InvalidWaybill,
     check_digit,
     format_waybill,

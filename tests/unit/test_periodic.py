@@ -1,4 +1,4 @@
-"""``fairwind.lifecycle.periodic``: rounds now and then again, a failed round does not end
+"""``fairwind.runtime.lifecycle.periodic``: rounds now and then again, a failed round does not end
 the worker, and stopping ends it even in the middle of a long wait."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from fairwind.lifecycle import periodic
+from fairwind.runtime.lifecycle import periodic
 
 HANG_GUARD_S = 10  # only so that a broken worker fails the test instead of hanging it
 
@@ -44,7 +44,7 @@ async def test_a_failing_round_is_logged_and_the_next_round_runs(
             raise RuntimeError("mongod stepped down")
 
     worker = periodic("expirer", work, interval_s=0)
-    with caplog.at_level(logging.ERROR, logger="fairwind.lifecycle"):
+    with caplog.at_level(logging.ERROR, logger="fairwind.runtime.lifecycle"):
         running = asyncio.create_task(worker.run())
         await asyncio.wait_for(third.wait(), HANG_GUARD_S)
         worker.stop()

@@ -10,8 +10,8 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.asynchronous.cursor import AsyncCursor
 
+from fairwind.domain.status import ShipmentStatus
 from fairwind.mongo.repository import Repository
-from fairwind.status import ShipmentStatus
 
 Document = dict[str, Any]
 CANCELLED = ShipmentStatus.CANCELLED.value

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from fairwind.status import ShipmentStatus
+from fairwind.domain.status import ShipmentStatus
 
 Status = ShipmentStatus  # the platform taxonomy, named as this service always has
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from fairwind.status import ShipmentStatus
+from fairwind.domain.status import ShipmentStatus
 
 Status = ShipmentStatus  # the platform taxonomy, named as this service always has
 

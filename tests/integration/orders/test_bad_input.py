@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fairwind.waybill import format_waybill
+from fairwind.domain.waybill import format_waybill
 from services.orders.bootstrap import OrdersApp
 from tests.integration.orders.conftest import order_body, soon, stored
 

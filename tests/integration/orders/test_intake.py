@@ -9,10 +9,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from fairwind.domain.privacy import tracking_link_token
+from fairwind.domain.waybill import parse_waybill
 from fairwind.infra.pytest_plugin import InfraEndpoints
-from fairwind.privacy import tracking_link_token
 from fairwind.v1 import orders_pb2
-from fairwind.waybill import parse_waybill
 from services.orders.bootstrap import OrdersApp
 from tests.integration.orders.conftest import (
     api_key,

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
+from fairwind.domain.privacy import tracking_link_token
+from fairwind.domain.waybill import format_waybill
 from fairwind.infra.pytest_plugin import serving
-from fairwind.privacy import tracking_link_token
-from fairwind.waybill import format_waybill
 from services.tracking.bootstrap import TrackingApp, bootstrap
 from tests.integration.tracking.conftest import LINK_SECRET, shipment
 

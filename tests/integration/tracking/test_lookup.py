@@ -10,11 +10,11 @@ import grpc
 import httpx
 import pytest
 
+from fairwind.domain.privacy import tracking_link_token
+from fairwind.domain.waybill import format_waybill
 from fairwind.infra.processes import free_port
-from fairwind.privacy import tracking_link_token
-from fairwind.serving import http_worker
+from fairwind.runtime.serving import http_worker
 from fairwind.v1 import common_pb2, orders_pb2, tracking_pb2, tracking_pb2_grpc
-from fairwind.waybill import format_waybill
 from services.tracking.bootstrap import TrackingApp
 from services.tracking.consumer import event_consumer
 from tests.integration.conftest import wait_for

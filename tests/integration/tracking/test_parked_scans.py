@@ -10,8 +10,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from fairwind.domain.waybill import format_waybill
 from fairwind.v1 import orders_pb2
-from fairwind.waybill import format_waybill
 from services.tracking import handlers
 from services.tracking.bootstrap import TrackingApp
 from services.tracking.consumer import event_consumer

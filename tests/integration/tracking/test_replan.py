@@ -10,8 +10,8 @@ import grpc
 import httpx
 import pytest
 
+from fairwind.domain.waybill import format_waybill
 from fairwind.v1 import common_pb2, routes_pb2, tracking_pb2, tracking_pb2_grpc
-from fairwind.waybill import format_waybill
 from services.tracking import handlers
 from services.tracking.bootstrap import TrackingApp
 from tests.integration.tracking.conftest import as_event, route_planned, scan, shipment

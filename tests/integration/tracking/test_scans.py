@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from fairwind.domain.waybill import format_waybill
 from fairwind.v1 import orders_pb2, tracking_pb2
-from fairwind.waybill import format_waybill
 from services.tracking import handlers
 from services.tracking.bootstrap import TrackingApp
 from services.tracking.devices import DeviceRegistry

@@ -11,8 +11,8 @@ from typing import Any
 
 import uvicorn
 
-from fairwind.lifecycle import Worker
 from fairwind.rpc import GrpcServer
+from fairwind.runtime.lifecycle import Worker
 
 
 class _EmbeddedUvicorn(uvicorn.Server):

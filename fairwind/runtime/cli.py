@@ -10,12 +10,12 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Protocol, TypeVar
 
 from fairwind.events.consumer import ConsumerRunner
-from fairwind.lifecycle import Worker, run_until_signalled
 from fairwind.logs import configure_logging
 from fairwind.metrics import start_metrics_exporter
 from fairwind.platform import Platform
 from fairwind.rpc import GrpcServer
-from fairwind.serving import grpc_worker, http_worker, run, settle_memory
+from fairwind.runtime.lifecycle import Worker, run_until_signalled
+from fairwind.runtime.serving import grpc_worker, http_worker, run, settle_memory
 from fairwind.settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
