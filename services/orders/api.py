@@ -171,7 +171,7 @@ async def list_orders(
     try:
         docs, next_cursor = await svc.store.orders.page(partner.id, filters, cursor, limit)
     except ValueError as exc:
-        raise Problem(400, str(exc)) from exc
+        raise Problem(400, str(exc), reason="invalid_cursor") from exc
     return OrderPage.model_validate(
         {"orders": [svc.view(d) for d in docs], "next_cursor": next_cursor}
     )

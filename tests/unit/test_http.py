@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from fairwind.http import PROBLEM_JSON, Problem, setup_http
 from fairwind.metrics import KitMetrics, kit_metrics
 from fairwind.problems import problems
+from tests.problems import assert_problem
 
 TYPES = "https://fairwind.dev/problems/"
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
@@ -176,7 +177,7 @@ def test_chunked_oversized_body_is_refused_too(client: TestClient) -> None:
         content=chunks(),
         headers={"content-type": "application/json"},
     )
-    assert response.status_code == 413
+    assert_problem(response, 413, "payload_too_large")
 
 
 def test_requests_are_counted_by_route_template(client: TestClient, metrics: KitMetrics) -> None:

@@ -12,6 +12,7 @@ import pytest
 from services.orders.bootstrap import OrdersApp
 from services.orders.keys import KeyStore
 from tests.integration.orders.conftest import api_key, order_body
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +44,7 @@ async def test_a_revoked_key_stops_working(orders: OrdersApp, client: httpx.Asyn
     headers = {"Authorization": f"Bearer {issued.plain}"}
     assert (await client.get("/v1/orders", headers=headers)).status_code == 200
     assert await orders.service.keys.revoke(issued.key_id)
-    assert (await client.get("/v1/orders", headers=headers)).status_code == 401
+    assert_problem(await client.get("/v1/orders", headers=headers), 401, "unauthorized")
 
 
 async def test_keys_are_stored_hashed(orders: OrdersApp) -> None:
@@ -56,7 +57,8 @@ async def test_keys_are_stored_hashed(orders: OrdersApp) -> None:
 
 async def test_a_key_without_the_scope_is_403(orders: OrdersApp, client: httpx.AsyncClient) -> None:
     reader = await api_key(orders, scopes=frozenset({"orders:read"}))
-    assert (await create(client, reader)).status_code == 403
+    body = assert_problem(await create(client, reader), 403, "forbidden")
+    assert "orders:write" in body["detail"]
     assert (await client.get("/v1/orders", headers=reader)).status_code == 200
 
 
@@ -67,9 +69,12 @@ async def test_a_partner_sees_only_its_own_orders(
     other = await api_key(orders, "globex")
     waybill = (await create(client, acme)).json()["waybill"]
     assert (await client.get(f"/v1/orders/{waybill}", headers=acme)).status_code == 200
-    assert (await client.get(f"/v1/orders/{waybill}", headers=other)).status_code == 404
-    assert (await client.get(f"/v1/orders/{waybill}/label", headers=other)).status_code == 404
-    assert (await client.post(f"/v1/orders/{waybill}/cancel", headers=other)).status_code == 404
+    for response in (
+        await client.get(f"/v1/orders/{waybill}", headers=other),
+        await client.get(f"/v1/orders/{waybill}/label", headers=other),
+        await client.post(f"/v1/orders/{waybill}/cancel", headers=other),
+    ):
+        assert_problem(response, 404, "not_found")
     assert (await client.get("/v1/orders", headers=other)).json()["orders"] == []
 
 

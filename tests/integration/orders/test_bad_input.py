@@ -11,6 +11,7 @@ import pytest
 from fairwind.domain.waybill import format_waybill
 from services.orders.bootstrap import OrdersApp
 from tests.integration.orders.conftest import order_body, soon, stored
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.integration
 Json = dict[str, Any]
@@ -129,7 +130,7 @@ async def test_a_body_over_the_size_limit_is_413(
     body = order_body()
     body["consignee"]["address"]["street"] = "x" * 100_000
     response = await client.post("/v1/orders", json=body, headers=acme | {"Idempotency-Key": "k"})
-    assert response.status_code == 413
+    assert_problem(response, 413, "payload_too_large")
     assert await stored(orders) == (0, 0)
 
 
@@ -151,12 +152,12 @@ async def test_a_wrong_check_digit_is_400_not_404(
     assert response.status_code == 400
     assert "check digit" in response.json()["detail"]
     assert response.json()["title"] == "invalid_waybill"  # the same code tracking answers
-    assert (await client.get(f"/v1/orders/{good}", headers=acme)).status_code == 404
+    assert_problem(await client.get(f"/v1/orders/{good}", headers=acme), 404, "not_found")
 
 
 async def test_a_bad_cursor_is_400(client: httpx.AsyncClient, acme: dict[str, str]) -> None:
     response = await client.get("/v1/orders", params={"cursor": "!!!"}, headers=acme)
-    assert response.status_code == 400
+    assert_problem(response, 400, "invalid_cursor")
 
 
 def with_text(path: tuple[str | int, ...], value: str) -> Json:

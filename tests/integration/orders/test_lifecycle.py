@@ -22,6 +22,7 @@ from tests.integration.orders.conftest import (
     stored,
 )
 from tests.integration.orders.fakes import NO_ROUTE_DISTRICT, FakeRouting
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.integration
 Json = dict[str, Any]
@@ -303,4 +304,4 @@ async def test_labels_as_pdf_and_zpl(client: httpx.AsyncClient, acme: dict[str, 
     assert f"^BCN,180,Y,N,N^FD{waybill}^FS" in zpl.text
     assert "139****5678" in zpl.text  # the consignee's phone is masked on the label
     bad = await client.get(f"/v1/orders/{waybill}/label", params={"format": "png"}, headers=acme)
-    assert bad.status_code == 422
+    assert_problem(bad, 422, "invalid_request")

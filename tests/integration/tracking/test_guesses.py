@@ -16,6 +16,7 @@ from fairwind.domain.waybill import format_waybill
 from fairwind.infra.pytest_plugin import serving
 from services.tracking.bootstrap import TrackingApp, bootstrap
 from tests.integration.tracking.conftest import LINK_SECRET, shipment
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.integration
 W = format_waybill("FW", 301)
@@ -57,7 +58,7 @@ async def test_a_waybill_locks_after_five_wrong_guesses_across_processes(
         assert locked.json()["title"] == "too_many_guesses"
         assert int(locked.headers["retry-after"]) > 0
         assert "张三" not in locked.text
-        assert (await guess(second, W, RIGHT)).status_code == 429  # the other process too
+        assert_problem(await guess(second, W, RIGHT), 429, "too_many_guesses")  # the other too
         public = await first.get(f"/v1/track/{W}")
         assert (public.status_code, public.json()["full_details"]) == (200, False)
         link = await first.get(

@@ -19,6 +19,7 @@ from services.tracking.bootstrap import TrackingApp
 from services.tracking.consumer import event_consumer
 from tests.integration.conftest import wait_for
 from tests.integration.tracking.conftest import LINK_SECRET, scan, shipment
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.integration
 W = "FW000000000076"
@@ -75,12 +76,14 @@ async def test_lookup_errors_and_many_at_once(
     missing = await client.get("/v1/track/FW000000009990")
     assert missing.status_code == 404
     assert (missing.json()["type"], missing.json()["title"]) == (f"{TYPES}not_found", "not_found")
-    assert (await client.get(f"/v1/track/{W}", params={"phone_last4": "12"})).status_code == 422
+    short = await client.get(f"/v1/track/{W}", params={"phone_last4": "12"})
+    assert_problem(short, 422, "invalid_request")
     many = (await client.get("/v1/track", params={"waybills": f"{W},FW000000009990"})).json()
     assert [s["waybill"] for s in many["shipments"]] == [W]
     assert many["not_found"] == ["FW000000009990"]
     eleven = ",".join(format_waybill("FW", n) for n in range(1, 12))
-    assert (await client.get("/v1/track", params={"waybills": eleven})).status_code == 400
+    too_many = await client.get("/v1/track", params={"waybills": eleven})
+    assert "1 to 10 waybills" in assert_problem(too_many, 400, "bad_request")["detail"]
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from services.tracking.consumer import event_consumer
 from services.tracking.parking import expire_parked
 from tests.integration.conftest import wait_for
 from tests.integration.tracking.conftest import as_event, outbox_types, scan, shipment
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.integration
 W = format_waybill("FW", 401)
@@ -52,7 +53,7 @@ async def test_a_scan_before_its_order_is_parked_then_applied(
     assert await tracking.service.store.scans.collection.count_documents({}) == 0
     assert await outcome(client, courier, "early-1") == "parked"
     other = await client.get("/v1/scans/early-1", headers=devices["HSZX"])
-    assert other.status_code == 404  # another device's scan is none of its business
+    assert_problem(other, 404, "not_found")  # another device's scan is none of its business
 
     await order_created(tracking, W)
 

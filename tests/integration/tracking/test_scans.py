@@ -16,6 +16,7 @@ from services.tracking.bootstrap import TrackingApp
 from services.tracking.devices import DeviceRegistry
 from services.tracking.store import Place
 from tests.integration.tracking.conftest import as_event, outbox_types, scan, shipment
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.integration
 POD = {"recipient_name": "张三", "relation": "self", "signature_ref": "sig/FW1.png"}
@@ -182,7 +183,7 @@ async def test_a_cancelled_shipment_takes_no_movement_scans(
         tracking.service, [as_event(tracking, orders_pb2.OrderCancelled(waybill=w), w)]
     )
     response = await post(client, devices["SZX001"], scan("c1", w, "picked_up", "SZX001", 10))
-    assert response.status_code == 409
+    assert_problem(response, 409, "cancelled")
     assert (await outbox_types(tracking)) == ["ShipmentStatusChanged"]
 
 
