@@ -13,6 +13,10 @@ from fairwind.settings import ServiceSettings
 class SlaSettings(ServiceSettings):
     service_name: str = "sla"
     http_port: int = Field(default=8040, ge=0, le=65535)  # the worker's web port
+    # The plan's numbers (deploy/ports.toml), though the worker serves neither: no gRPC API,
+    # and /metrics on its web port.
+    grpc_port: int = Field(default=50090, ge=0, le=65535)
+    metrics_port: int = Field(default=9140, ge=0, le=65535)
     # "wall": timers follow the wall clock (production). "event": they follow the newest
     # event time seen, so a replay or a time-compressed simulation gives the same figures.
     clock: Literal["wall", "event"] = "wall"

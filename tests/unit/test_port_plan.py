@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ import pytest
 import yaml
 
 from devstack.plan import PLAN, ROOT, Planned, load_plan
+from fairwind.settings import ServiceSettings
+from services.orders.settings import OrdersSettings
 
 K8S = ROOT / "deploy" / "k8s" / "base"
 
@@ -80,3 +83,35 @@ def test_kubernetes_service_exposes_the_plans_ports(name: str) -> None:
     service = _yaml(K8S / name / "service.yaml")
     ports = {p["name"]: (p["port"], p["targetPort"]) for p in service["spec"]["ports"]}
     assert ports == {kind: (port, kind) for kind, port in _numbers(PLAN[name]).items()}
+
+
+def _settings_class(name: str) -> type[ServiceSettings] | None:
+    try:
+        module = importlib.import_module(f"services.{name}.settings")
+    except ModuleNotFoundError:
+        return None  # a service not built yet (notify) has no settings to agree
+    (found,) = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, ServiceSettings)
+        and value.__module__ == module.__name__
+    ]
+    return found
+
+
+@pytest.mark.parametrize("name", list(PLAN))
+def test_a_service_started_without_the_launcher_listens_where_the_plan_says(name: str) -> None:
+    """``python -m services.<name> serve`` with no environment uses its settings' defaults."""
+    settings = _settings_class(name)
+    if settings is None:
+        pytest.skip(f"services.{name} has no settings yet")
+    fields = settings.model_fields
+    defaults = {kind: fields[f"{kind}_port"].default for kind in ("http", "grpc", "metrics")}
+    assert defaults == _numbers(PLAN[name])
+
+
+def test_the_orders_service_calls_routing_and_crm_where_the_plan_puts_them() -> None:
+    fields = OrdersSettings.model_fields
+    assert fields["routing_target"].default == f"127.0.0.1:{PLAN['routing'].ports.grpc}"
+    assert fields["crm_target"].default == f"127.0.0.1:{PLAN['crm'].ports.grpc}"
