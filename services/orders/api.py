@@ -32,7 +32,15 @@ from services.orders.handlers import OrdersService, Outcome
 from services.orders.keys import Partner
 from services.orders.quotes import quote_view
 from services.orders.ratelimit import RateLimiter
-from services.orders.schemas import CancelIn, OrderIn, OrderPage, QuoteIn, QuoteOut
+from services.orders.schemas import (
+    BatchOut,
+    CancelIn,
+    OrderIn,
+    OrderOut,
+    OrderPage,
+    QuoteIn,
+    QuoteOut,
+)
 from services.orders.store import OrderFilter
 
 BATCH_PATH = "/v1/orders:batch"
@@ -106,7 +114,9 @@ async def _owned(svc: OrdersService, partner: Partner, waybill: str) -> dict[str
     return doc
 
 
-@router.post("/orders", status_code=201, tags=["orders"])
+# ``response_model`` documents what the routes answer; they build their JSON themselves
+# (``FastJSONResponse``), so FastAPI does not validate it again on the way out.
+@router.post("/orders", status_code=201, tags=["orders"], response_model=OrderOut)
 async def create_order(
     order: OrderIn, svc: Service, partner: Writer, key: IdempotencyKey = None
 ) -> FastJSONResponse:
@@ -116,7 +126,7 @@ async def create_order(
     return _respond(outcome, f"/v1/orders/{outcome.body.get('waybill')}")
 
 
-@router.post("/orders:batch", tags=["orders"])
+@router.post("/orders:batch", tags=["orders"], response_model=BatchOut)
 async def create_batch(
     batch: BatchIn, svc: Service, partner: Writer, key: IdempotencyKey = None
 ) -> FastJSONResponse:
@@ -149,7 +159,7 @@ async def quote(request: QuoteIn, svc: Service, partner: Reader) -> QuoteOut:
     return quote_view(result, request.service_level)
 
 
-@router.get("/orders/{waybill}", tags=["orders"])
+@router.get("/orders/{waybill}", tags=["orders"], response_model=OrderOut)
 async def get_order(waybill: str, svc: Service, partner: Reader) -> FastJSONResponse:
     return FastJSONResponse(svc.view(await _owned(svc, partner, waybill)))
 
@@ -177,7 +187,7 @@ async def list_orders(
     )
 
 
-@router.post("/orders/{waybill}/cancel", tags=["orders"])
+@router.post("/orders/{waybill}/cancel", tags=["orders"], response_model=OrderOut)
 async def cancel(
     waybill: str, svc: Service, partner: Writer, body: CancelIn | None = None
 ) -> FastJSONResponse:

@@ -31,12 +31,8 @@ _RANK = {
     Status.CANCELLED: 6,
 }
 FINAL = frozenset({Status.DELIVERED, Status.RETURNED, Status.CANCELLED})
+# Cancellation is allowed until the courier has picked the parcel up (the store's filter).
 CANCELLABLE = frozenset({Status.INFO_RECEIVED, Status.PICKUP_DISPATCHED})
-
-
-def can_cancel(status: Status) -> bool:
-    """Cancellation is allowed until the courier has picked the parcel up."""
-    return status in CANCELLABLE
 
 
 def follow(current: Status, reported: Status) -> Status:

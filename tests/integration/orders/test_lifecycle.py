@@ -12,6 +12,7 @@ from fairwind.infra.pytest_plugin import InfraEndpoints
 from fairwind.v1 import common_pb2, orders_pb2, tracking_pb2
 from services.orders.bootstrap import OrdersApp
 from services.orders.consumer import status_consumer
+from services.orders.schemas import BatchOut, OrderOut
 from tests.integration.conftest import wait_for
 from tests.integration.orders.conftest import (
     CLOSED_PORT,
@@ -128,6 +129,7 @@ async def test_a_batch_accepts_good_items_and_explains_bad_ones(
     )
     assert response.status_code == 200, response.text
     body = response.json()
+    BatchOut.model_validate(body)  # the shape the OpenAPI declares
     statuses = [r["status"] for r in body["results"]]
     assert statuses == [201, 422, 422, 409, 409, 201, 422]
     assert (body["accepted"], body["rejected"]) == (2, 5)
@@ -305,3 +307,25 @@ async def test_labels_as_pdf_and_zpl(client: httpx.AsyncClient, acme: dict[str, 
     assert "139****5678" in zpl.text  # the consignee's phone is masked on the label
     bad = await client.get(f"/v1/orders/{waybill}/label", params={"format": "png"}, headers=acme)
     assert_problem(bad, 422, "invalid_request")
+
+
+async def test_the_openapi_declares_what_each_order_route_answers(
+    client: httpx.AsyncClient, acme: dict[str, str]
+) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+
+    def schema(path: str, method: str, status: str) -> Any:
+        answer = paths[path][method]["responses"][status]
+        return answer["content"]["application/json"]["schema"]
+
+    order_ref = {"$ref": "#/components/schemas/OrderOut"}
+    assert schema("/v1/orders", "post", "201") == order_ref
+    assert schema("/v1/orders/{waybill}", "get", "200") == order_ref
+    assert schema("/v1/orders/{waybill}/cancel", "post", "200") == order_ref
+    assert schema("/v1/orders:batch", "post", "200") == {"$ref": "#/components/schemas/BatchOut"}
+    created = await client.post(
+        "/v1/orders", json=order_body(), headers=acme | {"Idempotency-Key": "openapi"}
+    )
+    waybill = OrderOut.model_validate(created.json()).waybill
+    fetched = await client.get(f"/v1/orders/{waybill}", headers=acme)
+    assert OrderOut.model_validate(fetched.json()).waybill == waybill
