@@ -2,4 +2,5 @@
 preferences, quiet hours, dedupe, post-delivery surveys. Publishes
 fairwind.notifications.v1.
 
-Not built yet: the package exists so the layout and the import contracts are in place."""
+Built so far: the rules, webhook signing and the retry schedule (``domain/``). The service
+around them (consumers, channels, the partner API) is not built yet."""
