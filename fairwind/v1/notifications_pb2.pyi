@@ -26,6 +26,8 @@ class SuppressionReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SUPPRESSION_REASON_DUPLICATE: _ClassVar[SuppressionReason]
     SUPPRESSION_REASON_NO_CONTACT: _ClassVar[SuppressionReason]
     SUPPRESSION_REASON_SUPERSEDED: _ClassVar[SuppressionReason]
+    SUPPRESSION_REASON_CANCELLED: _ClassVar[SuppressionReason]
+    SUPPRESSION_REASON_FREQUENCY_CAP: _ClassVar[SuppressionReason]
 RECIPIENT_KIND_UNSPECIFIED: RecipientKind
 RECIPIENT_KIND_CONSIGNEE: RecipientKind
 RECIPIENT_KIND_SHIPPER: RecipientKind
@@ -36,6 +38,8 @@ SUPPRESSION_REASON_OPTED_OUT: SuppressionReason
 SUPPRESSION_REASON_DUPLICATE: SuppressionReason
 SUPPRESSION_REASON_NO_CONTACT: SuppressionReason
 SUPPRESSION_REASON_SUPERSEDED: SuppressionReason
+SUPPRESSION_REASON_CANCELLED: SuppressionReason
+SUPPRESSION_REASON_FREQUENCY_CAP: SuppressionReason
 
 class NotificationSent(_message.Message):
     __slots__ = ("notification_id", "waybill", "recipient_kind", "recipient", "recipient_id", "channel", "template", "language", "trigger_ce_id", "trigger_ce_type", "sent_at", "attempt", "provider_message_id", "survey_id", "http_status", "latency")

@@ -1,0 +1,61 @@
+"""Which platform events are moments worth telling someone about (``rules.Moment``), and
+which occurrence of the moment each is: the events decoded from the topics go in, the
+moment or None comes out (no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
+from services.notify.domain.rules import Moment
+
+STATUS_MOMENTS = {
+    common_pb2.SHIPMENT_STATUS_PICKED_UP: Moment.PICKED_UP,
+    common_pb2.SHIPMENT_STATUS_OUT_FOR_DELIVERY: Moment.OUT_FOR_DELIVERY,
+    common_pb2.SHIPMENT_STATUS_DELIVERED: Moment.DELIVERED,
+    common_pb2.SHIPMENT_STATUS_DELIVERY_FAILED: Moment.DELIVERY_FAILED,
+    common_pb2.SHIPMENT_STATUS_EXCEPTION: Moment.EXCEPTION,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Happened:
+    waybill: str
+    moment: Moment
+    # Tells apart moments that may come again for one shipment (each failed attempt, each
+    # new promise); empty for those that come once.
+    occurrence: str = ""
+
+
+def moment_of(message: Any) -> Happened | None:
+    """The moment an event is, or None for events nobody is told about (a route planned
+    as promised, an in-transit scan, an SLA met)."""
+    if isinstance(message, orders_pb2.OrderCreated):
+        return Happened(message.order.waybill, Moment.BOOKED)
+    if isinstance(message, orders_pb2.OrderCancelled):
+        return Happened(message.waybill, Moment.CANCELLED)
+    if isinstance(message, tracking_pb2.ShipmentStatusChanged):
+        return _status(message)
+    if isinstance(message, routes_pb2.RouteReplanned):
+        return _replanned(message)
+    if isinstance(message, sla_pb2.SlaAtRisk):
+        return Happened(message.waybill, Moment.SLA_AT_RISK, sla_pb2.SlaKind.Name(message.sla))
+    return None
+
+
+def _status(message: tracking_pb2.ShipmentStatusChanged) -> Happened | None:
+    moment = STATUS_MOMENTS.get(message.to_status)
+    if moment is None:
+        return None
+    again = moment in (Moment.DELIVERY_FAILED, Moment.EXCEPTION, Moment.OUT_FOR_DELIVERY)
+    stamp = message.occurred_at.ToJsonString() if message.occurred_at.ByteSize() else ""
+    return Happened(message.waybill, moment, stamp if again else "")
+
+
+def _replanned(message: routes_pb2.RouteReplanned) -> Happened | None:
+    """A re-plan is told only when the delivery promise moved."""
+    new, old = message.route.promise.deliver_by, message.previous_promise.deliver_by
+    if not new.ByteSize() or new == old:
+        return None
+    return Happened(message.route.waybill, Moment.PROMISE_CHANGED, f"v{message.route.version}")

@@ -1,0 +1,112 @@
+"""Messages from templates: an e-mail (subject, plain text and HTML parts) or an SMS, in the
+recipient's language, for one moment of a parcel.
+
+The copy of each moment, per language, is in ``templates/<language>.toml`` (subject,
+heading, paragraphs, SMS). Copy lines are Jinja2 rendered as plain text. The HTML part is
+``templates/email.html`` with autoescaping, so a name or a reason from outside can never
+become markup. The plain text part is ``templates/email.txt``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from services.notify.domain.rules import Moment
+
+TEMPLATES = Path(__file__).parent / "templates"
+LANGUAGES = ("zh", "en")
+_PARTS = ("subject", "heading", "lines", "sms")
+
+
+class TemplateError(ValueError):
+    """A copy file that lacks a moment or a part, or a placeholder nobody fills."""
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    subject: str
+    text: str
+    html: str
+    language: str
+
+
+class Renderer:
+    def __init__(self, copy: dict[str, dict[str, Any]], directory: Path = TEMPLATES) -> None:
+        self._plain = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+        self._files = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(directory),
+            autoescape=jinja2.select_autoescape(["html"]),
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
+        self._copy = copy
+        for language in LANGUAGES:
+            _check(copy, language)
+
+    @classmethod
+    def load(cls, directory: Path = TEMPLATES) -> Renderer:
+        copy = {}
+        for language in LANGUAGES:
+            path = directory / f"{language}.toml"
+            try:
+                copy[language] = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise TemplateError(f"{path}: {exc}") from exc
+        return cls(copy, directory)
+
+    def email(self, moment: Moment, language: str, context: dict[str, Any]) -> Email:
+        language = _supported(language)
+        copy = self._copy[language]
+        values = context | copy["common"]
+        lines = [self._line(text, values) for text in copy[moment]["lines"]]
+        parts = values | {
+            "language": language,
+            "subject": self._line(copy[moment]["subject"], values),
+            "heading": self._line(copy[moment]["heading"], values),
+            "lines": lines,
+        }
+        return Email(
+            subject=parts["subject"],
+            text=self._file("email.txt", parts),
+            html=self._file("email.html", parts),
+            language=language,
+        )
+
+    def sms(self, moment: Moment, language: str, context: dict[str, Any]) -> str:
+        copy = self._copy[_supported(language)]
+        sign: str = copy["common"]["sms_sign"]
+        return sign + self._line(copy[moment]["sms"], context)
+
+    def _line(self, text: str, values: dict[str, Any]) -> str:
+        try:
+            return self._plain.from_string(text).render(values)
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(f"{text!r}: {exc.message}") from exc
+
+    def _file(self, name: str, values: dict[str, Any]) -> str:
+        try:
+            return self._files.get_template(name).render(values)
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(f"{name}: {exc.message}") from exc
+
+
+def _supported(language: str) -> str:
+    """``zh-CN`` → ``zh``; a language we have no copy in gets Chinese, the network's own."""
+    base = language.split("-", 1)[0].lower()
+    return base if base in LANGUAGES else "zh"
+
+
+def _check(copy: dict[str, dict[str, Any]], language: str) -> None:
+    table = copy.get(language)
+    if table is None or "common" not in table:
+        raise TemplateError(f"no {language} copy (or its [common] table)")
+    for moment in Moment:
+        parts = table.get(moment.value)
+        missing = [part for part in _PARTS if not parts or part not in parts]
+        if missing:
+            raise TemplateError(f"{language} copy of {moment.value} lacks {', '.join(missing)}")
