@@ -4,10 +4,12 @@ the frequency cap, dedupe keys; and the retry schedule of failed deliveries."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from fairwind.v1 import common_pb2
+from services.notify.domain.moments import preferences_of
 from services.notify.domain.retries import RetryPolicy, Verdict, retry_after_s, verdict
 from services.notify.domain.rules import (
     Action,
@@ -16,6 +18,7 @@ from services.notify.domain.rules import (
     Decision,
     Moment,
     Preferences,
+    QuietHours,
     Rules,
     dedupe_key,
 )
@@ -159,3 +162,48 @@ def test_a_message_gets_about_a_day_and_a_failing_endpoint_is_disabled() -> None
     assert not policy.disables(None, now)
     assert not policy.disables(first, first + timedelta(hours=23))
     assert policy.disables(first, first + timedelta(hours=24))
+
+
+def test_a_muted_moment_is_not_told_and_others_are() -> None:
+    prefs = Preferences(muted=frozenset({Moment.PICKED_UP}))
+    assert decide(Moment.PICKED_UP, Audience.SENDER, Channel.EMAIL, prefs=prefs).reason == (
+        "opted_out"
+    )
+    assert decide(Moment.DELIVERED, Audience.SENDER, Channel.EMAIL, prefs=prefs).action is (
+        Action.SEND
+    )
+
+
+def test_a_persons_own_quiet_hours_replace_the_platforms() -> None:
+    night_owl = Preferences(quiet=QuietHours(time(1, 0), time(6, 0)))
+    at_2230 = decide(
+        Moment.OUT_FOR_DELIVERY, Audience.RECIPIENT, Channel.SMS, now=LATE_CST, prefs=night_owl
+    )
+    assert at_2230.action is Action.SEND
+    at_0300 = datetime(2026, 12, 3, 19, 0, tzinfo=UTC)  # 03:00 in Shanghai
+    held = decide(
+        Moment.OUT_FOR_DELIVERY, Audience.RECIPIENT, Channel.SMS, now=at_0300, prefs=night_owl
+    )
+    assert held.at == datetime(2026, 12, 3, 22, 0, tzinfo=UTC)  # 06:00 in Shanghai
+    never_quiet = Preferences(quiet=QuietHours(time(0, 0), time(0, 0)))
+    anytime = decide(
+        Moment.OUT_FOR_DELIVERY, Audience.RECIPIENT, Channel.SMS, now=at_0300, prefs=never_quiet
+    )
+    assert anytime.action is Action.SEND
+
+
+def test_an_orders_preferences_in_the_rules_terms() -> None:
+    given = common_pb2.NotificationPreferences(
+        channels=[common_pb2.CHANNEL_SMS],
+        language="en-GB",
+        opt_out_statuses=[common_pb2.SHIPMENT_STATUS_PICKED_UP],
+        quiet_hours_start_minute=22 * 60,
+        quiet_hours_end_minute=7 * 60 + 30,
+        time_zone="Europe/London",
+    )
+    prefs = preferences_of(given)
+    assert prefs.opted_out == frozenset({Channel.EMAIL})  # only SMS was chosen
+    assert prefs.muted == frozenset({Moment.PICKED_UP})
+    assert prefs.quiet == QuietHours(time(22, 0), time(7, 30))
+    assert (prefs.zone, prefs.language) == ("Europe/London", "en-GB")
+    assert preferences_of(common_pb2.NotificationPreferences()) == Preferences()

@@ -1,14 +1,16 @@
 """Which platform events are moments worth telling someone about (``rules.Moment``), and
 which occurrence of the moment each is: the events decoded from the topics go in, the
-moment or None comes out (no I/O)."""
+moment or None comes out. And an order's notification preferences in the rules' terms
+(no I/O)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
-from services.notify.domain.rules import Moment
+from services.notify.domain.rules import Channel, Moment, Preferences, QuietHours
 
 STATUS_MOMENTS = {
     common_pb2.SHIPMENT_STATUS_PICKED_UP: Moment.PICKED_UP,
@@ -59,3 +61,31 @@ def _replanned(message: routes_pb2.RouteReplanned) -> Happened | None:
     if not new.ByteSize() or new == old:
         return None
     return Happened(message.route.waybill, Moment.PROMISE_CHANGED, f"v{message.route.version}")
+
+
+MUTABLE = dict(STATUS_MOMENTS)  # the moments an opt-out status can silence
+CHANNELS = {common_pb2.CHANNEL_EMAIL: Channel.EMAIL, common_pb2.CHANNEL_SMS: Channel.SMS}
+
+
+def preferences_of(given: common_pb2.NotificationPreferences) -> Preferences:
+    """An order's notification preferences (the consignee's, as the partner booked them)
+    in the rules' terms; what the partner left unset keeps the platform's default."""
+    chosen = {CHANNELS[c] for c in given.channels if c in CHANNELS}
+    quiet = None
+    if given.quiet_hours_start_minute or given.quiet_hours_end_minute:
+        quiet = QuietHours(
+            _minute(given.quiet_hours_start_minute), _minute(given.quiet_hours_end_minute)
+        )
+    defaults = Preferences()
+    return Preferences(
+        zone=given.time_zone or defaults.zone,
+        language=given.language or defaults.language,
+        opted_out=frozenset(set(Channel) - chosen) if chosen else frozenset(),
+        muted=frozenset(MUTABLE[s] for s in given.opt_out_statuses if s in MUTABLE),
+        quiet=quiet,
+    )
+
+
+def _minute(value: int) -> time:
+    minute = min(max(value, 0), 24 * 60 - 1)
+    return time(minute // 60, minute % 60)

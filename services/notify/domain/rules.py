@@ -5,9 +5,10 @@ life and one person (no I/O; the handlers fetch what it needs and store what it 
   on their channels (``TOLD``): the booking (with the tracking link), the pickup, out for
   delivery with the ETA, delivered, a failed delivery or an exception, a promise changed by
   a re-plan, and an SLA at risk (an apology before the breach, not after it).
-- **Preferences**: a person can opt out of a channel, or of everything.
-- **Quiet hours** (SMS only, in the person's own time zone): a message due in them is
-  deferred to their end, not dropped. E-mail goes at any hour.
+- **Preferences**: a person can opt out of a channel, of some moments, or of everything.
+- **Quiet hours** (SMS only, in the person's own time zone; the platform's unless the
+  person set their own): a message due in them is deferred to their end, not dropped.
+  E-mail goes at any hour.
 - **After a cancellation** only the cancellation itself is told.
 - **Frequency cap**: at most ``cap`` messages per parcel and person; the moments that ask
   the person to act or close the story (delivered, a failed delivery) are always told.
@@ -67,14 +68,6 @@ ALWAYS_TOLD = frozenset({Moment.DELIVERED, Moment.DELIVERY_FAILED, Moment.CANCEL
 
 
 @dataclass(frozen=True)
-class Preferences:
-    zone: str = "Asia/Shanghai"
-    language: str = "zh"
-    opted_out: frozenset[Channel] = frozenset()
-    unsubscribed: bool = False  # from everything
-
-
-@dataclass(frozen=True)
 class QuietHours:
     start: time = time(21, 0)
     end: time = time(8, 0)
@@ -92,6 +85,16 @@ class QuietHours:
         day = local.date() if clock < self.end else local.date() + timedelta(days=1)
         ends = datetime.combine(day, self.end, tzinfo=local.tzinfo)
         return ends.astimezone(now.tzinfo)
+
+
+@dataclass(frozen=True)
+class Preferences:
+    zone: str = "Asia/Shanghai"
+    language: str = "zh"
+    opted_out: frozenset[Channel] = frozenset()
+    muted: frozenset[Moment] = frozenset()  # moments the person does not want to hear of
+    unsubscribed: bool = False  # from everything
+    quiet: QuietHours | None = None  # None: the platform's; start == end: none at all
 
 
 @dataclass(frozen=True)
@@ -121,14 +124,15 @@ class Rules:
         about the parcel."""
         if channel not in TOLD.get(moment, {}).get(audience, ()):
             return Decision(Action.SUPPRESS, "not_told")
-        if prefs.unsubscribed or channel in prefs.opted_out:
+        if prefs.unsubscribed or channel in prefs.opted_out or moment in prefs.muted:
             return Decision(Action.SUPPRESS, "opted_out")
         if cancelled and moment is not Moment.CANCELLED:
             return Decision(Action.SUPPRESS, "cancelled")
         if already_told >= self.cap and moment not in ALWAYS_TOLD:
             return Decision(Action.SUPPRESS, "frequency_cap")
-        if channel is Channel.SMS:
-            ends = self.quiet.end_if_quiet(now, prefs.zone)
+        quiet = prefs.quiet or self.quiet
+        if channel is Channel.SMS and quiet.start != quiet.end:
+            ends = quiet.end_if_quiet(now, prefs.zone)
             if ends is not None:
                 return Decision(Action.DEFER, "quiet_hours", ends)
         return Decision(Action.SEND)
