@@ -1,0 +1,146 @@
+"""What notify does with the events it consumes: one batched handler for every type.
+
+An order is kept (its people, addresses and preferences) and a cancellation marked; then
+each event that is a moment (``domain/moments.py``) becomes its messages
+(``domain/planning.py``), stored in one transaction with a ``NotificationSuppressed`` for
+each one decided against. A message already stored under its key (the same moment told
+again by a second event) is suppressed as a duplicate. Events for a parcel notify never saw
+the order of (booked before notify ran) are counted and skipped: there is nobody to tell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from fairwind.clock import PlatformClock
+from fairwind.events import Event, EventCodec
+from fairwind.mongo.uow import Units
+from fairwind.v1 import common_pb2, notifications_pb2, orders_pb2
+from services.notify.domain.moments import Happened, moment_of, preferences_of
+from services.notify.domain.planning import Parcel, Person, Planned, plan
+from services.notify.domain.rules import Action, Audience, Channel, Preferences, Rules
+from services.notify.metrics import NotifyMetrics
+from services.notify.store import NotifyStore, NotifyUnit, parcel_doc
+
+Document = dict[str, Any]
+REASONS = {
+    "opted_out": notifications_pb2.SUPPRESSION_REASON_OPTED_OUT,
+    "duplicate": notifications_pb2.SUPPRESSION_REASON_DUPLICATE,
+    "no_contact": notifications_pb2.SUPPRESSION_REASON_NO_CONTACT,
+    "cancelled": notifications_pb2.SUPPRESSION_REASON_CANCELLED,
+    "frequency_cap": notifications_pb2.SUPPRESSION_REASON_FREQUENCY_CAP,
+}
+KINDS = {
+    Audience.SENDER: notifications_pb2.RECIPIENT_KIND_SHIPPER,
+    Audience.RECIPIENT: notifications_pb2.RECIPIENT_KIND_CONSIGNEE,
+}
+CHANNELS = {Channel.EMAIL: common_pb2.CHANNEL_EMAIL, Channel.SMS: common_pb2.CHANNEL_SMS}
+
+
+@dataclass
+class NotifyService:
+    store: NotifyStore
+    uow: Units[NotifyUnit]
+    codec: EventCodec
+    metrics: NotifyMetrics
+    rules: Rules = field(default_factory=Rules)
+    clock: PlatformClock = field(default_factory=PlatformClock)
+
+
+async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
+    now = svc.clock.now()
+    orders = {
+        e.message.order.waybill: _parcel_of(e.message.order)
+        for e in events
+        if isinstance(e.message, orders_pb2.OrderCreated)
+    }
+    cancelled = {
+        e.message.waybill for e in events if isinstance(e.message, orders_pb2.OrderCancelled)
+    }
+    happenings = [(e, h) for e in events if (h := moment_of(e.message)) is not None]
+    waybills = {h.waybill for _, h in happenings}
+    parcels = await svc.store.parcels.many(waybills - set(orders)) | orders
+    told = await svc.store.messages.told(waybills)
+    docs: dict[str, Document] = {}
+    for event, happened in happenings:
+        parcel = parcels.get(happened.waybill)
+        if parcel is None:
+            svc.metrics.decisions.labels("none", "skip", "unknown_parcel").inc()
+            continue
+        if happened.waybill in cancelled:
+            parcel = replace(parcel, cancelled=True)
+        counts = {a: told.get((happened.waybill, a.value), 0) for a in Audience}
+        for planned in plan(svc.rules, happened, parcel, now, counts):
+            if planned.key not in docs:
+                docs[planned.key] = _message(planned, happened, event, now)
+                if planned.decision.action is not Action.SUPPRESS:
+                    told[(happened.waybill, planned.audience.value)] = counts[planned.audience] + 1
+
+    async def store(uow: NotifyUnit) -> list[Document]:
+        await uow.parcels.add([parcel_doc(parcel, now) for parcel in orders.values()])
+        await uow.parcels.cancel(cancelled, now)
+        stored = await uow.messages.known(list(docs))
+        await uow.messages.insert([doc for key, doc in docs.items() if key not in stored])
+        decided = [
+            doc | {"action": "suppress", "status": "suppressed", "reason": "duplicate"}
+            if key in stored
+            else doc
+            for key, doc in docs.items()
+        ]
+        uow.emit(*(_suppressed(svc, doc, now) for doc in decided if doc["action"] == "suppress"))
+        return decided
+
+    for doc in await svc.uow.run(store):
+        svc.metrics.decisions.labels(doc["channel"], doc["action"], doc["reason"]).inc()
+
+
+def _parcel_of(order: orders_pb2.Order) -> Parcel:
+    recipient_prefs = preferences_of(order.notification_preferences)
+    people = {
+        Audience.SENDER: _person(order.shipper, Preferences()),
+        Audience.RECIPIENT: _person(order.consignee, recipient_prefs),
+    }
+    return Parcel(order.waybill, people, partner_id=order.partner_id)
+
+
+def _person(contact: common_pb2.Contact, prefs: Preferences) -> Person:
+    return Person(contact.name, contact.email, contact.phone, prefs)
+
+
+def _message(planned: Planned, happened: Happened, event: Event[Any], now: datetime) -> Document:
+    decision = planned.decision
+    status = {Action.SEND: "queued", Action.DEFER: "deferred", Action.SUPPRESS: "suppressed"}
+    return {
+        "_id": planned.key,
+        "waybill": happened.waybill,
+        "moment": happened.moment.value,
+        "occurrence": happened.occurrence,
+        "audience": planned.audience.value,
+        "channel": planned.channel.value,
+        "address": planned.address,
+        "action": decision.action.value,
+        "status": status[decision.action],
+        "reason": decision.reason,
+        "due_at": decision.at or now if decision.action is not Action.SUPPRESS else None,
+        "attempts": 0,
+        "trigger": {"ce_id": event.id, "ce_type": event.type},
+        "created_at": now,
+    }
+
+
+def _suppressed(svc: NotifyService, doc: Document, now: datetime) -> Any:
+    message = notifications_pb2.NotificationSuppressed(
+        notification_id=doc["_id"],
+        waybill=doc["waybill"],
+        recipient_kind=KINDS[Audience(doc["audience"])],
+        channel=CHANNELS[Channel(doc["channel"])],
+        template=doc["moment"],
+        trigger_ce_id=doc["trigger"]["ce_id"],
+        trigger_ce_type=doc["trigger"]["ce_type"],
+        reason=REASONS.get(doc["reason"], notifications_pb2.SUPPRESSION_REASON_UNSPECIFIED),
+    )
+    message.suppressed_at.FromDatetime(now)
+    return svc.codec.encode(message, doc["waybill"])

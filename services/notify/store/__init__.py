@@ -1,0 +1,39 @@
+"""The notify database, as repositories.
+
+``parcels``: what notify keeps of each order (people, addresses, preferences, cancelled).
+``messages``: every message decided on, the channels' queue (see ``messages.py``).
+
+``NotifyUnit`` binds them to one transaction (the kit's unit of work); ``NotifyStore``
+holds them unbound, for reads and index set-up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from fairwind.mongo.uow import UnitOfWork
+from services.notify.store.messages import Messages
+from services.notify.store.parcels import Parcels, parcel_doc, parcel_of
+
+Document = dict[str, Any]
+
+__all__ = ["Messages", "NotifyStore", "NotifyUnit", "Parcels", "parcel_doc", "parcel_of"]
+
+
+class NotifyUnit(UnitOfWork):
+    def __init__(self, db: AsyncDatabase[Document], session: AsyncClientSession) -> None:
+        super().__init__()
+        self.parcels = Parcels(db, session)
+        self.messages = Messages(db, session)
+
+
+class NotifyStore:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.parcels = Parcels(db)
+        self.messages = Messages(db)
+
+    async def create_indexes(self) -> None:
+        await self.messages.create_indexes()

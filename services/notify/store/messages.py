@@ -1,0 +1,49 @@
+"""Every message notify decided on (``messages``, ``_id`` = the dedupe key): queued to go
+now, deferred to a time (quiet hours), or suppressed with the reason. The queue the
+channels send from is this collection (``status`` and ``due_at``), so a restart loses no
+message and no retry."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+
+from fairwind.mongo.repository import Repository
+
+Document = dict[str, Any]
+TOLD = ("queued", "deferred", "sent")  # the statuses that count against the frequency cap
+
+
+class Messages(Repository):
+    collection_name = "messages"
+
+    async def create_indexes(self) -> None:
+        await self.collection.create_indexes(
+            [
+                IndexModel([("status", ASCENDING), ("due_at", ASCENDING)], name="due"),
+                IndexModel([("waybill", ASCENDING), ("audience", ASCENDING)], name="parcel"),
+            ]
+        )
+
+    async def insert(self, docs: Sequence[Document]) -> None:
+        if docs:
+            await self.collection.insert_many(list(docs), session=self.session)
+
+    async def told(self, waybills: Collection[str]) -> dict[tuple[str, str], int]:
+        """Messages told (or on their way) per parcel and person: one query for a batch."""
+        if not waybills:
+            return {}
+        rows = await self.collection.aggregate(
+            [
+                {"$match": {"waybill": {"$in": list(waybills)}, "status": {"$in": TOLD}}},
+                {"$group": {"_id": {"w": "$waybill", "a": "$audience"}, "n": {"$sum": 1}}},
+            ],
+            session=self.session,
+        )
+        return {(row["_id"]["w"], row["_id"]["a"]): row["n"] async for row in rows}
+
+    async def of_parcel(self, waybill: str) -> list[Document]:
+        found = self.collection.find({"waybill": waybill}, session=self.session)
+        return await found.sort("created_at", ASCENDING).to_list()

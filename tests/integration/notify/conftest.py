@@ -1,0 +1,89 @@
+"""A notify service on the real broker and mongod, on topics of its own."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from fairwind.events import Event, EventCatalog
+from fairwind.infra.pytest_plugin import InfraEndpoints, serving
+from fairwind.v1 import common_pb2, notifications_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
+from services.notify.bootstrap import NotifyApp, bootstrap
+from services.notify.settings import NotifySettings
+
+NOON = datetime(2026, 12, 3, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai: no quiet hours
+NIGHT = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
+
+
+def isolated_catalog(name: str) -> EventCatalog:
+    return (
+        EventCatalog()
+        .register(f"{name}.orders.v1", orders_pb2.OrderCreated, orders_pb2.OrderCancelled)
+        .register(f"{name}.routes.v1", routes_pb2.RouteReplanned)
+        .register(f"{name}.tracking.v1", tracking_pb2.ShipmentStatusChanged)
+        .register(f"{name}.sla.v1", sla_pb2.SlaAtRisk)
+        .register(f"{name}.notifications.v1", notifications_pb2.NotificationSuppressed)
+    )
+
+
+class Clock:
+    """The business clock the handlers read, set by the test."""
+
+    def __init__(self) -> None:
+        self.at = NOON
+
+    def now(self) -> datetime:
+        return self.at
+
+
+@pytest.fixture
+async def notify(infra: InfraEndpoints, unique_name: str) -> AsyncIterator[NotifyApp]:
+    settings = infra.service_settings(NotifySettings, unique_name)
+    app = await bootstrap(
+        settings, catalog=isolated_catalog(unique_name), registry=CollectorRegistry()
+    )
+    app.service.clock = Clock()  # type: ignore[assignment]
+    async with serving(app):
+        yield app
+
+
+def as_event(app: NotifyApp, message: Any, key: str) -> Event[Any]:
+    encoded = app.platform.codec.encode(message, key)
+    return app.platform.codec.decode(encoded.topic, encoded.key, encoded.value, encoded.headers)
+
+
+def order(waybill: str, *, email: str = "li.lei@example.com", phone: str = "+8613912345678") -> Any:
+    return orders_pb2.OrderCreated(
+        order=orders_pb2.Order(
+            waybill=waybill,
+            partner_id="acme",
+            shipper=common_pb2.Contact(name="Acme", email="ship@acme.example", phone=""),
+            consignee=common_pb2.Contact(name="李雷", email=email, phone=phone),
+        )
+    )
+
+
+def status(waybill: str, code: Any) -> tracking_pb2.ShipmentStatusChanged:
+    message = tracking_pb2.ShipmentStatusChanged(waybill=waybill, to_status=code)
+    message.occurred_at.FromDatetime(NOON)
+    return message
+
+
+async def decisions(app: NotifyApp, waybill: str) -> dict[str, tuple[str, str]]:
+    """Each message key's (status, reason)."""
+    docs = await app.service.store.messages.of_parcel(waybill)
+    return {doc["_id"].split(":", 1)[1]: (doc["status"], doc["reason"]) for doc in docs}
+
+
+async def suppressed(app: NotifyApp) -> list[tuple[str, int]]:
+    docs = await app.platform.outbox.records.find().sort("_id").to_list()
+    found: list[tuple[str, int]] = []
+    for doc in docs:
+        if doc["event_type"].endswith("NotificationSuppressed"):
+            message = notifications_pb2.NotificationSuppressed.FromString(doc["value"])
+            found.append((message.notification_id.split(":", 1)[1], message.reason))
+    return found

@@ -1,0 +1,112 @@
+"""Notify's decisions on the real mongod and broker: an order is kept, each moment becomes
+its messages (queued, deferred or suppressed with the reason), every suppression is
+published, the same moment twice is one message."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from fairwind.v1 import common_pb2, notifications_pb2, orders_pb2
+from services.notify import handlers
+from services.notify.bootstrap import NotifyApp
+from services.notify.consumer import event_consumer
+from tests.integration.notify.conftest import NIGHT, as_event, decisions, order, status, suppressed
+
+pytestmark = pytest.mark.integration
+W = "FW000000000076"
+R = notifications_pb2
+
+
+async def test_a_booking_queues_mail_and_sms_and_the_sender_without_a_phone_is_told_by_mail(
+    notify: NotifyApp,
+) -> None:
+    await handlers.on_events(notify.service, [as_event(notify, order(W), W)])
+    assert await decisions(notify, W) == {
+        "booked:sender:email:": ("queued", ""),
+        "booked:recipient:email:": ("queued", ""),
+        "booked:recipient:sms:": ("queued", ""),
+    }
+    parcels = await notify.service.store.parcels.many([W])
+    assert parcels[W].people["recipient"].phone == "+8613912345678"  # type: ignore[index]
+
+
+async def test_an_sms_at_night_waits_and_a_missing_address_is_suppressed_and_published(
+    notify: NotifyApp,
+) -> None:
+    await handlers.on_events(notify.service, [as_event(notify, order(W, email=""), W)])
+    notify.service.clock.at = NIGHT  # type: ignore[attr-defined]
+    out = as_event(notify, status(W, common_pb2.SHIPMENT_STATUS_OUT_FOR_DELIVERY), W)
+    await handlers.on_events(notify.service, [out])
+    found = await decisions(notify, W)
+    occurrence = out.message.occurred_at.ToJsonString()
+    assert found[f"out_for_delivery:recipient:sms:{occurrence}"] == ("deferred", "quiet_hours")
+    assert found[f"out_for_delivery:recipient:email:{occurrence}"] == ("suppressed", "no_contact")
+    assert found["booked:recipient:email:"] == ("suppressed", "no_contact")
+    reasons = await suppressed(notify)
+    assert reasons == [
+        ("booked:recipient:email:", R.SUPPRESSION_REASON_NO_CONTACT),
+        (f"out_for_delivery:recipient:email:{occurrence}", R.SUPPRESSION_REASON_NO_CONTACT),
+    ]
+    docs = await notify.service.store.messages.of_parcel(W)
+    deferred = next(d for d in docs if d["status"] == "deferred")
+    assert deferred["due_at"].hour == 0  # 08:00 in Shanghai is midnight UTC
+
+
+async def test_the_same_moment_twice_is_one_message_and_a_duplicate_is_published(
+    notify: NotifyApp,
+) -> None:
+    await handlers.on_events(notify.service, [as_event(notify, order(W), W)])
+    delivered = status(W, common_pb2.SHIPMENT_STATUS_DELIVERED)
+    await handlers.on_events(notify.service, [as_event(notify, delivered, W)])
+    await handlers.on_events(notify.service, [as_event(notify, delivered, W)])  # a second scan
+    found = await decisions(notify, W)
+    assert found["delivered:recipient:sms:"] == ("queued", "")
+    assert sum(key.startswith("delivered:") for key in found) == 3  # sender mail, recipient x2
+    duplicates = [
+        k for k, reason in await suppressed(notify) if reason == R.SUPPRESSION_REASON_DUPLICATE
+    ]
+    assert sorted(duplicates) == sorted(k for k in found if k.startswith("delivered:"))
+
+
+async def test_after_a_cancellation_only_the_cancellation_is_told(notify: NotifyApp) -> None:
+    await handlers.on_events(notify.service, [as_event(notify, order(W), W)])
+    cancel = orders_pb2.OrderCancelled(waybill=W)
+    await handlers.on_events(notify.service, [as_event(notify, cancel, W)])
+    late = status(W, common_pb2.SHIPMENT_STATUS_PICKED_UP)
+    await handlers.on_events(notify.service, [as_event(notify, late, W)])
+    found = await decisions(notify, W)
+    assert found["cancelled:sender:email:"] == ("queued", "")
+    assert found["picked_up:sender:email:"] == ("suppressed", "cancelled")
+
+
+async def test_events_for_an_order_notify_never_saw_store_nothing(notify: NotifyApp) -> None:
+    scan = status("FW000000000999", common_pb2.SHIPMENT_STATUS_DELIVERED)
+    await handlers.on_events(notify.service, [as_event(notify, scan, "FW000000000999")])
+    assert await decisions(notify, "FW000000000999") == {}
+    assert await suppressed(notify) == []
+
+
+async def test_the_consumer_takes_the_events_from_the_broker(notify: NotifyApp) -> None:
+    publisher = notify.platform.publisher
+    await publisher.publish(order(W), W)
+    await publisher.publish(status(W, common_pb2.SHIPMENT_STATUS_PICKED_UP), W)
+    consumer = event_consumer(notify.platform, notify.service)
+    task = asyncio.create_task(consumer.run())
+    found: dict[str, tuple[str, str]] = {}
+
+    async def poll() -> None:
+        found.update(await decisions(notify, W))
+
+    try:
+        for _ in range(600):  # until both are handled (the test fails below if never)
+            await poll()
+            if "picked_up:sender:email:" in found:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        consumer.stop()
+        await task
+    assert found["booked:sender:email:"] == ("queued", "")
+    assert found["picked_up:sender:email:"] == ("queued", "")
