@@ -25,6 +25,14 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * max(1, len(name.replace(" ", "")) - 1)
 
 
+def mask_email(address: str) -> str:
+    """l***@example.com: the first character of the mailbox and the domain stay."""
+    local, at, domain = address.strip().partition("@")
+    if not at or not local:
+        return "*" * len(address.strip())
+    return f"{local[0]}***@{domain}"
+
+
 def last4_matches(phone: str, last4: str) -> bool:
     digits = re.sub(r"\D", "", phone)
     return len(last4) == 4 and last4.isdigit() and digits.endswith(last4)

@@ -1,6 +1,6 @@
 """Command line of the notify service.
 
-python -m services.notify serve    # event consumer, outbox relay, /metrics
+python -m services.notify serve    # event consumer, e-mail sender, outbox relay, /metrics
 """
 
 from __future__ import annotations
@@ -11,12 +11,18 @@ from fairwind.runtime import cli
 from fairwind.runtime.cli import dispatch, service_parser
 from services.notify.bootstrap import bootstrap
 from services.notify.consumer import event_consumer
+from services.notify.sending import sender
 from services.notify.settings import NotifySettings
 
 
 async def serve(settings: NotifySettings) -> None:
     app = await bootstrap(settings)
-    await cli.serve(settings, app, event_consumer(app.platform, app.service))
+    await cli.serve(
+        settings,
+        app,
+        event_consumer(app.platform, app.service),
+        workers=[sender(app.service, app.outbound)],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

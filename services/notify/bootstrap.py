@@ -1,4 +1,5 @@
-"""Wiring: settings → platform kit → store → rules → handlers."""
+"""Wiring: settings → platform kit → store → rules → handlers, and the channels the
+sender uses (the SMTP server, the templates)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from prometheus_client import REGISTRY, CollectorRegistry
 from fairwind.events import EventCatalog
 from fairwind.mongo.uow import Transactions
 from fairwind.platform import Platform
+from services.notify.channels.email import SmtpMailer
 from services.notify.domain.rules import QuietHours, Rules
 from services.notify.handlers import NotifyService
 from services.notify.metrics import notify_metrics
+from services.notify.rendering import Renderer
+from services.notify.sending import Outbound
 from services.notify.settings import NotifySettings
 from services.notify.store import NotifyStore, NotifyUnit
 
@@ -21,6 +25,7 @@ from services.notify.store import NotifyStore, NotifyUnit
 class NotifyApp:
     platform: Platform
     service: NotifyService
+    outbound: Outbound
 
     async def close(self) -> None:
         await self.platform.close()
@@ -40,6 +45,7 @@ async def bootstrap(
         time.fromisoformat(settings.quiet_start), time.fromisoformat(settings.quiet_end)
     )
     service = NotifyService(
+        settings=settings,
         store=store,
         uow=Transactions(platform.mongo, platform.db, platform.outbox, NotifyUnit),
         codec=platform.codec,
@@ -47,4 +53,5 @@ async def bootstrap(
         rules=Rules(quiet, settings.frequency_cap),
         clock=settings.platform_clock(),
     )
-    return NotifyApp(platform, service)
+    mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
+    return NotifyApp(platform, service, Outbound(mailer, Renderer.load()))

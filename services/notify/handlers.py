@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fairwind.clock import PlatformClock
 from fairwind.events import Event, EventCodec
 from fairwind.mongo.uow import Units
-from fairwind.v1 import common_pb2, notifications_pb2, orders_pb2
+from fairwind.v1 import common_pb2, notifications_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
 from services.notify.domain.moments import Happened, moment_of, preferences_of
 from services.notify.domain.planning import Parcel, Person, Planned, plan
 from services.notify.domain.rules import Action, Audience, Channel, Preferences, Rules
 from services.notify.metrics import NotifyMetrics
+from services.notify.settings import NotifySettings
 from services.notify.store import NotifyStore, NotifyUnit, parcel_doc
 
 Document = dict[str, Any]
@@ -42,6 +43,7 @@ CHANNELS = {Channel.EMAIL: common_pb2.CHANNEL_EMAIL, Channel.SMS: common_pb2.CHA
 
 @dataclass
 class NotifyService:
+    settings: NotifySettings
     store: NotifyStore
     uow: Units[NotifyUnit]
     codec: EventCodec
@@ -76,6 +78,7 @@ async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
         for planned in plan(svc.rules, happened, parcel, now, counts):
             if planned.key not in docs:
                 docs[planned.key] = _message(planned, happened, event, now)
+                docs[planned.key]["context"] = _context(svc, event.message, parcel)
                 if planned.decision.action is not Action.SUPPRESS:
                     told[(happened.waybill, planned.audience.value)] = counts[planned.audience] + 1
 
@@ -144,3 +147,44 @@ def _suppressed(svc: NotifyService, doc: Document, now: datetime) -> Any:
     )
     message.suppressed_at.FromDatetime(now)
     return svc.codec.encode(message, doc["waybill"])
+
+
+def _context(svc: NotifyService, message: Any, parcel: Parcel) -> dict[str, str]:
+    """What the templates fill in, kept with the message (times in ISO 8601 UTC; the sender
+    shows them in the person's zone). What an event does not say stays empty."""
+    sender = parcel.people.get(Audience.SENDER)
+    context = dict.fromkeys(TIMES, "") | {
+        "waybill": parcel.waybill,
+        "shipper_name": sender.name if sender else "",
+        "tracking_url": svc.settings.tracking_url_base + parcel.waybill,
+        "unsubscribe_url": svc.settings.unsubscribe_url_base + parcel.waybill,
+        "reason": "",
+    }
+    for name, stamp in _stamps(message).items():
+        if stamp.ByteSize():
+            context[name] = stamp.ToDatetime(tzinfo=UTC).isoformat()
+    reason = getattr(message, "reason", None)
+    if isinstance(message, tracking_pb2.ShipmentStatusChanged) and reason:
+        context["reason"] = common_pb2.ExceptionReason.Name(reason)
+    return context
+
+
+TIMES = ("at", "eta", "promise", "previous_promise", "deadline")
+
+
+def _stamps(message: Any) -> dict[str, Any]:
+    if isinstance(message, orders_pb2.OrderCreated):
+        return {"at": message.order.created_at, "promise": message.order.promise.deliver_by}
+    if isinstance(message, orders_pb2.OrderCancelled):
+        return {"at": message.cancelled_at}
+    if isinstance(message, tracking_pb2.ShipmentStatusChanged):
+        deliver_by = message.promise.deliver_by
+        return {"at": message.occurred_at, "promise": deliver_by, "eta": deliver_by}
+    if isinstance(message, routes_pb2.RouteReplanned):
+        return {
+            "promise": message.route.promise.deliver_by,
+            "previous_promise": message.previous_promise.deliver_by,
+        }
+    if isinstance(message, sla_pb2.SlaAtRisk):
+        return {"deadline": message.deadline}
+    return {}

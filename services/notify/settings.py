@@ -17,3 +17,15 @@ class NotifySettings(ServiceSettings):
     # Platform quiet hours for SMS, HH:MM in the recipient's zone (a person's own replace them).
     quiet_start: str = Field(default="21:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     quiet_end: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    # Links in messages: the public tracking page and the opt-out page, + the waybill.
+    tracking_url_base: str = "http://127.0.0.1:8030/v1/track/"
+    unsubscribe_url_base: str = "http://127.0.0.1:8050/v1/unsubscribe/"
+    # E-mail: the SMTP server messages are handed to, and the From address.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=8025, ge=1, le=65535)
+    mail_from: str = "Fairwind <notify@fairwind.dev>"
+    # The sender: how often it looks for due messages, how many it takes a round, and how
+    # long a claimed message is its own before another sender may take it.
+    send_interval_s: float = Field(default=1.0, gt=0)
+    send_batch: int = Field(default=200, ge=1, le=10_000)
+    send_lease_s: float = Field(default=60.0, gt=0)

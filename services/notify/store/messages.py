@@ -6,9 +6,10 @@ message and no retry."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 
 from fairwind.mongo.repository import Repository
 
@@ -47,3 +48,30 @@ class Messages(Repository):
     async def of_parcel(self, waybill: str) -> list[Document]:
         found = self.collection.find({"waybill": waybill}, session=self.session)
         return await found.sort("created_at", ASCENDING).to_list()
+
+    async def claim(self, channel: str, now: datetime, lease_until: datetime) -> Document | None:
+        """The next message due on ``channel``, leased to this sender until ``lease_until``:
+        a sender that dies mid-send leaves it to be claimed again once the lease ends."""
+        due: Document = {
+            "channel": channel,
+            "$or": [
+                {"status": {"$in": ["queued", "deferred"]}, "due_at": {"$lte": now}},
+                {"status": "sending", "lease_until": {"$lte": now}},
+            ],
+        }
+        found: Document | None = await self.collection.find_one_and_update(
+            due,
+            {"$set": {"status": "sending", "lease_until": lease_until}, "$inc": {"attempts": 1}},
+            sort=[("due_at", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+            session=self.session,
+        )
+        return found
+
+    async def settle(self, key: str, fields: Document) -> None:
+        """A claimed message's outcome: sent, failed, or due again (``fields``)."""
+        await self.collection.update_one(
+            {"_id": key, "status": "sending"},
+            {"$set": fields, "$unset": {"lease_until": ""}},
+            session=self.session,
+        )

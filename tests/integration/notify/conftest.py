@@ -26,7 +26,12 @@ def isolated_catalog(name: str) -> EventCatalog:
         .register(f"{name}.routes.v1", routes_pb2.RouteReplanned)
         .register(f"{name}.tracking.v1", tracking_pb2.ShipmentStatusChanged)
         .register(f"{name}.sla.v1", sla_pb2.SlaAtRisk)
-        .register(f"{name}.notifications.v1", notifications_pb2.NotificationSuppressed)
+        .register(
+            f"{name}.notifications.v1",
+            notifications_pb2.NotificationSent,
+            notifications_pb2.NotificationFailed,
+            notifications_pb2.NotificationSuppressed,
+        )
     )
 
 

@@ -1,0 +1,65 @@
+"""E-mail over SMTP (aiosmtplib): one MIME message per notification, plain text and HTML
+alternatives, its language and our Message-ID.
+
+An answer the server gives for good (5xx: no such mailbox, refused) fails the message; a
+4xx, a timeout or a connection that cannot be made is tried again later (``Undelivered``
+says which)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import aiosmtplib
+
+from services.notify.rendering import Email
+
+
+class Undelivered(Exception):
+    """The message did not go out; ``retry`` tells whether it may later."""
+
+    def __init__(self, detail: str, *, retry: bool) -> None:
+        super().__init__(detail)
+        self.retry = retry
+
+
+@dataclass(frozen=True)
+class SmtpMailer:
+    host: str
+    port: int
+    sender: str  # the From address, e.g. "Fairwind <notify@fairwind.dev>"
+    timeout_s: float = 10.0
+    domain: str = "fairwind.dev"  # the right-hand side of our Message-IDs
+
+    def message(self, to: str, email: Email, notification_id: str) -> EmailMessage:
+        mime = EmailMessage()
+        mime["From"] = self.sender
+        mime["To"] = to
+        mime["Subject"] = email.subject
+        mime["Message-ID"] = make_msgid(idstring=_token(notification_id), domain=self.domain)
+        mime.set_content(email.text)
+        mime.add_alternative(email.html, subtype="html")
+        mime["Content-Language"] = email.language  # after the parts: set_content clears it
+        return mime
+
+    async def send(self, to: str, email: Email, notification_id: str) -> str:
+        """The message's Message-ID once the server accepted it."""
+        mime = self.message(to, email, notification_id)
+        try:
+            await aiosmtplib.send(mime, hostname=self.host, port=self.port, timeout=self.timeout_s)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [refusal.code for refusal in exc.recipients]
+            raise Undelivered(
+                f"SMTP refused {to}: {codes}", retry=all(c < 500 for c in codes)
+            ) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            raise Undelivered(f"SMTP {exc.code} {exc.message}", retry=exc.code < 500) from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise Undelivered(f"SMTP unreachable: {exc}", retry=True) from exc
+        return str(mime["Message-ID"])
+
+
+def _token(notification_id: str) -> str:
+    """Message-ID local parts allow no ``:``; keep the id readable for support."""
+    return notification_id.replace(":", ".").replace("+", "-")[:64]

@@ -1,0 +1,169 @@
+"""Sending what is due: the sender claims due e-mails from the queue (``messages``), renders
+each in its person's language with times in their zone, hands it to the SMTP server and
+records the outcome with its event in one unit of work.
+
+- Sent: ``NotificationSent`` with the server's Message-ID and the round trip.
+- Not sent, but may be later (4xx, timeout, no connection): due again on the retry
+  schedule (``domain/retries.py``), ``NotificationFailed`` with ``will_retry`` and the time.
+- Not sent for good (5xx, a template that cannot be filled, a day of retries used up):
+  failed, ``NotificationFailed`` without retry.
+
+The schedule lives in MongoDB (``due_at``, ``attempts``, ``first_attempt_at``): a sender
+that restarts mid-retry loses nothing, and one that dies mid-send leaves a lease that
+runs out (``Messages.claim``)."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fairwind.domain.privacy import mask_email
+from fairwind.runtime.lifecycle import Worker, periodic
+from fairwind.v1 import common_pb2, notifications_pb2
+from services.notify.channels.email import SmtpMailer, Undelivered
+from services.notify.domain.planning import Person
+from services.notify.domain.retries import RetryPolicy
+from services.notify.domain.rules import Audience, Moment
+from services.notify.handlers import KINDS, TIMES, NotifyService
+from services.notify.rendering import Renderer, TemplateError
+from services.notify.store import NotifyUnit
+
+Document = dict[str, Any]
+
+
+@dataclass
+class Outbound:
+    mailer: SmtpMailer
+    renderer: Renderer
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    rng: random.Random = field(default_factory=random.Random)
+
+
+def sender(svc: NotifyService, out: Outbound) -> Worker:
+    async def work() -> None:
+        await send_due(svc, out)
+
+    return periodic("notify-sender", work, svc.settings.send_interval_s)
+
+
+async def send_due(svc: NotifyService, out: Outbound) -> int:
+    """Send up to ``send_batch`` due e-mails; how many were tried."""
+    now = svc.clock.now()
+    lease = now + timedelta(seconds=svc.settings.send_lease_s)
+    tried = 0
+    while tried < svc.settings.send_batch:
+        doc = await svc.store.messages.claim("email", now, lease)
+        if doc is None:
+            break
+        await _send_email(svc, out, doc, now)
+        tried += 1
+    return tried
+
+
+async def _send_email(svc: NotifyService, out: Outbound, doc: Document, now: datetime) -> None:
+    parcels = await svc.store.parcels.many([doc["waybill"]])
+    parcel = parcels.get(doc["waybill"])
+    person = parcel.people.get(Audience(doc["audience"]), Person()) if parcel else Person()
+    try:
+        email = out.renderer.email(
+            Moment(doc["moment"]),
+            person.prefs.language,
+            localized(doc["context"], person.prefs.zone),
+        )
+    except TemplateError as exc:
+        await _not_sent(svc, out, doc, now, f"template: {exc}", retry=False)
+        return
+    started = time.perf_counter()
+    try:
+        message_id = await out.mailer.send(doc["address"], email, doc["_id"])
+    except Undelivered as exc:
+        await _not_sent(svc, out, doc, now, str(exc), retry=exc.retry)
+        return
+    latency = time.perf_counter() - started
+    event = _sent_event(svc, doc, now, email.language, message_id, latency)
+
+    async def record(uow: NotifyUnit) -> None:
+        await uow.messages.settle(
+            doc["_id"], {"status": "sent", "sent_at": now, "provider_message_id": message_id}
+        )
+        uow.emit(event)
+
+    await svc.uow.run(record)
+    svc.metrics.decisions.labels("email", "sent", "").inc()
+
+
+async def _not_sent(
+    svc: NotifyService, out: Outbound, doc: Document, now: datetime, error: str, *, retry: bool
+) -> None:
+    first = doc.get("first_attempt_at") or now
+    when = out.policy.next_attempt(first, doc["attempts"], now, out.rng) if retry else None
+    if when is None:
+        fields = {"status": "failed", "failed_at": now, "last_error": error}
+    else:
+        fields = {"status": "queued", "due_at": when, "last_error": error}
+    event = _failed_event(svc, doc, now, error, when)
+
+    async def record(uow: NotifyUnit) -> None:
+        await uow.messages.settle(doc["_id"], fields | {"first_attempt_at": first})
+        uow.emit(event)
+
+    await svc.uow.run(record)
+    svc.metrics.decisions.labels("email", "retry" if when else "failed", "").inc()
+
+
+def localized(context: dict[str, str], zone: str) -> dict[str, str]:
+    """The context's times (ISO 8601) as the person reads them: in their zone, to the
+    minute; a time the event did not give as a dash."""
+    tz = ZoneInfo(zone)
+    shown = dict(context)
+    for name in TIMES:
+        value = context.get(name, "")
+        shown[name] = (
+            datetime.fromisoformat(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            if value
+            else "—"
+        )
+    shown["reason"] = context.get("reason") or "—"
+    return shown
+
+
+def _sent_event(
+    svc: NotifyService, doc: Document, now: datetime, language: str, message_id: str, latency: float
+) -> Any:
+    message = notifications_pb2.NotificationSent(
+        **_about(doc), language=language, provider_message_id=message_id
+    )
+    message.sent_at.FromDatetime(now)
+    message.latency.FromTimedelta(timedelta(seconds=latency))
+    return svc.codec.encode(message, doc["waybill"])
+
+
+def _failed_event(
+    svc: NotifyService, doc: Document, now: datetime, error: str, retry_at: datetime | None
+) -> Any:
+    message = notifications_pb2.NotificationFailed(
+        **_about(doc), error=error[:500], will_retry=retry_at is not None
+    )
+    message.failed_at.FromDatetime(now)
+    if retry_at is not None:
+        message.next_attempt_at.FromDatetime(retry_at)
+    return svc.codec.encode(message, doc["waybill"])
+
+
+def _about(doc: Document) -> dict[str, Any]:
+    """The fields NotificationSent and NotificationFailed share: which message, to whom."""
+    return {
+        "notification_id": doc["_id"],
+        "waybill": doc["waybill"],
+        "recipient_kind": KINDS[Audience(doc["audience"])],
+        "recipient": mask_email(doc["address"]),
+        "channel": common_pb2.CHANNEL_EMAIL,
+        "template": doc["moment"],
+        "trigger_ce_id": doc["trigger"]["ce_id"],
+        "trigger_ce_type": doc["trigger"]["ce_type"],
+        "attempt": doc["attempts"],
+    }

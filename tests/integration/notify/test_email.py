@@ -1,0 +1,140 @@
+"""E-mail on a real SMTP server (aiosmtpd): what arrives, what a refusal and a dead server
+do to the message and its records."""
+
+from __future__ import annotations
+
+import email
+import random
+from collections.abc import Iterator
+from datetime import timedelta
+from email.message import Message
+from email.policy import default
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from fairwind.infra.processes import free_port
+from fairwind.v1 import notifications_pb2
+from services.notify import handlers
+from services.notify.bootstrap import NotifyApp
+from services.notify.channels.email import SmtpMailer
+from services.notify.rendering import Renderer
+from services.notify.sending import Outbound, send_due
+from tests.integration.notify.conftest import as_event, decisions, order
+
+pytestmark = pytest.mark.integration
+W = "FW000000000076"
+
+
+class Inbox:
+    """An SMTP server's handler: keeps what it is given, or refuses some recipients."""
+
+    def __init__(self, refuse: str = "") -> None:
+        self.received: list[Message] = []
+        self.refuse = refuse
+
+    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook names)
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address == self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.received.append(email.message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    handler, port = Inbox(refuse="nobody@example.com"), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+def outbound(port: int) -> Outbound:
+    mailer = SmtpMailer("127.0.0.1", port, "Fairwind <notify@fairwind.dev>", timeout_s=5)
+    return Outbound(mailer, Renderer.load(), rng=random.Random(3))
+
+
+def parts(message: Message) -> dict[str, str]:
+    found = {}
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            found[part.get_content_type()] = payload.decode(part.get_content_charset() or "utf-8")
+    return found
+
+
+async def records(app: NotifyApp, kind: str) -> list[Any]:
+    cls = getattr(notifications_pb2, kind)
+    docs = await app.platform.outbox.records.find().sort("_id").to_list()
+    return [cls.FromString(d["value"]) for d in docs if d["event_type"].endswith(kind)]
+
+
+async def test_a_booking_arrives_as_mime_mail_in_the_persons_language(
+    notify: NotifyApp, inbox: tuple[Inbox, int]
+) -> None:
+    handler, port = inbox
+    booked = order(W)
+    booked.order.notification_preferences.language = "en"
+    await handlers.on_events(notify.service, [as_event(notify, booked, W)])
+    assert await send_due(notify.service, outbound(port)) == 2  # sender and recipient e-mails
+    by_to = {m["To"]: m for m in handler.received}
+    english, chinese = by_to["li.lei@example.com"], by_to["ship@acme.example"]
+    assert english["Subject"] == f"Your parcel {W} is booked"
+    assert english["Content-Language"] == "en"
+    assert chinese["Subject"] == f"您的包裹 {W} 已下单"
+    body = parts(english)
+    assert set(body) == {"text/plain", "text/html"}
+    link = notify.service.settings.tracking_url_base + W
+    assert link in body["text/plain"]
+    assert f'href="{link}"' in body["text/html"]
+    found = await decisions(notify, W)
+    assert found["booked:recipient:email:"][0] == "sent"
+    sent = await records(notify, "NotificationSent")
+    assert sorted(s.recipient for s in sent) == ["l***@example.com", "s***@acme.example"]
+    assert {s.provider_message_id for s in sent} == {m["Message-ID"] for m in handler.received}
+    assert await send_due(notify.service, outbound(port)) == 0  # nothing is sent twice
+
+
+async def test_a_refused_mailbox_fails_the_message_for_good(
+    notify: NotifyApp, inbox: tuple[Inbox, int]
+) -> None:
+    _, port = inbox
+    await handlers.on_events(
+        notify.service, [as_event(notify, order(W, email="nobody@example.com"), W)]
+    )
+    await send_due(notify.service, outbound(port))
+    assert (await decisions(notify, W))["booked:recipient:email:"][0] == "failed"
+    (failed,) = await records(notify, "NotificationFailed")
+    assert (failed.will_retry, failed.recipient) == (False, "n***@example.com")
+    assert "550" in failed.error
+
+
+async def test_a_dead_server_only_delays_the_message(
+    notify: NotifyApp, inbox: tuple[Inbox, int]
+) -> None:
+    handler, port = inbox
+    await handlers.on_events(notify.service, [as_event(notify, order(W), W)])
+    closed = free_port()  # nothing listens there
+    assert await send_due(notify.service, outbound(closed)) == 2
+    docs = {d["_id"]: d for d in await notify.service.store.messages.of_parcel(W)}
+    mail = docs[f"{W}:booked:recipient:email:"]
+    assert (mail["status"], mail["attempts"]) == ("queued", 1)
+    clock = notify.service.clock
+    assert mail["due_at"] > clock.now()
+    assert all(f.will_retry for f in await records(notify, "NotificationFailed"))
+    assert await send_due(notify.service, outbound(port)) == 0  # not due yet
+    clock.at += timedelta(minutes=5)  # type: ignore[attr-defined]
+    assert await send_due(notify.service, outbound(port)) == 2
+    assert len(handler.received) == 2
+    sent = await records(notify, "NotificationSent")
+    assert {s.attempt for s in sent} == {2}
