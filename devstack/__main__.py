@@ -20,12 +20,18 @@ import threading
 from pathlib import Path
 
 from devstack.banner import banner
-from devstack.children import Stack, service_command, sim_command, wait_listening
+from devstack.children import (
+    Stack,
+    mail_command,
+    service_command,
+    sim_command,
+    wait_listening,
+)
 from devstack.env import Simulation, service_env, sim_env, stack_env
 from devstack.plan import highest_port, listening_ports, runnable_services
 from fairwind.infra.broker import select_broker
 from fairwind.infra.local import LocalInfra, forget_broker_records
-from fairwind.infra.processes import InfraError, die_with_parent
+from fairwind.infra.processes import InfraError, die_with_parent, free_port
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -87,10 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         extra["FAIRWIND_LOG_LEVEL"] = "WARNING"  # the live summary stays readable
     stack = Stack(args.grace)
     try:
+        maildir = _start_mail(stack, args.data_dir, extra) if "notify" in services else None
         for name in services:
             env = service_env(name, infra.env(), args.port_offset) | extra
             stack.start(name, service_command(name), env)
-        stack.say(banner(infra, services, args.port_offset, simulation))
+        stack.say(banner(infra, services, args.port_offset, simulation, maildir))
         ready = wait_listening(listening_ports(services, args.port_offset), 120, stop)
         if simulation and ready:
             env = os.environ | infra.env() | extra | sim_env(args.port_offset)
@@ -103,6 +110,15 @@ def main(argv: list[str] | None = None) -> int:
         infra.stop()
         print("stopped.", flush=True)
     return 0
+
+
+def _start_mail(stack: Stack, data_dir: Path, extra: dict[str, str]) -> Path:
+    """The SMTP server notify sends to, its mail kept under the data directory."""
+    maildir = (data_dir / "mail").resolve()
+    port = free_port()
+    stack.start("mail", mail_command(port, maildir), os.environ | {"PYTHONUNBUFFERED": "1"})
+    extra["FAIRWIND_SMTP_PORT"] = str(port)
+    return maildir
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@ for another shell, and what a person can do next."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from devstack.env import Simulation
 from devstack.plan import PLAN, ports_of
 from fairwind.infra.local import LocalInfra
@@ -39,7 +41,11 @@ def describe(name: str, offset: int = 0) -> str:
 
 
 def banner(
-    infra: LocalInfra, services: list[str], offset: int, simulation: Simulation | None = None
+    infra: LocalInfra,
+    services: list[str],
+    offset: int,
+    simulation: Simulation | None = None,
+    maildir: Path | None = None,
 ) -> str:
     lines = [
         "",
@@ -50,6 +56,8 @@ def banner(
         "",
     ]
     lines += [describe(name, offset) for name in services]
+    if maildir is not None:
+        lines.append(f"  mail      what notify e-mails: one file per message in {maildir}/new")
     if not services:
         lines.append("  No service has an entrypoint yet; the infrastructure is ready for them.")
     if simulation is not None:

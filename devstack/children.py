@@ -39,6 +39,15 @@ def sim_command(extra: list[str]) -> list[str]:
     return [sys.executable, "-m", "sim", *extra]
 
 
+def mail_command(port: int, maildir: Path) -> list[str]:
+    """A local SMTP server that keeps what notify sends in a Maildir (aiosmtpd's own)."""
+    listen = f"127.0.0.1:{port}"
+    return [sys.executable, "-m", "aiosmtpd", "-n", "-l", listen, "-c", MAILBOX, str(maildir)]
+
+
+MAILBOX = "aiosmtpd.handlers.Mailbox"
+
+
 @contextmanager
 def services_running(
     infra_env: dict[str, str], offset: int, extra: dict[str, str], logs: Path

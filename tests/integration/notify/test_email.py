@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import email
 import random
+import subprocess
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import Message
 from email.policy import default
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from fairwind.infra.processes import free_port
+from devstack.children import mail_command
+from fairwind.infra.processes import free_port, port_open, terminate
 from fairwind.v1 import notifications_pb2
 from services.notify import handlers
 from services.notify.bootstrap import NotifyApp
 from services.notify.channels.email import SmtpMailer
+from services.notify.domain.rules import Moment
 from services.notify.rendering import Renderer
 from services.notify.sending import Outbound, send_due
 from tests.integration.notify.conftest import as_event, decisions, order
@@ -138,3 +143,34 @@ async def test_a_dead_server_only_delays_the_message(
     assert len(handler.received) == 2
     sent = await records(notify, "NotificationSent")
     assert {s.attempt for s in sent} == {2}
+
+
+@pytest.fixture
+def mail_sink(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """``make run``'s SMTP server (devstack), as a process of its own."""
+    port, maildir = free_port(), tmp_path / "mail"
+    sink = subprocess.Popen(
+        mail_command(port, maildir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        for _ in range(400):  # until it listens (the test fails if never)
+            if port_open("127.0.0.1", port):
+                break
+            time.sleep(0.05)
+        yield port, maildir
+    finally:
+        terminate(sink.pid)
+
+
+async def test_the_make_run_mail_sink_keeps_what_notify_sends(
+    mail_sink: tuple[int, Path],
+) -> None:
+    port, maildir = mail_sink
+    context = {"waybill": W, "tracking_url": "http://t/" + W, "unsubscribe_url": "http://u"}
+    context |= {"at": "2026-12-03 15:02", "shipper_name": "Acme"}
+    delivered = Renderer.load().email(Moment.DELIVERED, "zh", context)
+    mailer = SmtpMailer("127.0.0.1", port, "Fairwind <notify@fairwind.dev>", timeout_s=5)
+    await mailer.send("li.lei@example.com", delivered, f"{W}:delivered:recipient:email:")
+    (kept,) = list((maildir / "new").iterdir())
+    message = email.message_from_bytes(kept.read_bytes(), policy=default)
+    assert (message["To"], message["Subject"]) == ("li.lei@example.com", delivered.subject)
