@@ -1,15 +1,18 @@
 """Command line of the notify service.
 
-python -m services.notify serve    # event consumer, e-mail sender, outbox relay, /metrics
+python -m services.notify serve               # event consumer, e-mail sender, relay, /metrics
+python -m services.notify messages WAYBILL    # every message decided on for a parcel (JSON lines)
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
 
 from fairwind.runtime import cli
 from fairwind.runtime.cli import dispatch, service_parser
-from services.notify.bootstrap import bootstrap
+from services.notify.bootstrap import admin_store, bootstrap
 from services.notify.consumer import event_consumer
 from services.notify.sending import sender
 from services.notify.settings import NotifySettings
@@ -25,9 +28,24 @@ async def serve(settings: NotifySettings) -> None:
     )
 
 
+async def messages(settings: NotifySettings, args: argparse.Namespace) -> int:
+    async with admin_store(settings) as store:
+        found = await store.messages.of_parcel(args.waybill)
+    for doc in found:
+        shown = {k: v for k, v in doc.items() if k not in ("address", "context")}
+        print(json.dumps(shown, default=str, ensure_ascii=False), flush=True)
+    if not found:
+        print(f"no messages for {args.waybill}", file=sys.stderr)
+    return 0 if found else 1
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser, _ = service_parser("services.notify", __doc__, "event consumer, relay, /metrics")
-    return dispatch(parser.parse_args(argv), NotifySettings(), serve)
+    parser, commands = service_parser(
+        "services.notify", __doc__, "event consumer, e-mail sender, relay, /metrics"
+    )
+    shown = commands.add_parser("messages", help="every message decided on for a parcel")
+    shown.add_argument("waybill")
+    return dispatch(parser.parse_args(argv), NotifySettings(), serve, messages)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,15 @@ sender uses (the SMTP server, the templates)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import time
 
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from fairwind.events import EventCatalog
+from fairwind.mongo.client import create_client
 from fairwind.mongo.uow import Transactions
 from fairwind.platform import Platform
 from services.notify.channels.email import SmtpMailer
@@ -55,3 +58,13 @@ async def bootstrap(
     )
     mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
     return NotifyApp(platform, service, Outbound(mailer, Renderer.load()))
+
+
+@asynccontextmanager
+async def admin_store(settings: NotifySettings) -> AsyncIterator[NotifyStore]:
+    """The store on MongoDB alone, for the admin commands; closed on leaving the block."""
+    mongo = create_client(settings)
+    try:
+        yield NotifyStore(mongo[settings.database_name])
+    finally:
+        await mongo.close()

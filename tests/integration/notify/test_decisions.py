@@ -5,6 +5,9 @@ published, the same moment twice is one message."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import sys
 
 import pytest
 
@@ -110,3 +113,26 @@ async def test_the_consumer_takes_the_events_from_the_broker(notify: NotifyApp) 
         await task
     assert found["booked:sender:email:"] == ("queued", "")
     assert found["picked_up:sender:email:"] == ("queued", "")
+
+
+async def test_the_messages_command_lists_a_parcels_messages(notify: NotifyApp) -> None:
+    await handlers.on_events(notify.service, [as_event(notify, order(W), W)])
+    settings = notify.platform.settings
+    env = os.environ | {
+        "FAIRWIND_MONGO_URL": settings.mongo_url,
+        "FAIRWIND_MONGO_DB": notify.platform.db.name,
+    }
+    command = [sys.executable, "-m", "services.notify", "messages"]
+    shown = await asyncio.create_subprocess_exec(
+        *command, W, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, _ = await shown.communicate()
+    rows = [json.loads(line) for line in out.decode().splitlines()]
+    assert shown.returncode == 0
+    assert sorted(r["_id"] for r in rows) == sorted(f"{W}:{k}" for k in await decisions(notify, W))
+    assert all("address" not in r for r in rows)  # no addresses on the operator's screen
+    unknown = await asyncio.create_subprocess_exec(
+        *command, "FW000000000999", env=env, stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await unknown.communicate()
+    assert (unknown.returncode, b"no messages" in err) == (1, True)
