@@ -4,8 +4,8 @@ An order is kept (its people, addresses and preferences) and a cancellation mark
 each event that is a moment (``domain/moments.py``) becomes its messages
 (``domain/planning.py``), stored in one transaction with a ``NotificationSuppressed`` for
 each one decided against. A message already stored under its key (the same moment told
-again by a second event) is suppressed as a duplicate. Events for a parcel notify never saw
-the order of (booked before notify ran) are counted and skipped: there is nobody to tell.
+again by a second event) is suppressed as a duplicate. An event read before its order
+waits for it (``store/early.py``) and is planned when the order comes, after it.
 """
 
 from __future__ import annotations
@@ -52,6 +52,15 @@ class NotifyService:
     clock: PlatformClock = field(default_factory=PlatformClock)
 
 
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """An event as the messages it causes remember it."""
+
+    message: Any
+    ce_id: str
+    ce_type: str
+
+
 async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
     now = svc.clock.now()
     orders = {
@@ -59,32 +68,37 @@ async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
         for e in events
         if isinstance(e.message, orders_pb2.OrderCreated)
     }
+    early = await svc.store.early.of(list(orders))  # waited for these orders
+    triggers = [Trigger(e.message, e.id, e.type) for e in events] + [_replayed(d) for d in early]
     cancelled = {
-        e.message.waybill for e in events if isinstance(e.message, orders_pb2.OrderCancelled)
+        t.message.waybill for t in triggers if isinstance(t.message, orders_pb2.OrderCancelled)
     }
-    happenings = [(e, h) for e in events if (h := moment_of(e.message)) is not None]
+    happenings = [(t, h) for t in triggers if (h := moment_of(t.message)) is not None]
     waybills = {h.waybill for _, h in happenings}
     parcels = await svc.store.parcels.many(waybills - set(orders)) | orders
     told = await svc.store.messages.told(waybills)
     docs: dict[str, Document] = {}
-    for event, happened in happenings:
+    parked: list[Document] = []
+    for trigger, happened in happenings:
         parcel = parcels.get(happened.waybill)
         if parcel is None:
-            svc.metrics.decisions.labels("none", "skip", "unknown_parcel").inc()
+            parked.append(_parked(trigger, happened, now))
             continue
         if happened.waybill in cancelled:
             parcel = replace(parcel, cancelled=True)
         counts = {a: told.get((happened.waybill, a.value), 0) for a in Audience}
         for planned in plan(svc.rules, happened, parcel, now, counts):
             if planned.key not in docs:
-                docs[planned.key] = _message(planned, happened, event, now)
-                docs[planned.key]["context"] = _context(svc, event.message, parcel)
+                docs[planned.key] = _message(planned, happened, trigger, now)
+                docs[planned.key]["context"] = _context(svc, trigger.message, parcel)
                 if planned.decision.action is not Action.SUPPRESS:
                     told[(happened.waybill, planned.audience.value)] = counts[planned.audience] + 1
 
     async def store(uow: NotifyUnit) -> list[Document]:
         await uow.parcels.add([parcel_doc(parcel, now) for parcel in orders.values()])
         await uow.parcels.cancel(cancelled, now)
+        await uow.early.park(parked)
+        await uow.early.forget([doc["_id"] for doc in early])
         stored = await uow.messages.known(list(docs))
         await uow.messages.insert([doc for key, doc in docs.items() if key not in stored])
         decided = [
@@ -98,6 +112,35 @@ async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
 
     for doc in await svc.uow.run(store):
         svc.metrics.decisions.labels(doc["channel"], doc["action"], doc["reason"]).inc()
+    if parked:
+        svc.metrics.decisions.labels("none", "park", "before_its_order").inc(len(parked))
+
+
+EARLY_KINDS: dict[str, Any] = {
+    kind.DESCRIPTOR.full_name: kind
+    for kind in (
+        orders_pb2.OrderCancelled,
+        tracking_pb2.ShipmentStatusChanged,
+        routes_pb2.RouteReplanned,
+        sla_pb2.SlaAtRisk,
+    )
+}
+
+
+def _parked(trigger: Trigger, happened: Happened, now: datetime) -> Document:
+    return {
+        "_id": trigger.ce_id,
+        "waybill": happened.waybill,
+        "kind": trigger.message.DESCRIPTOR.full_name,
+        "value": trigger.message.SerializeToString(),
+        "ce_type": trigger.ce_type,
+        "parked_at": now,
+    }
+
+
+def _replayed(doc: Document) -> Trigger:
+    message = EARLY_KINDS[doc["kind"]].FromString(doc["value"])
+    return Trigger(message, doc["_id"], doc["ce_type"])
 
 
 def _parcel_of(order: orders_pb2.Order) -> Parcel:
@@ -113,7 +156,7 @@ def _person(contact: common_pb2.Contact, prefs: Preferences) -> Person:
     return Person(contact.name, contact.email, contact.phone, prefs)
 
 
-def _message(planned: Planned, happened: Happened, event: Event[Any], now: datetime) -> Document:
+def _message(planned: Planned, happened: Happened, trigger: Trigger, now: datetime) -> Document:
     decision = planned.decision
     status = {Action.SEND: "queued", Action.DEFER: "deferred", Action.SUPPRESS: "suppressed"}
     return {
@@ -129,7 +172,7 @@ def _message(planned: Planned, happened: Happened, event: Event[Any], now: datet
         "reason": decision.reason,
         "due_at": decision.at or now if decision.action is not Action.SUPPRESS else None,
         "attempts": 0,
-        "trigger": {"ce_id": event.id, "ce_type": event.type},
+        "trigger": {"ce_id": trigger.ce_id, "ce_type": trigger.ce_type},
         "created_at": now,
     }
 

@@ -2,6 +2,7 @@
 
 ``parcels``: what notify keeps of each order (people, addresses, preferences, cancelled).
 ``messages``: every message decided on, the channels' queue (see ``messages.py``).
+``early_events``: events read before their order, waiting for it (``early.py``).
 
 ``NotifyUnit`` binds them to one transaction (the kit's unit of work); ``NotifyStore``
 holds them unbound, for reads and index set-up.
@@ -15,12 +16,21 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from fairwind.mongo.uow import UnitOfWork
+from services.notify.store.early import EarlyEvents
 from services.notify.store.messages import Messages
 from services.notify.store.parcels import Parcels, parcel_doc, parcel_of
 
 Document = dict[str, Any]
 
-__all__ = ["Messages", "NotifyStore", "NotifyUnit", "Parcels", "parcel_doc", "parcel_of"]
+__all__ = [
+    "EarlyEvents",
+    "Messages",
+    "NotifyStore",
+    "NotifyUnit",
+    "Parcels",
+    "parcel_doc",
+    "parcel_of",
+]
 
 
 class NotifyUnit(UnitOfWork):
@@ -28,12 +38,15 @@ class NotifyUnit(UnitOfWork):
         super().__init__()
         self.parcels = Parcels(db, session)
         self.messages = Messages(db, session)
+        self.early = EarlyEvents(db, session)
 
 
 class NotifyStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.parcels = Parcels(db)
         self.messages = Messages(db)
+        self.early = EarlyEvents(db)
 
     async def create_indexes(self) -> None:
         await self.messages.create_indexes()
+        await self.early.create_indexes()

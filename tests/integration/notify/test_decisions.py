@@ -84,11 +84,31 @@ async def test_after_a_cancellation_only_the_cancellation_is_told(notify: Notify
     assert found["picked_up:sender:email:"] == ("suppressed", "cancelled")
 
 
-async def test_events_for_an_order_notify_never_saw_store_nothing(notify: NotifyApp) -> None:
-    scan = status("FW000000000999", common_pb2.SHIPMENT_STATUS_DELIVERED)
-    await handlers.on_events(notify.service, [as_event(notify, scan, "FW000000000999")])
-    assert await decisions(notify, "FW000000000999") == {}
-    assert await suppressed(notify) == []
+async def test_an_event_read_before_its_order_waits_for_it(notify: NotifyApp) -> None:
+    delivered = status(W, common_pb2.SHIPMENT_STATUS_DELIVERED)
+    await handlers.on_events(notify.service, [as_event(notify, delivered, W)])
+    assert await decisions(notify, W) == {}
+    early = notify.service.store.early
+    assert [doc["waybill"] for doc in await early.of([W])] == [W]
+    await handlers.on_events(notify.service, [as_event(notify, order(W), W)])
+    found = await decisions(notify, W)
+    assert found["booked:recipient:sms:"] == ("queued", "")
+    assert found["delivered:recipient:sms:"] == ("queued", "")
+    assert await early.of([W]) == []
+
+
+async def test_a_cancellation_read_before_its_order_cancels_it_when_it_comes(
+    notify: NotifyApp,
+) -> None:
+    cancel = orders_pb2.OrderCancelled(waybill=W)
+    await handlers.on_events(notify.service, [as_event(notify, cancel, W)])
+    await handlers.on_events(notify.service, [as_event(notify, order(W), W)])
+    assert (await notify.service.store.parcels.many([W]))[W].cancelled
+    late = status(W, common_pb2.SHIPMENT_STATUS_PICKED_UP)
+    await handlers.on_events(notify.service, [as_event(notify, late, W)])
+    found = await decisions(notify, W)
+    assert found["cancelled:sender:email:"] == ("queued", "")
+    assert found["picked_up:sender:email:"] == ("suppressed", "cancelled")
 
 
 async def test_the_consumer_takes_the_events_from_the_broker(notify: NotifyApp) -> None:
