@@ -63,10 +63,11 @@ class Stage:
 
 
 def order_body(script: Script, run_id: str = "") -> dict[str, Any]:
-    def contact(name: str, outlet: Any, district: str, street: str) -> dict[str, Any]:
+    def contact(name: str, email: str, outlet: Any, district: str, street: str) -> dict[str, Any]:
         return {
             "name": name,
             "phone": f"+86 138{script.index % 100_000_000:08d}",
+            "email": email,  # notify's mail goes to make run's local mail sink
             "address": {
                 "province": outlet.province,
                 "city": outlet.city,
@@ -77,9 +78,19 @@ def order_body(script: Script, run_id: str = "") -> dict[str, Any]:
 
     return {
         "partner_order_id": f"{script.partner}-{run_id}-{script.index:06d}".replace("--", "-"),
-        "shipper": contact(f"{script.partner} 仓库", script.origin, script.origin_district, "1号"),
+        "shipper": contact(
+            f"{script.partner} 仓库",
+            f"shipping@{script.partner}.example",
+            script.origin,
+            script.origin_district,
+            "1号",
+        ),
         "consignee": contact(
-            f"收件人{script.index}", script.destination, script.destination_district, "8号"
+            f"收件人{script.index}",
+            f"recipient{script.index}@example.com",
+            script.destination,
+            script.destination_district,
+            "8号",
         ),
         "parcels": [
             {

@@ -199,7 +199,7 @@ def _context(svc: NotifyService, message: Any, parcel: Parcel) -> dict[str, str]
     context = dict.fromkeys(TIMES, "") | {
         "waybill": parcel.waybill,
         "shipper_name": sender.name if sender else "",
-        "tracking_url": svc.settings.tracking_url_base + parcel.waybill,
+        "tracking_url": svc.settings.public_tracking_url + parcel.waybill,
         "unsubscribe_url": svc.settings.unsubscribe_url_base + parcel.waybill,
         "reason": "",
     }

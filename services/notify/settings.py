@@ -17,8 +17,11 @@ class NotifySettings(ServiceSettings):
     # Platform quiet hours for SMS, HH:MM in the recipient's zone (a person's own replace them).
     quiet_start: str = Field(default="21:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     quiet_end: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-    # Links in messages: the public tracking page and the opt-out page, + the waybill.
-    tracking_url_base: str = "http://127.0.0.1:8030/v1/track/"
+    # Links in messages, + the waybill: the public tracking page (the same setting, and
+    # under make run the same value, as the orders service's) and the opt-out page.
+    public_tracking_url: str = Field(
+        default="http://127.0.0.1:8030/v1/track/", pattern=r"^https?://[^\s?#]+/$"
+    )
     unsubscribe_url_base: str = "http://127.0.0.1:8050/v1/unsubscribe/"
     # E-mail: the SMTP server messages are handed to, and the From address.
     smtp_host: str = "127.0.0.1"

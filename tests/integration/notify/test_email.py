@@ -94,12 +94,12 @@ async def test_a_booking_arrives_as_mime_mail_in_the_persons_language(
     assert await send_due(notify.service, outbound(port)) == 2  # sender and recipient e-mails
     by_to = {m["To"]: m for m in handler.received}
     english, chinese = by_to["li.lei@example.com"], by_to["ship@acme.example"]
-    assert english["Subject"] == f"Your parcel {W} is booked"
+    assert english["Subject"] == f"Parcel {W} booked"
     assert english["Content-Language"] == "en"
-    assert chinese["Subject"] == f"您的包裹 {W} 已下单"
+    assert chinese["Subject"] == f"包裹 {W} 已下单"
     body = parts(english)
     assert set(body) == {"text/plain", "text/html"}
-    link = notify.service.settings.tracking_url_base + W
+    link = notify.service.settings.public_tracking_url + W
     assert link in body["text/plain"]
     assert f'href="{link}"' in body["text/html"]
     found = await decisions(notify, W)
