@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from fairwind.settings import ServiceSettings
-from sim.clients import VARIABLES, Endpoints
+from sim.clients import NOTIFY_METRICS, VARIABLES, Endpoints
 from sim.plan import SimConfig, Trouble
 from sim.run import Run
 from sim.world import World
@@ -62,7 +62,9 @@ def parser() -> argparse.ArgumentParser:
 
 def endpoints(args: argparse.Namespace) -> Endpoints | None:
     given = {name: getattr(args, f"{name}_endpoint") for _, name, _ in ENDPOINTS}
-    return Endpoints(**given) if all(given.values()) else None
+    if not all(given.values()):
+        return None
+    return Endpoints(**given, notify_metrics=os.environ.get(NOTIFY_METRICS, ""))
 
 
 def main(argv: list[str] | None = None) -> int:

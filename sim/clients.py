@@ -25,10 +25,12 @@ class Endpoints:
     tracking: str
     routing: str  # RouteService host:port
     sla: str
+    notify_metrics: str = ""  # notify's /metrics, for the summary's messages; optional
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Endpoints:
-        return cls(**{name: env[variable] for name, variable in VARIABLES.items()})
+        given = {name: env[variable] for name, variable in VARIABLES.items()}
+        return cls(**given, notify_metrics=env.get(NOTIFY_METRICS, ""))
 
 
 # Each endpoint's variable in the simulator's environment.
@@ -38,6 +40,7 @@ VARIABLES = {
     "routing": "FAIRWIND_SIM_ROUTING_TARGET",
     "sla": "FAIRWIND_SIM_SLA_URL",
 }
+NOTIFY_METRICS = "FAIRWIND_SIM_NOTIFY_METRICS_URL"
 
 
 class Clients:
@@ -128,6 +131,16 @@ class Clients:
         answer.raise_for_status()
         result: Json = answer.json()
         return result
+
+    async def notify_metrics(self) -> str:
+        """notify's Prometheus page ("" when notify is not given or does not answer)."""
+        if not self.endpoints.notify_metrics:
+            return ""
+        try:
+            answer = await self.http.get(self.endpoints.notify_metrics)
+        except httpx.HTTPError:
+            return ""
+        return answer.text if answer.status_code == 200 else ""
 
     async def at_risk(self) -> Json:
         answer = await self.http.get(f"{self.endpoints.sla}/v1/at-risk")

@@ -3,6 +3,7 @@ the live line while the day runs and the closing comparison."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -195,3 +196,32 @@ def final_summary(
         first = next(p for p in parcels if p.problems)
         lines.append(f"  e.g. {first.waybill or first.script.index}: {first.problems[0]}")
     return "\n".join(lines)
+
+
+_DECISION = re.compile(
+    r'^fairwind_notify_decisions_total\{action="(?P<action>\w+)",channel="(?P<channel>\w+)",'
+    r'reason="(?P<reason>\w*)"\} (?P<value>[0-9.e+]+)$'
+)
+
+
+def notify_lines(metrics: str) -> list[str]:
+    """The summary's messages, from notify's own counters (its /metrics page): per channel,
+    sent, still waiting (queued, deferred or retrying) and decided against."""
+    counts: dict[str, Counter[str]] = {}
+    for line in metrics.splitlines():
+        found = _DECISION.match(line)
+        if found and found["channel"] in ("email", "sms"):
+            counts.setdefault(found["channel"], Counter())[found["action"]] += int(
+                float(found["value"])
+            )
+    if not counts:
+        return []
+    lines = ["", "Messages (notify's own count):"]
+    for channel, seen in sorted(counts.items()):
+        decided = seen["send"] + seen["defer"]
+        waiting = max(0, decided - seen["sent"] - seen["failed"])
+        lines.append(
+            f"  {channel:<7}{seen['sent']:>6} sent {waiting:>6} waiting {seen['failed']:>5} failed"
+            f" {seen['suppress']:>6} decided against"
+        )
+    return lines

@@ -24,6 +24,7 @@ from sim.report import (
     live_line,
     measured,
     measured_by,
+    notify_lines,
     since,
     since_by,
     tier_summary,
@@ -94,6 +95,7 @@ class Run:
         try:
             platform = since(await self._settled(clients), before)
             platform_by_tier = since_by(await self.figures_by_tier(clients), before_tiers)
+            messages = notify_lines(await clients.notify_metrics())
         finally:
             await clients.close()
         # The simulator's account up to where the SLA worker's timers have got to: a clock
@@ -102,7 +104,7 @@ class Run:
         truth = expected(parcels, cut)
         truth_by_tier = expected_by_tier(parcels, tiers, cut)
         tier_lines = tier_summary(truth_by_tier, platform_by_tier)
-        summary = "\n".join([final_summary(parcels, truth, platform), *tier_lines])
+        summary = "\n".join([final_summary(parcels, truth, platform), *tier_lines, *messages])
         return Outcome(parcels, truth, platform, summary, tiers, truth_by_tier, platform_by_tier)
 
     def _start_in_time(self) -> None:

@@ -16,7 +16,15 @@ from sim.clients import Endpoints
 from sim.parcel import Parcel
 from sim.plan import SimConfig, Trouble, partners, script_day
 from sim.provision import archive
-from sim.report import Tally, classify, expected, expected_by_tier, measured_by, since_by
+from sim.report import (
+    Tally,
+    classify,
+    expected,
+    expected_by_tier,
+    measured_by,
+    notify_lines,
+    since_by,
+)
 from sim.run import Run
 from sim.world import World
 
@@ -106,3 +114,31 @@ def test_the_simulator_is_told_where_the_platform_is(monkeypatch: pytest.MonkeyP
     assert World.load(args.network).hubs
     monkeypatch.delenv("FAIRWIND_SIM_ROUTING_TARGET")
     assert endpoints(parser().parse_args([])) is None
+
+
+def test_the_summary_counts_notifys_messages_per_channel() -> None:
+    page = "\n".join(
+        [
+            "# HELP fairwind_notify_decisions_total Messages decided on.",
+            'fairwind_notify_decisions_total{action="send",channel="email",reason=""} 91.0',
+            'fairwind_notify_decisions_total{action="sent",channel="email",reason=""} 88.0',
+            'fairwind_notify_decisions_total{action="retry",channel="email",reason=""} 7.0',
+            'fairwind_notify_decisions_total{action="failed",channel="email",reason=""} 1.0',
+            'fairwind_notify_decisions_total{action="suppress",channel="email",'
+            'reason="no_contact"} 4.0',
+            'fairwind_notify_decisions_total{action="suppress",channel="email",'
+            'reason="opted_out"} 2.0',
+            'fairwind_notify_decisions_total{action="send",channel="sms",reason=""} 30.0',
+            'fairwind_notify_decisions_total{action="defer",channel="sms",'
+            'reason="quiet_hours"} 5.0',
+            'fairwind_notify_decisions_total{action="park",channel="none",'
+            'reason="before_its_order"} 3.0',
+        ]
+    )
+    lines = notify_lines(page)
+    assert lines[1] == "Messages (notify's own count):"
+    email, sms = lines[2].split(), lines[3].split()
+    assert email[:2] == ["email", "88"]  # sent
+    assert (email[3], email[5], email[7]) == ("2", "1", "6")  # waiting, failed, decided against
+    assert (sms[1], sms[3]) == ("0", "35")
+    assert notify_lines("") == []
