@@ -20,14 +20,8 @@ import faust
 
 from fairwind.infra.processes import free_port
 from fairwind.settings import ServiceSettings
+from services.sla.bootstrap import RAW
 from services.sla.writes import BatchWrites
-
-RAW: dict[str, Any] = {
-    "key_type": bytes,
-    "value_type": bytes,
-    "key_serializer": "raw",
-    "value_serializer": "raw",
-}
 
 
 def floor_app(expected: int, topics: list[str], write: bool) -> faust.App:

@@ -69,7 +69,9 @@ async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
         if isinstance(e.message, orders_pb2.OrderCreated)
     }
     early = await svc.store.early.of(list(orders))  # waited for these orders
-    triggers = [Trigger(e.message, e.id, e.type) for e in events] + [_replayed(d) for d in early]
+    triggers = [Trigger(e.message, e.id, e.type) for e in events] + [
+        _replayed(svc, d) for d in early
+    ]
     cancelled = {
         t.message.waybill for t in triggers if isinstance(t.message, orders_pb2.OrderCancelled)
     }
@@ -116,30 +118,19 @@ async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
         svc.metrics.decisions.labels("none", "park", "before_its_order").inc(len(parked))
 
 
-EARLY_KINDS: dict[str, Any] = {
-    kind.DESCRIPTOR.full_name: kind
-    for kind in (
-        orders_pb2.OrderCancelled,
-        tracking_pb2.ShipmentStatusChanged,
-        routes_pb2.RouteReplanned,
-        sla_pb2.SlaAtRisk,
-    )
-}
-
-
 def _parked(trigger: Trigger, happened: Happened, now: datetime) -> Document:
     return {
         "_id": trigger.ce_id,
         "waybill": happened.waybill,
-        "kind": trigger.message.DESCRIPTOR.full_name,
         "value": trigger.message.SerializeToString(),
         "ce_type": trigger.ce_type,
         "parked_at": now,
     }
 
 
-def _replayed(doc: Document) -> Trigger:
-    message = EARLY_KINDS[doc["kind"]].FromString(doc["value"])
+def _replayed(svc: NotifyService, doc: Document) -> Trigger:
+    """A parked event back as it was read: the catalog decodes it by its ce_type."""
+    message = svc.codec.catalog.decode(doc["ce_type"], doc["value"])
     return Trigger(message, doc["_id"], doc["ce_type"])
 
 
@@ -170,7 +161,7 @@ def _message(planned: Planned, happened: Happened, trigger: Trigger, now: dateti
         "action": decision.action.value,
         "status": status[decision.action],
         "reason": decision.reason,
-        "due_at": decision.at or now if decision.action is not Action.SUPPRESS else None,
+        "due_at": (decision.at or now) if decision.action is not Action.SUPPRESS else None,
         "attempts": 0,
         "trigger": {"ce_id": trigger.ce_id, "ce_type": trigger.ce_type},
         "created_at": now,

@@ -38,9 +38,6 @@ class BatchWrites:
     def delete(self, partition: int, key: Any) -> None:
         self._dirty[key] = (partition, _DELETED)
 
-    def __len__(self) -> int:
-        return len(self._dirty)
-
     async def flush(self, send: Send) -> None:
         """Into the table's store, and one changelog record per key, serialized as the
         table's own writes are (its recovery reads them back).

@@ -63,7 +63,6 @@ def _replanned(message: routes_pb2.RouteReplanned) -> Happened | None:
     return Happened(message.route.waybill, Moment.PROMISE_CHANGED, f"v{message.route.version}")
 
 
-MUTABLE = dict(STATUS_MOMENTS)  # the moments an opt-out status can silence
 CHANNELS = {common_pb2.CHANNEL_EMAIL: Channel.EMAIL, common_pb2.CHANNEL_SMS: Channel.SMS}
 
 
@@ -81,7 +80,7 @@ def preferences_of(given: common_pb2.NotificationPreferences) -> Preferences:
         zone=given.time_zone or defaults.zone,
         language=given.language or defaults.language,
         opted_out=frozenset(set(Channel) - chosen) if chosen else frozenset(),
-        muted=frozenset(MUTABLE[s] for s in given.opt_out_statuses if s in MUTABLE),
+        muted=frozenset(STATUS_MOMENTS[s] for s in given.opt_out_statuses if s in STATUS_MOMENTS),
         quiet=quiet,
     )
 

@@ -14,7 +14,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from fairwind.mongo.repository import Repository
 
 Document = dict[str, Any]
-TOLD = ("queued", "deferred", "sent")  # the statuses that count against the frequency cap
+CAPPED = ("queued", "deferred", "sent")  # the statuses that count against the frequency cap
 
 
 class Messages(Repository):
@@ -38,7 +38,7 @@ class Messages(Repository):
             return {}
         rows = await self.collection.aggregate(
             [
-                {"$match": {"waybill": {"$in": list(waybills)}, "status": {"$in": TOLD}}},
+                {"$match": {"waybill": {"$in": list(waybills)}, "status": {"$in": CAPPED}}},
                 {"$group": {"_id": {"w": "$waybill", "a": "$audience"}, "n": {"$sum": 1}}},
             ],
             session=self.session,

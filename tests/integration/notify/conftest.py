@@ -38,6 +38,8 @@ def isolated_catalog(name: str) -> EventCatalog:
 class Clock:
     """The business clock the handlers read, set by the test."""
 
+    speed = 1.0
+
     def __init__(self) -> None:
         self.at = NOON
 
