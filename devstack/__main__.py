@@ -25,6 +25,7 @@ from devstack.children import (
     mail_command,
     service_command,
     sim_command,
+    sms_command,
     wait_listening,
 )
 from devstack.env import Simulation, service_env, sim_env, stack_env
@@ -93,11 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         extra["FAIRWIND_LOG_LEVEL"] = "WARNING"  # the live summary stays readable
     stack = Stack(args.grace)
     try:
-        maildir = _start_mail(stack, args.data_dir, extra) if "notify" in services else None
+        outlets = _start_outlets(stack, args.data_dir, extra) if "notify" in services else []
         for name in services:
             env = service_env(name, infra.env(), args.port_offset) | extra
             stack.start(name, service_command(name), env)
-        stack.say(banner(infra, services, args.port_offset, simulation, maildir))
+        stack.say(banner(infra, services, args.port_offset, simulation, outlets))
         ready = wait_listening(listening_ports(services, args.port_offset), 120, stop)
         if simulation and ready:
             env = os.environ | infra.env() | extra | sim_env(args.port_offset)
@@ -112,13 +113,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _start_mail(stack: Stack, data_dir: Path, extra: dict[str, str]) -> Path:
-    """The SMTP server notify sends to, its mail kept under the data directory."""
-    maildir = (data_dir / "mail").resolve()
-    port = free_port()
-    stack.start("mail", mail_command(port, maildir), os.environ | {"PYTHONUNBUFFERED": "1"})
-    extra["FAIRWIND_SMTP_PORT"] = str(port)
-    return maildir
+def _start_outlets(stack: Stack, data_dir: Path, extra: dict[str, str]) -> list[str]:
+    """The SMTP server and the SMS provider notify sends to, what they receive kept under
+    the data directory; the banner's lines saying where to read it."""
+    maildir, texts = (data_dir / "mail").resolve(), (data_dir / "sms.jsonl").resolve()
+    unbuffered = os.environ | {"PYTHONUNBUFFERED": "1"}
+    mail_port, sms_port = free_port(), free_port()
+    stack.start("mail", mail_command(mail_port, maildir), unbuffered)
+    stack.start("sms", sms_command(sms_port, texts), unbuffered)
+    extra["FAIRWIND_SMTP_PORT"] = str(mail_port)
+    extra["FAIRWIND_SMS_API_URL"] = f"http://127.0.0.1:{sms_port}"
+    return [
+        f"  mail      what notify e-mails: one file per message in {maildir}/new",
+        f"  sms       what notify texts: one JSON line per message in {texts}",
+    ]
 
 
 if __name__ == "__main__":

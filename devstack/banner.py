@@ -3,8 +3,6 @@ for another shell, and what a person can do next."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from devstack.env import Simulation
 from devstack.plan import PLAN, ports_of
 from fairwind.infra.local import LocalInfra
@@ -45,7 +43,7 @@ def banner(
     services: list[str],
     offset: int,
     simulation: Simulation | None = None,
-    maildir: Path | None = None,
+    outlets: list[str] | None = None,
 ) -> str:
     lines = [
         "",
@@ -56,8 +54,7 @@ def banner(
         "",
     ]
     lines += [describe(name, offset) for name in services]
-    if maildir is not None:
-        lines.append(f"  mail      what notify e-mails: one file per message in {maildir}/new")
+    lines += outlets or []
     if not services:
         lines.append("  No service has an entrypoint yet; the infrastructure is ready for them.")
     if simulation is not None:

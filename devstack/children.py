@@ -48,6 +48,11 @@ def mail_command(port: int, maildir: Path) -> list[str]:
 MAILBOX = "aiosmtpd.handlers.Mailbox"
 
 
+def sms_command(port: int, log: Path) -> list[str]:
+    """A local SMS provider (``devstack/smsbox.py``) that writes each text to ``log``."""
+    return [sys.executable, "-m", "devstack.smsbox", "--port", str(port), "--log", str(log)]
+
+
 @contextmanager
 def services_running(
     infra_env: dict[str, str], offset: int, extra: dict[str, str], logs: Path

@@ -1,6 +1,6 @@
 """Command line of the notify service.
 
-python -m services.notify serve               # event consumer, e-mail sender, relay, /metrics
+python -m services.notify serve               # consumer, e-mail and SMS senders, relay, /metrics
 python -m services.notify messages WAYBILL    # every message decided on for a parcel (JSON lines)
 """
 
@@ -14,7 +14,7 @@ from fairwind.runtime import cli
 from fairwind.runtime.cli import dispatch, service_parser
 from services.notify.bootstrap import admin_store, bootstrap
 from services.notify.consumer import event_consumer
-from services.notify.sending import sender
+from services.notify.sending import senders
 from services.notify.settings import NotifySettings
 
 
@@ -24,7 +24,7 @@ async def serve(settings: NotifySettings) -> None:
         settings,
         app,
         event_consumer(app.platform, app.service),
-        workers=[sender(app.service, app.outbound)],
+        workers=senders(app.service, app.outbound),
     )
 
 
@@ -41,7 +41,7 @@ async def messages(settings: NotifySettings, args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser, commands = service_parser(
-        "services.notify", __doc__, "event consumer, e-mail sender, relay, /metrics"
+        "services.notify", __doc__, "event consumer, e-mail and SMS senders, relay, /metrics"
     )
     shown = commands.add_parser("messages", help="every message decided on for a parcel")
     shown.add_argument("waybill")

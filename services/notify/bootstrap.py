@@ -1,5 +1,5 @@
 """Wiring: settings → platform kit → store → rules → handlers, and the channels the
-sender uses (the SMTP server, the templates)."""
+senders use (the SMTP server, the SMS provider, the templates)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from fairwind.mongo.client import create_client
 from fairwind.mongo.uow import Transactions
 from fairwind.platform import Platform
 from services.notify.channels.email import SmtpMailer
+from services.notify.channels.sms import SmsProvider
 from services.notify.domain.rules import QuietHours, Rules
 from services.notify.handlers import NotifyService
 from services.notify.metrics import notify_metrics
@@ -31,6 +32,7 @@ class NotifyApp:
     outbound: Outbound
 
     async def close(self) -> None:
+        await self.outbound.close()
         await self.platform.close()
 
 
@@ -57,7 +59,13 @@ async def bootstrap(
         clock=settings.platform_clock(),
     )
     mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
-    return NotifyApp(platform, service, Outbound(mailer, Renderer.load()))
+    sms = SmsProvider(
+        settings.sms_api_url,
+        settings.sms_account_sid,
+        settings.sms_auth_token.get_secret_value(),
+        settings.sms_from,
+    )
+    return NotifyApp(platform, service, Outbound(mailer, sms, Renderer.load()))
 
 
 @asynccontextmanager

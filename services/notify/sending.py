@@ -1,12 +1,15 @@
-"""Sending what is due: the sender claims due e-mails from the queue (``messages``), renders
-each in its person's language with times in their zone, hands it to the SMTP server and
-records the outcome with its event in one unit of work.
+"""Sending what is due: a sender per channel (e-mail, SMS) claims due messages from the
+queue (``messages``), renders each in its person's language with times in their zone,
+hands it to the channel (the SMTP server, the SMS provider) and records the outcome with
+its event in one unit of work. One channel's outage never holds up the other's messages.
 
-- Sent: ``NotificationSent`` with the server's Message-ID and the round trip.
-- Not sent, but may be later (4xx, timeout, no connection): due again on the retry
-  schedule (``domain/retries.py``), ``NotificationFailed`` with ``will_retry`` and the time.
-- Not sent for good (5xx, a template that cannot be filled, a day of retries used up):
-  failed, ``NotificationFailed`` without retry.
+- Sent: ``NotificationSent`` with the other side's id (Message-ID, SMS sid) and the round
+  trip.
+- Not sent, but may be later (4xx from SMTP, 5xx/429 from the provider, a timeout, no
+  connection): due again on the retry schedule (``domain/retries.py``; a ``Retry-After``
+  honoured), ``NotificationFailed`` with ``will_retry`` and the time.
+- Not sent for good (a refusal, a template that cannot be filled, a day of retries used
+  up): failed, ``NotificationFailed`` without retry.
 
 The schedule lives in MongoDB (``due_at``, ``attempts``, ``first_attempt_at``): a sender
 that restarts mid-retry loses nothing, and one that dies mid-send leaves a lease that
@@ -21,14 +24,16 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fairwind.domain.privacy import mask_email
+from fairwind.domain.privacy import mask_email, mask_phone
 from fairwind.runtime.lifecycle import Worker, periodic
-from fairwind.v1 import common_pb2, notifications_pb2
-from services.notify.channels.email import SmtpMailer, Undelivered
+from fairwind.v1 import notifications_pb2
+from services.notify.channels import Undelivered
+from services.notify.channels.email import SmtpMailer
+from services.notify.channels.sms import SmsProvider
 from services.notify.domain.planning import Parcel, Person
 from services.notify.domain.retries import RetryPolicy
-from services.notify.domain.rules import Audience, Moment
-from services.notify.handlers import KINDS, TIMES, NotifyService
+from services.notify.domain.rules import Audience, Channel, Moment
+from services.notify.handlers import CHANNELS, KINDS, TIMES, NotifyService
 from services.notify.rendering import Renderer, TemplateError
 from services.notify.store import NotifyUnit
 
@@ -38,20 +43,40 @@ Document = dict[str, Any]
 @dataclass
 class Outbound:
     mailer: SmtpMailer
+    sms: SmsProvider
     renderer: Renderer
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     rng: random.Random = field(default_factory=random.Random)
 
+    async def close(self) -> None:
+        await self.sms.close()
 
-def sender(svc: NotifyService, out: Outbound) -> Worker:
-    async def work() -> None:
-        await send_due(svc, out)
+    async def deliver(self, doc: Document, person: Person) -> tuple[str, str]:
+        """Hand one message to its channel: the id the other side gave it, and the
+        language it went out in. Raises ``Undelivered`` or ``TemplateError``."""
+        moment, language = Moment(doc["moment"]), person.prefs.language
+        context = localized(doc["context"], person.prefs.zone)
+        if doc["channel"] == Channel.SMS:
+            text = self.renderer.sms(moment, language, context)
+            return await self.sms.send(doc["address"], text, doc["_id"]), language
+        email = self.renderer.email(moment, language, context)
+        return await self.mailer.send(doc["address"], email, doc["_id"]), email.language
 
-    return periodic("notify-sender", work, svc.settings.send_interval_s)
+
+def senders(svc: NotifyService, out: Outbound) -> list[Worker]:
+    """One sender per channel, each on its own round."""
+
+    def worker(channel: Channel) -> Worker:
+        async def work() -> None:
+            await send_due(svc, out, channel)
+
+        return periodic(f"notify-{channel.value}", work, svc.settings.send_interval_s)
+
+    return [worker(Channel.EMAIL), worker(Channel.SMS)]
 
 
-async def send_due(svc: NotifyService, out: Outbound) -> int:
-    """Send up to ``send_batch`` due e-mails; how many were tried."""
+async def send_due(svc: NotifyService, out: Outbound, channel: Channel = Channel.EMAIL) -> int:
+    """Send up to ``send_batch`` due messages on ``channel``; how many were tried."""
     now = svc.clock.now()
     # The lease is wall time (how long a send may take), the queue's times business time: on
     # a simulation's compressed clock the lease covers as many business seconds.
@@ -60,54 +85,55 @@ async def send_due(svc: NotifyService, out: Outbound) -> int:
     tried = 0
     while tried < svc.settings.send_batch:
         # Claimed one at a time, as its turn comes, not the whole round up front.
-        doc = await svc.store.messages.claim("email", now, lease)
+        doc = await svc.store.messages.claim(channel.value, now, lease)
         if doc is None:
             break
         waybill = doc["waybill"]
         if waybill not in parcels:
             parcels[waybill] = (await svc.store.parcels.many([waybill])).get(waybill)
-        await _send_email(svc, out, doc, parcels[waybill], now)
+        await _send(svc, out, doc, parcels[waybill], now)
         tried += 1
     return tried
 
 
-async def _send_email(
+async def _send(
     svc: NotifyService, out: Outbound, doc: Document, parcel: Parcel | None, now: datetime
 ) -> None:
     person = parcel.people.get(Audience(doc["audience"]), Person()) if parcel else Person()
+    started = time.perf_counter()
     try:
-        email = out.renderer.email(
-            Moment(doc["moment"]),
-            person.prefs.language,
-            localized(doc["context"], person.prefs.zone),
-        )
+        provider_id, language = await out.deliver(doc, person)
     except TemplateError as exc:
         await _not_sent(svc, out, doc, now, f"template: {exc}", retry=False)
         return
-    started = time.perf_counter()
-    try:
-        message_id = await out.mailer.send(doc["address"], email, doc["_id"])
     except Undelivered as exc:
-        await _not_sent(svc, out, doc, now, str(exc), retry=exc.retry)
+        await _not_sent(svc, out, doc, now, str(exc), retry=exc.retry, wait=exc.retry_after)
         return
     latency = time.perf_counter() - started
-    event = _sent_event(svc, doc, now, email.language, message_id, latency)
+    event = _sent_event(svc, doc, now, language, provider_id, latency)
 
     async def record(uow: NotifyUnit) -> None:
         await uow.messages.settle(
-            doc["_id"], {"status": "sent", "sent_at": now, "provider_message_id": message_id}
+            doc["_id"], {"status": "sent", "sent_at": now, "provider_message_id": provider_id}
         )
         uow.emit(event)
 
     await svc.uow.run(record)
-    svc.metrics.decisions.labels("email", "sent", "").inc()
+    svc.metrics.decisions.labels(doc["channel"], "sent", "").inc()
 
 
 async def _not_sent(
-    svc: NotifyService, out: Outbound, doc: Document, now: datetime, error: str, *, retry: bool
+    svc: NotifyService,
+    out: Outbound,
+    doc: Document,
+    now: datetime,
+    error: str,
+    *,
+    retry: bool,
+    wait: float | None = None,
 ) -> None:
     first = doc.get("first_attempt_at") or now
-    when = out.policy.next_attempt(first, doc["attempts"], now, out.rng) if retry else None
+    when = out.policy.next_attempt(first, doc["attempts"], now, out.rng, wait) if retry else None
     if when is None:
         fields = {"status": "failed", "failed_at": now, "last_error": error}
     else:
@@ -119,7 +145,7 @@ async def _not_sent(
         uow.emit(event)
 
     await svc.uow.run(record)
-    svc.metrics.decisions.labels("email", "retry" if when else "failed", "").inc()
+    svc.metrics.decisions.labels(doc["channel"], "retry" if when else "failed", "").inc()
 
 
 def localized(context: dict[str, str], zone: str) -> dict[str, str]:
@@ -167,10 +193,17 @@ def _about(doc: Document) -> dict[str, Any]:
         "notification_id": doc["_id"],
         "waybill": doc["waybill"],
         "recipient_kind": KINDS[Audience(doc["audience"])],
-        "recipient": mask_email(doc["address"]),
-        "channel": common_pb2.CHANNEL_EMAIL,
+        "recipient": _masked(doc),
+        "channel": CHANNELS[Channel(doc["channel"])],
         "template": doc["moment"],
         "trigger_ce_id": doc["trigger"]["ce_id"],
         "trigger_ce_type": doc["trigger"]["ce_type"],
         "attempt": doc["attempts"],
     }
+
+
+def _masked(doc: Document) -> str:
+    """The address as records may show it (``l***@example.com``, ``+86*******5678``)."""
+    if doc["channel"] == Channel.SMS:
+        return mask_phone(doc["address"])
+    return mask_email(doc["address"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from fairwind.settings import ServiceSettings
 
@@ -27,6 +27,12 @@ class NotifySettings(ServiceSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=8025, ge=1, le=65535)
     mail_from: str = "Fairwind <notify@fairwind.dev>"
+    # SMS: the provider's API (Twilio's Messages format; make run starts a local one), the
+    # account and its auth token, and the number or sender id messages come from.
+    sms_api_url: str = Field(default="http://127.0.0.1:8065", pattern=r"^https?://[^\s?#]+$")
+    sms_account_sid: str = Field(default="AC" + "0" * 32, pattern=r"^AC[0-9a-fA-F]{32}$")
+    sms_auth_token: SecretStr = SecretStr("local-token")
+    sms_from: str = "+8610950000"
     # The sender: how often it looks for due messages, how many it takes a round, and how
     # long a claimed message is its own before another sender may take it.
     send_interval_s: float = Field(default=1.0, gt=0)

@@ -13,15 +13,8 @@ from email.utils import make_msgid
 
 import aiosmtplib
 
+from services.notify.channels import Undelivered
 from services.notify.rendering import Email
-
-
-class Undelivered(Exception):
-    """The message did not go out; ``retry`` tells whether it may later."""
-
-    def __init__(self, detail: str, *, retry: bool) -> None:
-        super().__init__(detail)
-        self.retry = retry
 
 
 @dataclass(frozen=True)

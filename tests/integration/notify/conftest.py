@@ -94,3 +94,10 @@ async def suppressed(app: NotifyApp) -> list[tuple[str, int]]:
             message = notifications_pb2.NotificationSuppressed.FromString(doc["value"])
             found.append((message.notification_id.split(":", 1)[1], message.reason))
     return found
+
+
+async def records(app: NotifyApp, kind: str) -> list[Any]:
+    """The notification records of ``kind`` in the outbox, in order."""
+    cls = getattr(notifications_pb2, kind)
+    docs = await app.platform.outbox.records.find().sort("_id").to_list()
+    return [cls.FromString(d["value"]) for d in docs if d["event_type"].endswith(kind)]

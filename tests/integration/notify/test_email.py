@@ -19,14 +19,14 @@ from aiosmtpd.controller import Controller
 
 from devstack.children import mail_command
 from fairwind.infra.processes import free_port, port_open, terminate
-from fairwind.v1 import notifications_pb2
 from services.notify import handlers
 from services.notify.bootstrap import NotifyApp
 from services.notify.channels.email import SmtpMailer
+from services.notify.channels.sms import SmsProvider
 from services.notify.domain.rules import Moment
 from services.notify.rendering import Renderer
 from services.notify.sending import Outbound, send_due
-from tests.integration.notify.conftest import as_event, decisions, order
+from tests.integration.notify.conftest import as_event, decisions, order, records
 
 pytestmark = pytest.mark.integration
 W = "FW000000000076"
@@ -65,7 +65,8 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 def outbound(port: int) -> Outbound:
     mailer = SmtpMailer("127.0.0.1", port, "Fairwind <notify@fairwind.dev>", timeout_s=5)
-    return Outbound(mailer, Renderer.load(), rng=random.Random(3))
+    no_sms = SmsProvider("http://127.0.0.1:9", "AC" + "0" * 32, "-", "+8610950000")
+    return Outbound(mailer, no_sms, Renderer.load(), rng=random.Random(3))
 
 
 def parts(message: Message) -> dict[str, str]:
@@ -76,12 +77,6 @@ def parts(message: Message) -> dict[str, str]:
             assert isinstance(payload, bytes)
             found[part.get_content_type()] = payload.decode(part.get_content_charset() or "utf-8")
     return found
-
-
-async def records(app: NotifyApp, kind: str) -> list[Any]:
-    cls = getattr(notifications_pb2, kind)
-    docs = await app.platform.outbox.records.find().sort("_id").to_list()
-    return [cls.FromString(d["value"]) for d in docs if d["event_type"].endswith(kind)]
 
 
 async def test_a_booking_arrives_as_mime_mail_in_the_persons_language(
