@@ -50,6 +50,7 @@ def platform_catalog() -> EventCatalog:
             notifications_pb2.NotificationSent,
             notifications_pb2.NotificationFailed,
             notifications_pb2.NotificationSuppressed,
+            notifications_pb2.WebhookEndpointDisabled,
         )
         .register(
             CRM,

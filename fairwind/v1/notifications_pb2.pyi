@@ -136,3 +136,19 @@ class NotificationSuppressed(_message.Message):
     reason: SuppressionReason
     suppressed_at: _timestamp_pb2.Timestamp
     def __init__(self, notification_id: _Optional[str] = ..., waybill: _Optional[str] = ..., recipient_kind: _Optional[_Union[RecipientKind, str]] = ..., recipient_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., template: _Optional[str] = ..., trigger_ce_id: _Optional[str] = ..., trigger_ce_type: _Optional[str] = ..., reason: _Optional[_Union[SuppressionReason, str]] = ..., suppressed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class WebhookEndpointDisabled(_message.Message):
+    __slots__ = ("endpoint_id", "partner_id", "host", "failing_since", "disabled_at", "last_error")
+    ENDPOINT_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    HOST_FIELD_NUMBER: _ClassVar[int]
+    FAILING_SINCE_FIELD_NUMBER: _ClassVar[int]
+    DISABLED_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    endpoint_id: str
+    partner_id: str
+    host: str
+    failing_since: _timestamp_pb2.Timestamp
+    disabled_at: _timestamp_pb2.Timestamp
+    last_error: str
+    def __init__(self, endpoint_id: _Optional[str] = ..., partner_id: _Optional[str] = ..., host: _Optional[str] = ..., failing_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., disabled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ...) -> None: ...

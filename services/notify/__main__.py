@@ -1,6 +1,6 @@
 """Command line of the notify service.
 
-python -m services.notify serve               # consumer, e-mail and SMS senders, relay, /metrics
+python -m services.notify serve               # consumer, senders, webhooks, relay, /metrics
 python -m services.notify messages WAYBILL    # every message decided on for a parcel (JSON lines)
 """
 
@@ -16,6 +16,7 @@ from services.notify.bootstrap import admin_store, bootstrap
 from services.notify.consumer import event_consumer
 from services.notify.sending import senders
 from services.notify.settings import NotifySettings
+from services.notify.webhooks.dispatch import dispatcher_worker
 
 
 async def serve(settings: NotifySettings) -> None:
@@ -24,7 +25,7 @@ async def serve(settings: NotifySettings) -> None:
         settings,
         app,
         event_consumer(app.platform, app.service),
-        workers=senders(app.service, app.outbound),
+        workers=[*senders(app.service, app.outbound), dispatcher_worker(app.dispatcher)],
     )
 
 
@@ -41,7 +42,9 @@ async def messages(settings: NotifySettings, args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser, commands = service_parser(
-        "services.notify", __doc__, "event consumer, e-mail and SMS senders, relay, /metrics"
+        "services.notify",
+        __doc__,
+        "event consumer, e-mail and SMS senders, webhook dispatcher, relay, /metrics",
     )
     shown = commands.add_parser("messages", help="every message decided on for a parcel")
     shown.add_argument("waybill")

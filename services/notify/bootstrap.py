@@ -16,6 +16,7 @@ from fairwind.mongo.uow import Transactions
 from fairwind.platform import Platform
 from services.notify.channels.email import SmtpMailer
 from services.notify.channels.sms import SmsProvider
+from services.notify.channels.webhook import WebhookPoster
 from services.notify.domain.rules import QuietHours, Rules
 from services.notify.handlers import NotifyService
 from services.notify.metrics import notify_metrics
@@ -23,6 +24,7 @@ from services.notify.rendering import Renderer
 from services.notify.sending import Outbound
 from services.notify.settings import NotifySettings
 from services.notify.store import NotifyStore, NotifyUnit
+from services.notify.webhooks.dispatch import Dispatcher
 
 
 @dataclass
@@ -30,6 +32,7 @@ class NotifyApp:
     platform: Platform
     service: NotifyService
     outbound: Outbound
+    dispatcher: Dispatcher
 
     async def close(self) -> None:
         await self.outbound.close()
@@ -65,7 +68,8 @@ async def bootstrap(
         settings.sms_auth_token.get_secret_value(),
         settings.sms_from,
     )
-    return NotifyApp(platform, service, Outbound(mailer, sms, Renderer.load()))
+    dispatcher = Dispatcher(service, WebhookPoster(settings.webhook_timeout_s))
+    return NotifyApp(platform, service, Outbound(mailer, sms, Renderer.load()), dispatcher)
 
 
 @asynccontextmanager

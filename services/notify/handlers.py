@@ -10,7 +10,7 @@ waits for it (``store/early.py``) and is planned when the order comes, after it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -20,11 +20,13 @@ from fairwind.events import Event, EventCodec
 from fairwind.mongo.uow import Units
 from fairwind.v1 import common_pb2, notifications_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
 from services.notify.domain.moments import Happened, moment_of, preferences_of
+from services.notify.domain.partners import Endpoint, PartnerEvent, partner_event
 from services.notify.domain.planning import Parcel, Person, Planned, plan
 from services.notify.domain.rules import Action, Audience, Channel, Preferences, Rules
 from services.notify.metrics import NotifyMetrics
 from services.notify.settings import NotifySettings
-from services.notify.store import NotifyStore, NotifyUnit, parcel_doc
+from services.notify.store import NotifyStore, NotifyUnit, endpoint_of, parcel_doc
+from services.notify.webhooks.planning import deliveries
 
 Document = dict[str, Any]
 REASONS = {
@@ -75,16 +77,24 @@ async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
     cancelled = {
         t.message.waybill for t in triggers if isinstance(t.message, orders_pb2.OrderCancelled)
     }
-    happenings = [(t, h) for t in triggers if (h := moment_of(t.message)) is not None]
-    waybills = {h.waybill for _, h in happenings}
+    told_of = [_told(t, now) for t in triggers]
+    relevant = [(t, h, pe) for t, (h, pe) in zip(triggers, told_of, strict=True) if h or pe]
+    waybills = {_waybill(h, pe) for _, h, pe in relevant}
     parcels = await svc.store.parcels.many(waybills - set(orders)) | orders
-    told = await svc.store.messages.told(waybills)
+    told = await svc.store.messages.told({h.waybill for _, h, _ in relevant if h})
+    endpoints = await _endpoints(svc, parcels.values(), now)
     docs: dict[str, Document] = {}
+    webhooks: list[Document] = []
     parked: list[Document] = []
-    for trigger, happened in happenings:
-        parcel = parcels.get(happened.waybill)
+    for trigger, happened, event in relevant:
+        parcel = parcels.get(_waybill(happened, event))
         if parcel is None:
-            parked.append(_parked(trigger, happened, now))
+            parked.append(_parked(trigger, _waybill(happened, event), now))
+            continue
+        if event is not None and parcel.partner_id:
+            partner = endpoints.get(parcel.partner_id, [])
+            webhooks += deliveries(event, parcel, partner, (trigger.ce_id, trigger.ce_type), now)
+        if happened is None:
             continue
         if happened.waybill in cancelled:
             parcel = replace(parcel, cancelled=True)
@@ -101,6 +111,7 @@ async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
         await uow.parcels.cancel(cancelled, now)
         await uow.early.park(parked)
         await uow.early.forget([doc["_id"] for doc in early])
+        await uow.deliveries.insert(webhooks)
         stored = await uow.messages.known(list(docs))
         await uow.messages.insert([doc for key, doc in docs.items() if key not in stored])
         decided = [
@@ -116,12 +127,37 @@ async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
         svc.metrics.decisions.labels(doc["channel"], doc["action"], doc["reason"]).inc()
     if parked:
         svc.metrics.decisions.labels("none", "park", "before_its_order").inc(len(parked))
+    if webhooks:
+        svc.metrics.decisions.labels("webhook", "send", "").inc(len(webhooks))
 
 
-def _parked(trigger: Trigger, happened: Happened, now: datetime) -> Document:
+def _told(trigger: Trigger, now: datetime) -> tuple[Happened | None, PartnerEvent | None]:
+    """What an event is to people (a moment) and to partners (a webhook event)."""
+    return moment_of(trigger.message), partner_event(trigger.message, now)
+
+
+def _waybill(happened: Happened | None, event: PartnerEvent | None) -> str:
+    if happened is not None:
+        return happened.waybill
+    assert event is not None
+    return event.waybill
+
+
+async def _endpoints(
+    svc: NotifyService, parcels: Iterable[Parcel], now: datetime
+) -> dict[str, list[Endpoint]]:
+    """The endpoints of the batch's partners, one query for the batch."""
+    partners = {parcel.partner_id for parcel in parcels if parcel.partner_id}
+    found: dict[str, list[Endpoint]] = {}
+    for doc in await svc.store.endpoints.of_partners(partners):
+        found.setdefault(doc["partner_id"], []).append(endpoint_of(doc, now))
+    return found
+
+
+def _parked(trigger: Trigger, waybill: str, now: datetime) -> Document:
     return {
         "_id": trigger.ce_id,
-        "waybill": happened.waybill,
+        "waybill": waybill,
         "value": trigger.message.SerializeToString(),
         "ce_type": trigger.ce_type,
         "parked_at": now,
@@ -140,7 +176,9 @@ def _parcel_of(order: orders_pb2.Order) -> Parcel:
         Audience.SENDER: _person(order.shipper, Preferences()),
         Audience.RECIPIENT: _person(order.consignee, recipient_prefs),
     }
-    return Parcel(order.waybill, people, partner_id=order.partner_id)
+    return Parcel(
+        order.waybill, people, partner_id=order.partner_id, partner_order_id=order.partner_order_id
+    )
 
 
 def _person(contact: common_pb2.Contact, prefs: Preferences) -> Person:

@@ -38,3 +38,8 @@ class NotifySettings(ServiceSettings):
     send_interval_s: float = Field(default=1.0, gt=0)
     send_batch: int = Field(default=200, ge=1, le=10_000)
     send_lease_s: float = Field(default=60.0, gt=0)
+    # Webhooks: how often the dispatcher claims when idle (ten times as often while busy), how
+    # often it rereads the endpoints, and how long a partner has to answer.
+    webhook_interval_s: float = Field(default=0.2, gt=0)
+    webhook_refresh_s: float = Field(default=2.0, gt=0)
+    webhook_timeout_s: float = Field(default=10.0, gt=0)

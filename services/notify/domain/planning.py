@@ -43,6 +43,7 @@ class Parcel:
     people: Mapping[Audience, Person]
     cancelled: bool = False
     partner_id: str = ""
+    partner_order_id: str = ""  # the partner's own reference, in their webhooks
 
 
 @dataclass(frozen=True)

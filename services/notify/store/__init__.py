@@ -3,6 +3,9 @@
 ``parcels``: what notify keeps of each order (people, addresses, preferences, cancelled).
 ``messages``: every message decided on, the channels' queue (see ``messages.py``).
 ``early_events``: events read before their order, waiting for it (``early.py``).
+``endpoints``: partners' webhook endpoints (``endpoints.py``).
+``deliveries``: one webhook delivery per event and endpoint, the dispatcher's queue.
+``webhook_attempts``: every attempt, for the partners' delivery log (30 days).
 
 ``NotifyUnit`` binds them to one transaction (the kit's unit of work); ``NotifyStore``
 holds them unbound, for reads and index set-up.
@@ -16,18 +19,25 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from fairwind.mongo.uow import UnitOfWork
+from services.notify.store.attempts import Attempts
+from services.notify.store.deliveries import Deliveries
 from services.notify.store.early import EarlyEvents
+from services.notify.store.endpoints import Endpoints, endpoint_of
 from services.notify.store.messages import Messages
 from services.notify.store.parcels import Parcels, parcel_doc, parcel_of
 
 Document = dict[str, Any]
 
 __all__ = [
+    "Attempts",
+    "Deliveries",
     "EarlyEvents",
+    "Endpoints",
     "Messages",
     "NotifyStore",
     "NotifyUnit",
     "Parcels",
+    "endpoint_of",
     "parcel_doc",
     "parcel_of",
 ]
@@ -39,6 +49,9 @@ class NotifyUnit(UnitOfWork):
         self.parcels = Parcels(db, session)
         self.messages = Messages(db, session)
         self.early = EarlyEvents(db, session)
+        self.endpoints = Endpoints(db, session)
+        self.deliveries = Deliveries(db, session)
+        self.attempts = Attempts(db, session)
 
 
 class NotifyStore:
@@ -46,7 +59,16 @@ class NotifyStore:
         self.parcels = Parcels(db)
         self.messages = Messages(db)
         self.early = EarlyEvents(db)
+        self.endpoints = Endpoints(db)
+        self.deliveries = Deliveries(db)
+        self.attempts = Attempts(db)
 
     async def create_indexes(self) -> None:
-        await self.messages.create_indexes()
-        await self.early.create_indexes()
+        for repository in (
+            self.messages,
+            self.early,
+            self.endpoints,
+            self.deliveries,
+            self.attempts,
+        ):
+            await repository.create_indexes()

@@ -42,6 +42,7 @@ def parcel_doc(parcel: Parcel, at: datetime) -> Document:
     return {
         "_id": parcel.waybill,
         "partner_id": parcel.partner_id,
+        "partner_order_id": parcel.partner_order_id,
         "people": {audience.value: _person_doc(p) for audience, p in parcel.people.items()},
         "created_at": at,
         "cancelled_at": None,
@@ -50,7 +51,8 @@ def parcel_doc(parcel: Parcel, at: datetime) -> Document:
 
 def parcel_of(doc: Document) -> Parcel:
     people = {Audience(name): _person(raw) for name, raw in doc["people"].items()}
-    return Parcel(doc["_id"], people, doc.get("cancelled_at") is not None, doc["partner_id"])
+    cancelled = doc.get("cancelled_at") is not None
+    return Parcel(doc["_id"], people, cancelled, doc["partner_id"], doc.get("partner_order_id", ""))
 
 
 def _person_doc(person: Person) -> Document:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from fairwind.events import Event, EventCatalog
+from fairwind.infra.processes import free_port
 from fairwind.infra.pytest_plugin import InfraEndpoints, serving
 from fairwind.v1 import common_pb2, notifications_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
 from services.notify.bootstrap import NotifyApp, bootstrap
@@ -31,6 +34,7 @@ def isolated_catalog(name: str) -> EventCatalog:
             notifications_pb2.NotificationSent,
             notifications_pb2.NotificationFailed,
             notifications_pb2.NotificationSuppressed,
+            notifications_pb2.WebhookEndpointDisabled,
         )
     )
 
@@ -101,3 +105,16 @@ async def records(app: NotifyApp, kind: str) -> list[Any]:
     cls = getattr(notifications_pb2, kind)
     docs = await app.platform.outbox.records.find().sort("_id").to_list()
     return [cls.FromString(d["value"]) for d in docs if d["event_type"].endswith(kind)]
+
+
+@asynccontextmanager
+async def http_server(app: web.Application) -> AsyncIterator[str]:
+    """``app`` listening on a free local port, in this event loop; its base URL."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()

@@ -10,10 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from devstack.smsbox import SmsBox
-from fairwind.infra.processes import free_port
 from fairwind.v1 import common_pb2
 from services.notify import handlers
 from services.notify.bootstrap import NotifyApp
@@ -22,7 +20,15 @@ from services.notify.channels.sms import SmsProvider
 from services.notify.domain.rules import Channel
 from services.notify.rendering import Renderer
 from services.notify.sending import Outbound, send_due
-from tests.integration.notify.conftest import NIGHT, as_event, decisions, order, records, status
+from tests.integration.notify.conftest import (
+    NIGHT,
+    as_event,
+    decisions,
+    http_server,
+    order,
+    records,
+    status,
+)
 
 pytestmark = pytest.mark.integration
 W = "FW000000000084"
@@ -32,14 +38,8 @@ PHONE = "+8613912345678"
 @pytest.fixture
 async def box() -> AsyncIterator[tuple[SmsBox, str]]:
     found = SmsBox()
-    runner = web.AppRunner(found.app())
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield found, f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with http_server(found.app()) as url:
+        yield found, url
 
 
 def outbound(url: str, token: str = "local-token") -> Outbound:
