@@ -18,7 +18,7 @@ def service_env(name: str, infra_env: dict[str, str], offset: int = 0) -> dict[s
     ports = ports_of(name, offset)
     peers = {
         f"FAIRWIND_{peer.upper()}_TARGET": f"127.0.0.1:{ports_of(peer, offset).grpc}"
-        for peer in ("routing", "crm", "tracking")
+        for peer in ("orders", "routing", "crm", "tracking")
     }
     return (
         os.environ
@@ -56,7 +56,7 @@ def sim_env(offset: int = 0) -> dict[str, str]:
         "FAIRWIND_SIM_SLA_URL": f"http://127.0.0.1:{ports_of('sla', offset).http}",
         # Optional: the summary then counts the messages notify sent.
         "FAIRWIND_SIM_NOTIFY_METRICS_URL": (
-            f"http://127.0.0.1:{ports_of('notify', offset).metrics}/metrics"
+            f"http://127.0.0.1:{ports_of('notify', offset).http}/metrics"
         ),
         "FAIRWIND_SIM_NETWORK": str(NETWORK_FILE),
     }

@@ -39,6 +39,21 @@ class FastJSONResponse(JSONResponse):
         return orjson.dumps(content)
 
 
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header; empty for anything else."""
+    scheme, _, token = (authorization or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def credentials_required(what: str, realm: str = "fairwind") -> Problem:
+    """The 401 for a request without valid credentials, naming what it needs."""
+    return Problem(
+        401,
+        f"A valid {what} is required: Authorization: Bearer <{what.rsplit(maxsplit=1)[-1]}>.",
+        headers={"WWW-Authenticate": f'Bearer realm="{realm}"'},
+    )
+
+
 def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
     return JSONResponse(
         problem.body(instance),

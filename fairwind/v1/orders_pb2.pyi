@@ -126,3 +126,19 @@ class OrderCancelled(_message.Message):
     reason_code: str
     side: _common_pb2.AddressSide
     def __init__(self, waybill: _Optional[str] = ..., partner_id: _Optional[str] = ..., partner_order_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., reason: _Optional[str] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., initiator: _Optional[_Union[CancelInitiator, str]] = ..., reason_code: _Optional[str] = ..., side: _Optional[_Union[_common_pb2.AddressSide, str]] = ...) -> None: ...
+
+class AuthenticatePartnerRequest(_message.Message):
+    __slots__ = ("api_key",)
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    api_key: str
+    def __init__(self, api_key: _Optional[str] = ...) -> None: ...
+
+class AuthenticatePartnerResponse(_message.Message):
+    __slots__ = ("partner_id", "customer_id", "scopes")
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    SCOPES_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    customer_id: str
+    scopes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, partner_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., scopes: _Optional[_Iterable[str]] = ...) -> None: ...

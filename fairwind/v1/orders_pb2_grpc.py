@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from fairwind.v1 import orders_pb2 as fairwind_dot_v1_dot_orders__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -22,3 +23,82 @@ if _version_not_supported:
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
     )
+
+
+class OrdersServiceStub:
+    """Partners' API keys are the orders service's: other services that accept a partner's key
+    (notify's partner API) ask here who it belongs to, and cache the answer briefly.
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.AuthenticatePartner = channel.unary_unary(
+                '/fairwind.v1.OrdersService/AuthenticatePartner',
+                request_serializer=fairwind_dot_v1_dot_orders__pb2.AuthenticatePartnerRequest.SerializeToString,
+                response_deserializer=fairwind_dot_v1_dot_orders__pb2.AuthenticatePartnerResponse.FromString,
+                _registered_method=True)
+
+
+class OrdersServiceServicer:
+    """Partners' API keys are the orders service's: other services that accept a partner's key
+    (notify's partner API) ask here who it belongs to, and cache the answer briefly.
+    """
+
+    def AuthenticatePartner(self, request, context):
+        """UNAUTHENTICATED for a key that is unknown, revoked or malformed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_OrdersServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'AuthenticatePartner': grpc.unary_unary_rpc_method_handler(
+                    servicer.AuthenticatePartner,
+                    request_deserializer=fairwind_dot_v1_dot_orders__pb2.AuthenticatePartnerRequest.FromString,
+                    response_serializer=fairwind_dot_v1_dot_orders__pb2.AuthenticatePartnerResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'fairwind.v1.OrdersService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('fairwind.v1.OrdersService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class OrdersService:
+    """Partners' API keys are the orders service's: other services that accept a partner's key
+    (notify's partner API) ask here who it belongs to, and cache the answer briefly.
+    """
+
+    @staticmethod
+    def AuthenticatePartner(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fairwind.v1.OrdersService/AuthenticatePartner',
+            fairwind_dot_v1_dot_orders__pb2.AuthenticatePartnerRequest.SerializeToString,
+            fairwind_dot_v1_dot_orders__pb2.AuthenticatePartnerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)

@@ -1,6 +1,6 @@
 """Command line of the notify service.
 
-python -m services.notify serve               # consumer, senders, webhooks, relay, /metrics
+python -m services.notify serve               # partner API, consumer, senders, webhooks
 python -m services.notify messages WAYBILL    # every message decided on for a parcel (JSON lines)
 """
 
@@ -17,6 +17,7 @@ from services.notify.consumer import event_consumer
 from services.notify.sending import senders
 from services.notify.settings import NotifySettings
 from services.notify.webhooks.dispatch import dispatcher_worker
+from services.notify.webhooks.replay import replayer
 
 
 async def serve(settings: NotifySettings) -> None:
@@ -25,7 +26,12 @@ async def serve(settings: NotifySettings) -> None:
         settings,
         app,
         event_consumer(app.platform, app.service),
-        workers=[*senders(app.service, app.outbound), dispatcher_worker(app.dispatcher)],
+        api=app.api,
+        workers=[
+            *senders(app.service, app.outbound),
+            dispatcher_worker(app.dispatcher),
+            replayer(app.service, app.platform.publisher.producer.partitions_for),
+        ],
     )
 
 
@@ -44,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser, commands = service_parser(
         "services.notify",
         __doc__,
-        "event consumer, e-mail and SMS senders, webhook dispatcher, relay, /metrics",
+        "partner API, event consumer, e-mail and SMS senders, webhooks, relay",
     )
     shown = commands.add_parser("messages", help="every message decided on for a parcel")
     shown.add_argument("waybill")

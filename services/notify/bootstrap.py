@@ -5,21 +5,25 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 
+import grpc
+from fastapi import FastAPI
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from fairwind.events import EventCatalog
 from fairwind.mongo.client import create_client
 from fairwind.mongo.uow import Transactions
 from fairwind.platform import Platform
+from services.notify.api import create_app
 from services.notify.channels.email import SmtpMailer
 from services.notify.channels.sms import SmsProvider
 from services.notify.channels.webhook import WebhookPoster
 from services.notify.domain.rules import QuietHours, Rules
 from services.notify.handlers import NotifyService
 from services.notify.metrics import notify_metrics
+from services.notify.partner_keys import PartnerKeys
 from services.notify.rendering import Renderer
 from services.notify.sending import Outbound
 from services.notify.settings import NotifySettings
@@ -33,9 +37,13 @@ class NotifyApp:
     service: NotifyService
     outbound: Outbound
     dispatcher: Dispatcher
+    api: FastAPI
+    channels: list[grpc.aio.Channel] = field(default_factory=list)
 
     async def close(self) -> None:
         await self.outbound.close()
+        for channel in self.channels:
+            await channel.close()
         await self.platform.close()
 
 
@@ -44,6 +52,7 @@ async def bootstrap(
     *,
     catalog: EventCatalog | None = None,
     registry: CollectorRegistry = REGISTRY,
+    keys: PartnerKeys | None = None,
 ) -> NotifyApp:
     settings = settings or NotifySettings()
     platform = await Platform.open(settings, catalog=catalog, registry=registry)
@@ -69,7 +78,14 @@ async def bootstrap(
         settings.sms_from,
     )
     dispatcher = Dispatcher(service, WebhookPoster(settings.webhook_timeout_s))
-    return NotifyApp(platform, service, Outbound(mailer, sms, Renderer.load()), dispatcher)
+    channels: list[grpc.aio.Channel] = []
+    if keys is None:
+        channels.append(grpc.aio.insecure_channel(settings.orders_target))
+        keys = PartnerKeys(channels[-1], settings.rpc_deadline_s, settings.partner_key_cache_s)
+    pinger = WebhookPoster(settings.webhook_timeout_s)  # the API's own, for test pings
+    api = create_app(service, keys, pinger, registry)
+    outbound = Outbound(mailer, sms, Renderer.load())
+    return NotifyApp(platform, service, outbound, dispatcher, api, channels)
 
 
 @asynccontextmanager

@@ -17,6 +17,10 @@ class NotifySettings(ServiceSettings):
     # Platform quiet hours for SMS, HH:MM in the recipient's zone (a person's own replace them).
     quiet_start: str = Field(default="21:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     quiet_end: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    # Partners' API keys are checked with the orders service (gRPC), answers kept a while.
+    orders_target: str = "127.0.0.1:50060"
+    rpc_deadline_s: float = Field(default=2.0, gt=0)
+    partner_key_cache_s: float = Field(default=30.0, ge=0)
     # Links in messages, + the waybill: the public tracking page (the same setting, and
     # under make run the same value, as the orders service's) and the opt-out page.
     public_tracking_url: str = Field(
@@ -43,3 +47,5 @@ class NotifySettings(ServiceSettings):
     webhook_interval_s: float = Field(default=0.2, gt=0)
     webhook_refresh_s: float = Field(default=2.0, gt=0)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
+    # How far back a partner may ask for a replay: no further than the topics keep events.
+    replay_max_days: int = Field(default=7, ge=1, le=365)

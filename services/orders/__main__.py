@@ -30,6 +30,7 @@ async def serve(settings: OrdersSettings) -> None:
         app,
         status_consumer(app.platform, app.service),
         api=app.api,
+        grpc=app.grpc_server,
         workers=[Worker("route-consumer", routes.run, routes.stop)],
     )
 

@@ -18,9 +18,12 @@ from fairwind.events import EventCatalog
 from fairwind.mongo.batching import GroupCommitter
 from fairwind.mongo.uow import Transactions
 from fairwind.platform import Platform
+from fairwind.rpc import GrpcServer, ServiceBinding
+from fairwind.v1 import orders_pb2_grpc
 from services.orders.api import create_app
 from services.orders.clients import Customers, GrpcCustomers, GrpcRouting, Routing
 from services.orders.datafiles import load_commodity_rules
+from services.orders.grpc_server import OrdersServicer
 from services.orders.handlers import OrdersService, write_orders
 from services.orders.intake import Intake, WaybillIssuer
 from services.orders.keys import KeyStore
@@ -36,6 +39,7 @@ class OrdersApp:
     platform: Platform
     service: OrdersService
     api: FastAPI
+    grpc_server: GrpcServer
     channels: list[grpc.aio.Channel] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -90,4 +94,16 @@ async def bootstrap(
         writer=GroupCommitter(units, write_orders),
         clock=settings.platform_clock(),
     )
-    return OrdersApp(platform, service, create_app(service, registry), channels)
+    server = GrpcServer(
+        [
+            ServiceBinding(
+                "fairwind.v1.OrdersService",
+                orders_pb2_grpc.add_OrdersServiceServicer_to_server,
+                OrdersServicer(keys),
+            )
+        ],
+        settings.grpc_host,
+        settings.grpc_port,
+        platform.metrics,
+    )
+    return OrdersApp(platform, service, create_app(service, registry), server, channels)

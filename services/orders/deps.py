@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from fairwind.domain.waybill import InvalidWaybill, parse_waybill
-from fairwind.http import Problem
+from fairwind.http import Problem, bearer_token, credentials_required
 from services.orders.handlers import OrdersService
 from services.orders.keys import Partner
 from services.orders.ratelimit import RateLimiter
@@ -34,14 +34,10 @@ async def authenticated(
     rate_limiter: Annotated[RateLimiter, Depends(limiter)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> Partner:
-    scheme, _, token = (authorization or "").partition(" ")
-    partner = await svc.keys.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    token = bearer_token(authorization)
+    partner = await svc.keys.authenticate(token) if token else None
     if partner is None:
-        raise Problem(
-            401,
-            "A valid API key is required: Authorization: Bearer <key>.",
-            headers={"WWW-Authenticate": 'Bearer realm="fairwind"'},
-        )
+        raise credentials_required("API key")
     wait = rate_limiter.acquire(partner.id, rate_per_s=partner.rate_per_s, burst=partner.burst)
     if wait > 0:
         raise Problem(

@@ -18,7 +18,7 @@ from fairwind.tokens import Credential, TokenStore
 from services.orders.store import ApiKeys, Partners
 
 Document = dict[str, Any]
-SCOPES = frozenset({"orders:read", "orders:write"})
+SCOPES = frozenset({"orders:read", "orders:write", "webhooks:manage"})
 _PARTNER = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
 

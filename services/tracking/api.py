@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from fairwind.http import FastJSONResponse, Problem, setup_http
+from fairwind.http import FastJSONResponse, Problem, bearer_token, credentials_required, setup_http
 from fairwind.metrics import kit_metrics
 from fairwind.problems import problems
 from services.tracking import scanning
@@ -37,14 +37,10 @@ Service = Annotated[TrackingService, Depends(service)]
 
 
 async def device(svc: Service, authorization: Annotated[str | None, Header()] = None) -> Device:
-    scheme, _, token = (authorization or "").partition(" ")
-    found = await svc.devices.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    token = bearer_token(authorization)
+    found = await svc.devices.authenticate(token) if token else None
     if found is None:
-        raise Problem(
-            401,
-            "A valid device token is required: Authorization: Bearer dt_...",
-            headers={"WWW-Authenticate": 'Bearer realm="fairwind-devices"'},
-        )
+        raise credentials_required("device token", realm="fairwind-devices")
     return found
 
 

@@ -12,6 +12,7 @@ import yaml
 
 from devstack.plan import PLAN, ROOT, Planned, load_plan
 from fairwind.settings import ServiceSettings
+from services.notify.settings import NotifySettings
 from services.orders.settings import OrdersSettings
 
 K8S = ROOT / "deploy" / "k8s" / "base"
@@ -115,3 +116,8 @@ def test_the_orders_service_calls_routing_and_crm_where_the_plan_puts_them() -> 
     fields = OrdersSettings.model_fields
     assert fields["routing_target"].default == f"127.0.0.1:{PLAN['routing'].ports.grpc}"
     assert fields["crm_target"].default == f"127.0.0.1:{PLAN['crm'].ports.grpc}"
+
+
+def test_notify_checks_partner_keys_with_orders_where_the_plan_puts_it() -> None:
+    fields = NotifySettings.model_fields
+    assert fields["orders_target"].default == f"127.0.0.1:{PLAN['orders'].ports.grpc}"

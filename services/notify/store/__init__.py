@@ -6,6 +6,7 @@
 ``endpoints``: partners' webhook endpoints (``endpoints.py``).
 ``deliveries``: one webhook delivery per event and endpoint, the dispatcher's queue.
 ``webhook_attempts``: every attempt, for the partners' delivery log (30 days).
+``replays``: partners' requests to have events sent again (``replays.py``).
 
 ``NotifyUnit`` binds them to one transaction (the kit's unit of work); ``NotifyStore``
 holds them unbound, for reads and index set-up.
@@ -25,6 +26,7 @@ from services.notify.store.early import EarlyEvents
 from services.notify.store.endpoints import Endpoints, endpoint_of
 from services.notify.store.messages import Messages
 from services.notify.store.parcels import Parcels, parcel_doc, parcel_of
+from services.notify.store.replays import Replays
 
 Document = dict[str, Any]
 
@@ -37,6 +39,7 @@ __all__ = [
     "NotifyStore",
     "NotifyUnit",
     "Parcels",
+    "Replays",
     "endpoint_of",
     "parcel_doc",
     "parcel_of",
@@ -52,6 +55,7 @@ class NotifyUnit(UnitOfWork):
         self.endpoints = Endpoints(db, session)
         self.deliveries = Deliveries(db, session)
         self.attempts = Attempts(db, session)
+        self.replays = Replays(db, session)
 
 
 class NotifyStore:
@@ -62,6 +66,7 @@ class NotifyStore:
         self.endpoints = Endpoints(db)
         self.deliveries = Deliveries(db)
         self.attempts = Attempts(db)
+        self.replays = Replays(db)
 
     async def create_indexes(self) -> None:
         for repository in (
@@ -70,5 +75,6 @@ class NotifyStore:
             self.endpoints,
             self.deliveries,
             self.attempts,
+            self.replays,
         ):
             await repository.create_indexes()
