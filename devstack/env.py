@@ -38,11 +38,17 @@ def service_env(name: str, infra_env: dict[str, str], offset: int = 0) -> dict[s
 def stack_env(offset: int = 0) -> dict[str, str]:
     """What every service of one stack agrees on: where the public tracking page is (the
     links in order responses point there) and the secret those links are signed with, so
-    tracking accepts orders' tokens. One secret per run, unless the environment has one."""
-    tracking = ports_of("tracking", offset).http
+    tracking accepts orders' tokens; and notify's survey page and the secret of its links.
+    One secret per run, unless the environment has one."""
+    tracking, notify = ports_of("tracking", offset).http, ports_of("notify", offset).http
     return {
         "FAIRWIND_PUBLIC_TRACKING_URL": f"http://127.0.0.1:{tracking}/v1/track/",
         "FAIRWIND_LINK_SECRET": os.environ.get("FAIRWIND_LINK_SECRET") or secrets.token_urlsafe(32),
+        "FAIRWIND_SURVEY_URL_BASE": f"http://127.0.0.1:{notify}/v1/surveys/",
+        "FAIRWIND_UNSUBSCRIBE_URL_BASE": f"http://127.0.0.1:{notify}/v1/unsubscribe/",
+        "FAIRWIND_SURVEY_SECRET": (
+            os.environ.get("FAIRWIND_SURVEY_SECRET") or secrets.token_urlsafe(32)
+        ),
     }
 
 

@@ -81,7 +81,7 @@ class SegmentChanged(_message.Message):
     def __init__(self, customer_id: _Optional[str] = ..., from_tier: _Optional[_Union[_common_pb2.CustomerTier, str]] = ..., to_tier: _Optional[_Union[_common_pb2.CustomerTier, str]] = ..., revenue_90d: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., rank: _Optional[int] = ..., ranked_customers: _Optional[int] = ..., key_account: _Optional[bool] = ..., account_manager_id: _Optional[str] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SurveyAnswered(_message.Message):
-    __slots__ = ("survey_id", "customer_id", "waybill", "score", "comment", "channel", "answered_at")
+    __slots__ = ("survey_id", "customer_id", "waybill", "score", "comment", "channel", "answered_at", "recommend")
     SURVEY_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     WAYBILL_FIELD_NUMBER: _ClassVar[int]
@@ -89,6 +89,7 @@ class SurveyAnswered(_message.Message):
     COMMENT_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     ANSWERED_AT_FIELD_NUMBER: _ClassVar[int]
+    RECOMMEND_FIELD_NUMBER: _ClassVar[int]
     survey_id: str
     customer_id: str
     waybill: str
@@ -96,7 +97,8 @@ class SurveyAnswered(_message.Message):
     comment: str
     channel: _common_pb2.Channel
     answered_at: _timestamp_pb2.Timestamp
-    def __init__(self, survey_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., waybill: _Optional[str] = ..., score: _Optional[int] = ..., comment: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    recommend: int
+    def __init__(self, survey_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., waybill: _Optional[str] = ..., score: _Optional[int] = ..., comment: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recommend: _Optional[int] = ...) -> None: ...
 
 class ChurnRiskRaised(_message.Message):
     __slots__ = ("customer_id", "churn_risk", "previous_churn_risk", "drivers", "tier", "key_account", "account_manager_id", "raised_at")

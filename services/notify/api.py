@@ -1,6 +1,7 @@
-"""The partner API over REST (thin): a partner's webhook endpoints, their secrets, a test
-ping, the delivery log and replays. A partner's API key (the orders service's, with the
-``webhooks:manage`` scope) is checked with orders over gRPC. Errors are problem+json."""
+"""Notify over REST (thin): the partner API (a partner's webhook endpoints, their secrets,
+a test ping, the delivery log and replays) and the survey page (``surveys_api``). A
+partner's API key (the orders service's, with the ``webhooks:manage`` scope) is checked
+with orders over gRPC. Errors are problem+json."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from prometheus_client import REGISTRY, CollectorRegistry
 
 from fairwind.http import Problem, bearer_token, credentials_required, setup_http
 from fairwind.metrics import kit_metrics
+from services.notify import surveys_api
 from services.notify.channels.webhook import WebhookPoster
 from services.notify.domain.partners import EventType
 from services.notify.handlers import NotifyService
 from services.notify.partner_keys import KeysUnavailable, PartnerKey, PartnerKeys
+from services.notify.rendering import Renderer
 from services.notify.schemas import (
     AttemptOut,
     EndpointIn,
@@ -82,18 +85,21 @@ def create_app(
     checker: PartnerKeys,
     sender: WebhookPoster,
     registry: CollectorRegistry = REGISTRY,
+    pages: Renderer | None = None,
 ) -> FastAPI:
     app = FastAPI(
-        title="Fairwind partner notifications API",
+        title="Fairwind notify API",
         version="1.0",
         docs_url="/docs",
         description="Partners' webhook endpoints (Standard Webhooks), their secrets, test "
-        "pings, delivery attempts and replays. Errors are RFC 9457 problem+json; see "
-        "docs/notify.md.",
+        "pings, delivery attempts and replays; the post-delivery survey page. Errors are "
+        "RFC 9457 problem+json; see docs/notify.md.",
     )
     app.state.service, app.state.keys, app.state.poster = svc, checker, sender
+    app.state.renderer = pages or Renderer.load()
     setup_http(app, kit_metrics(registry), registry, max_body_bytes=64 * 1024)
     app.include_router(router)
+    app.include_router(surveys_api.router)
     app.add_api_route("/healthz", _healthz, include_in_schema=False)
     return app
 

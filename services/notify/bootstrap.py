@@ -3,10 +3,11 @@ senders use (the SMTP server, the SMS provider, the templates)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 
 import grpc
 from fastapi import FastAPI
@@ -30,6 +31,8 @@ from services.notify.settings import NotifySettings
 from services.notify.store import NotifyStore, NotifyUnit
 from services.notify.webhooks.dispatch import Dispatcher
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class NotifyApp:
@@ -42,6 +45,7 @@ class NotifyApp:
 
     async def close(self) -> None:
         await self.outbound.close()
+        await self.api.state.poster.close()
         for channel in self.channels:
             await channel.close()
         await self.platform.close()
@@ -67,9 +71,13 @@ async def bootstrap(
         uow=Transactions(platform.mongo, platform.db, platform.outbox, NotifyUnit),
         codec=platform.codec,
         metrics=notify_metrics(registry),
-        rules=Rules(quiet, settings.frequency_cap),
+        rules=Rules(quiet, settings.frequency_cap, timedelta(seconds=settings.survey_after_s)),
         clock=settings.platform_clock(),
     )
+    if settings.survey_secret is not None:
+        service.survey_key = settings.survey_secret.get_secret_value().encode()
+    else:
+        log.warning("FAIRWIND_SURVEY_SECRET is not set: survey links die with this process")
     mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
     sms = SmsProvider(
         settings.sms_api_url,
@@ -83,8 +91,9 @@ async def bootstrap(
         channels.append(grpc.aio.insecure_channel(settings.orders_target))
         keys = PartnerKeys(channels[-1], settings.rpc_deadline_s, settings.partner_key_cache_s)
     pinger = WebhookPoster(settings.webhook_timeout_s)  # the API's own, for test pings
-    api = create_app(service, keys, pinger, registry)
-    outbound = Outbound(mailer, sms, Renderer.load())
+    renderer = Renderer.load()
+    api = create_app(service, keys, pinger, registry, renderer)
+    outbound = Outbound(mailer, sms, renderer)
     return NotifyApp(platform, service, outbound, dispatcher, api, channels)
 
 

@@ -10,6 +10,7 @@ waits for it (``store/early.py``) and is planned when the order comes, after it.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -19,10 +20,11 @@ from fairwind.clock import PlatformClock
 from fairwind.events import Event, EventCodec
 from fairwind.mongo.uow import Units
 from fairwind.v1 import common_pb2, notifications_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
-from services.notify.domain.moments import Happened, moment_of, preferences_of
+from services.notify.domain.moments import Happened, follow_ups, moment_of, preferences_of
 from services.notify.domain.partners import Endpoint, PartnerEvent, partner_event
 from services.notify.domain.planning import Parcel, Person, Planned, plan
-from services.notify.domain.rules import Action, Audience, Channel, Preferences, Rules
+from services.notify.domain.rules import Action, Audience, Channel, Moment, Preferences, Rules
+from services.notify.domain.surveys import survey_id, token
 from services.notify.metrics import NotifyMetrics
 from services.notify.settings import NotifySettings
 from services.notify.store import NotifyStore, NotifyUnit, endpoint_of, parcel_doc
@@ -52,6 +54,8 @@ class NotifyService:
     metrics: NotifyMetrics
     rules: Rules = field(default_factory=Rules)
     clock: PlatformClock = field(default_factory=PlatformClock)
+    # Signs survey links (settings.survey_secret; a process's own if none is set).
+    survey_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +102,16 @@ async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
             continue
         if happened.waybill in cancelled:
             parcel = replace(parcel, cancelled=True)
-        counts = {a: told.get((happened.waybill, a.value), 0) for a in Audience}
-        for planned in plan(svc.rules, happened, parcel, now, counts):
-            if planned.key not in docs:
-                docs[planned.key] = _message(planned, happened, trigger, now)
-                docs[planned.key]["context"] = _context(svc, trigger.message, parcel)
-                if planned.decision.action is not Action.SUPPRESS:
-                    told[(happened.waybill, planned.audience.value)] = counts[planned.audience] + 1
+        for moment in (happened, *follow_ups(happened)):
+            counts = {a: told.get((moment.waybill, a.value), 0) for a in Audience}
+            for planned in plan(svc.rules, moment, parcel, now, counts):
+                if planned.key not in docs:
+                    docs[planned.key] = _message(planned, moment, trigger, now)
+                    docs[planned.key]["context"] = _context(svc, trigger.message, parcel, moment)
+                    if planned.decision.action is not Action.SUPPRESS:
+                        told[(moment.waybill, planned.audience.value)] = (
+                            counts[planned.audience] + 1
+                        )
 
     async def store(uow: NotifyUnit) -> list[Document]:
         await uow.parcels.add([parcel_doc(parcel, now) for parcel in orders.values()])
@@ -177,7 +184,11 @@ def _parcel_of(order: orders_pb2.Order) -> Parcel:
         Audience.RECIPIENT: _person(order.consignee, recipient_prefs),
     }
     return Parcel(
-        order.waybill, people, partner_id=order.partner_id, partner_order_id=order.partner_order_id
+        order.waybill,
+        people,
+        partner_id=order.partner_id,
+        partner_order_id=order.partner_order_id,
+        customer_id=order.customer_id,
     )
 
 
@@ -221,7 +232,9 @@ def _suppressed(svc: NotifyService, doc: Document, now: datetime) -> Any:
     return svc.codec.encode(message, doc["waybill"])
 
 
-def _context(svc: NotifyService, message: Any, parcel: Parcel) -> dict[str, str]:
+def _context(
+    svc: NotifyService, message: Any, parcel: Parcel, happened: Happened
+) -> dict[str, str]:
     """What the templates fill in, kept with the message (times in ISO 8601 UTC; the sender
     shows them in the person's zone). What an event does not say stays empty."""
     sender = parcel.people.get(Audience.SENDER)
@@ -232,6 +245,10 @@ def _context(svc: NotifyService, message: Any, parcel: Parcel) -> dict[str, str]
         "unsubscribe_url": svc.settings.unsubscribe_url_base + parcel.waybill,
         "reason": "",
     }
+    if happened.moment is Moment.SURVEY:
+        survey = survey_id(parcel.waybill)
+        link = f"{svc.settings.survey_url_base}{survey}?t={token(svc.survey_key, survey)}"
+        context["survey_url"] = link
     for name, stamp in _stamps(message).items():
         if stamp.ByteSize():
             context[name] = stamp.ToDatetime(tzinfo=UTC).isoformat()

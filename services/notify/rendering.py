@@ -21,6 +21,7 @@ from services.notify.domain.rules import Moment
 TEMPLATES = Path(__file__).parent / "templates"
 LANGUAGES = ("zh", "en")
 _PARTS = ("subject", "heading", "lines", "sms")
+OPTIONAL = {"survey_url": ""}  # what only some messages fill (the survey's link)
 
 
 class TemplateError(ValueError):
@@ -62,7 +63,7 @@ class Renderer:
     def email(self, moment: Moment, language: str, context: dict[str, Any]) -> Email:
         language = _supported(language)
         copy = self._copy[language]
-        values = context | copy["common"]
+        values = OPTIONAL | context | copy["common"]
         lines = [self._line(text, values) for text in copy[moment]["lines"]]
         parts = values | {
             "language": language,
@@ -80,7 +81,26 @@ class Renderer:
     def sms(self, moment: Moment, language: str, context: dict[str, Any]) -> str:
         copy = self._copy[_supported(language)]
         sign: str = copy["common"]["sms_sign"]
-        return sign + self._line(copy[moment]["sms"], context)
+        return sign + self._line(copy[moment]["sms"], OPTIONAL | context)
+
+    def survey_page(
+        self, language: str, waybill: str, *, action: str = "", token: str = "", message: str = ""
+    ) -> str:
+        """The survey's answer page: the form, or ``message`` (a key of the page's copy:
+        thanks, answered, invalid) in its place."""
+        language = _supported(language)
+        page = self._copy[language]["survey_page"]
+        return self._file(
+            "survey.html",
+            {
+                "language": language,
+                "page": page,
+                "question": self._line(page["score"], {"waybill": waybill}),
+                "action": action,
+                "token": token,
+                "message": page[message] if message else "",
+            },
+        )
 
     def _line(self, text: str, values: dict[str, Any]) -> str:
         try:
@@ -103,8 +123,8 @@ def _supported(language: str) -> str:
 
 def _check(copy: dict[str, dict[str, Any]], language: str) -> None:
     table = copy.get(language)
-    if table is None or "common" not in table:
-        raise TemplateError(f"no {language} copy (or its [common] table)")
+    if table is None or "common" not in table or "survey_page" not in table:
+        raise TemplateError(f"no {language} copy (or its [common] or [survey_page] table)")
     for moment in Moment:
         parts = table.get(moment.value)
         missing = [part for part in _PARTS if not parts or part not in parts]

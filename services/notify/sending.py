@@ -33,6 +33,7 @@ from services.notify.channels.sms import SmsProvider
 from services.notify.domain.planning import Parcel, Person
 from services.notify.domain.retries import RetryPolicy
 from services.notify.domain.rules import Audience, Channel, Moment
+from services.notify.domain.surveys import survey_id
 from services.notify.handlers import CHANNELS, KINDS, TIMES, NotifyService
 from services.notify.rendering import Renderer, TemplateError
 from services.notify.store import NotifyUnit
@@ -167,8 +168,9 @@ def localized(context: dict[str, str], zone: str) -> dict[str, str]:
 def _sent_event(
     svc: NotifyService, doc: Document, now: datetime, language: str, message_id: str, latency: float
 ) -> Any:
+    survey = survey_id(doc["waybill"]) if doc["moment"] == Moment.SURVEY else ""
     message = notifications_pb2.NotificationSent(
-        **_about(doc), language=language, provider_message_id=message_id
+        **_about(doc), language=language, provider_message_id=message_id, survey_id=survey
     )
     message.sent_at.FromDatetime(now)
     message.latency.FromTimedelta(timedelta(seconds=latency))

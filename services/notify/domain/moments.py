@@ -88,3 +88,10 @@ def preferences_of(given: common_pb2.NotificationPreferences) -> Preferences:
 def _minute(value: int) -> time:
     minute = min(max(value, 0), 24 * 60 - 1)
     return time(minute // 60, minute % 60)
+
+
+def follow_ups(happened: Happened) -> list[Happened]:
+    """The moments that come of another: a delivery is followed by its survey."""
+    if happened.moment is Moment.DELIVERED:
+        return [Happened(happened.waybill, Moment.SURVEY)]
+    return []

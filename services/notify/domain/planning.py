@@ -44,6 +44,7 @@ class Parcel:
     cancelled: bool = False
     partner_id: str = ""
     partner_order_id: str = ""  # the partner's own reference, in their webhooks
+    customer_id: str = ""  # the booking customer (crm's), on survey answers
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ class Moment(StrEnum):
     PROMISE_CHANGED = "promise_changed"
     SLA_AT_RISK = "sla_at_risk"
     CANCELLED = "cancelled"
+    SURVEY = "survey"  # after delivery: how did we do? (one link, one answer)
 
 
 class Audience(StrEnum):
@@ -63,6 +64,7 @@ TOLD: dict[Moment, dict[Audience, tuple[Channel, ...]]] = {
     Moment.PROMISE_CHANGED: {Audience.SENDER: (E,), Audience.RECIPIENT: (E, S)},
     Moment.SLA_AT_RISK: {Audience.SENDER: (E,), Audience.RECIPIENT: (S,)},
     Moment.CANCELLED: {Audience.SENDER: (E,), Audience.RECIPIENT: (E,)},
+    Moment.SURVEY: {Audience.RECIPIENT: (E,)},
 }
 ALWAYS_TOLD = frozenset({Moment.DELIVERED, Moment.DELIVERY_FAILED, Moment.CANCELLED})
 
@@ -108,6 +110,7 @@ class Decision:
 class Rules:
     quiet: QuietHours = field(default_factory=QuietHours)
     cap: int = 8
+    survey_after: timedelta = timedelta(hours=2)  # asked once the parcel has been opened
 
     def decide(
         self,
@@ -130,6 +133,8 @@ class Rules:
             return Decision(Action.SUPPRESS, "cancelled")
         if already_told >= self.cap and moment not in ALWAYS_TOLD:
             return Decision(Action.SUPPRESS, "frequency_cap")
+        if moment is Moment.SURVEY:
+            return Decision(Action.DEFER, "after_delivery", now + self.survey_after)
         quiet = prefs.quiet or self.quiet
         if channel is Channel.SMS and quiet.start != quiet.end:
             ends = quiet.end_if_quiet(now, prefs.zone)

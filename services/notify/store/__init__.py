@@ -7,6 +7,7 @@
 ``deliveries``: one webhook delivery per event and endpoint, the dispatcher's queue.
 ``webhook_attempts``: every attempt, for the partners' delivery log (30 days).
 ``replays``: partners' requests to have events sent again (``replays.py``).
+``surveys``: answers to the post-delivery surveys, one per survey (``surveys.py``).
 
 ``NotifyUnit`` binds them to one transaction (the kit's unit of work); ``NotifyStore``
 holds them unbound, for reads and index set-up.
@@ -27,6 +28,7 @@ from services.notify.store.endpoints import Endpoints, endpoint_of
 from services.notify.store.messages import Messages
 from services.notify.store.parcels import Parcels, parcel_doc, parcel_of
 from services.notify.store.replays import Replays
+from services.notify.store.surveys import Surveys
 
 Document = dict[str, Any]
 
@@ -40,6 +42,7 @@ __all__ = [
     "NotifyUnit",
     "Parcels",
     "Replays",
+    "Surveys",
     "endpoint_of",
     "parcel_doc",
     "parcel_of",
@@ -56,6 +59,7 @@ class NotifyUnit(UnitOfWork):
         self.deliveries = Deliveries(db, session)
         self.attempts = Attempts(db, session)
         self.replays = Replays(db, session)
+        self.surveys = Surveys(db, session)
 
 
 class NotifyStore:
@@ -67,6 +71,7 @@ class NotifyStore:
         self.deliveries = Deliveries(db)
         self.attempts = Attempts(db)
         self.replays = Replays(db)
+        self.surveys = Surveys(db)
 
     async def create_indexes(self) -> None:
         for repository in (

@@ -43,6 +43,7 @@ def parcel_doc(parcel: Parcel, at: datetime) -> Document:
         "_id": parcel.waybill,
         "partner_id": parcel.partner_id,
         "partner_order_id": parcel.partner_order_id,
+        "customer_id": parcel.customer_id,
         "people": {audience.value: _person_doc(p) for audience, p in parcel.people.items()},
         "created_at": at,
         "cancelled_at": None,
@@ -52,7 +53,14 @@ def parcel_doc(parcel: Parcel, at: datetime) -> Document:
 def parcel_of(doc: Document) -> Parcel:
     people = {Audience(name): _person(raw) for name, raw in doc["people"].items()}
     cancelled = doc.get("cancelled_at") is not None
-    return Parcel(doc["_id"], people, cancelled, doc["partner_id"], doc.get("partner_order_id", ""))
+    return Parcel(
+        doc["_id"],
+        people,
+        cancelled,
+        doc["partner_id"],
+        doc.get("partner_order_id", ""),
+        doc.get("customer_id", ""),
+    )
 
 
 def _person_doc(person: Person) -> Document:

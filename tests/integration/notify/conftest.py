@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import email
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from email.message import Message
+from email.policy import default
 from typing import Any
 
 import pytest
 from aiohttp import web
+from aiosmtpd.controller import Controller
 from prometheus_client import CollectorRegistry
 
 from fairwind.events import Event, EventCatalog
 from fairwind.infra.processes import free_port
 from fairwind.infra.pytest_plugin import InfraEndpoints, serving
-from fairwind.v1 import common_pb2, notifications_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
+from fairwind.v1 import (
+    common_pb2,
+    crm_pb2,
+    notifications_pb2,
+    orders_pb2,
+    routes_pb2,
+    sla_pb2,
+    tracking_pb2,
+)
 from services.notify.bootstrap import NotifyApp, bootstrap
 from services.notify.settings import NotifySettings
 
@@ -29,6 +41,7 @@ def isolated_catalog(name: str) -> EventCatalog:
         .register(f"{name}.routes.v1", routes_pb2.RouteReplanned)
         .register(f"{name}.tracking.v1", tracking_pb2.ShipmentStatusChanged)
         .register(f"{name}.sla.v1", sla_pb2.SlaAtRisk)
+        .register(f"{name}.crm.v1", crm_pb2.SurveyAnswered)
         .register(
             f"{name}.notifications.v1",
             notifications_pb2.NotificationSent,
@@ -118,3 +131,44 @@ async def http_server(app: web.Application) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+class Inbox:
+    """An SMTP server's handler: keeps what it is given, or refuses some recipients."""
+
+    def __init__(self, refuse: str = "") -> None:
+        self.received: list[Message] = []
+        self.refuse = refuse
+
+    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook names)
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address == self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.received.append(email.message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    handler, port = Inbox(refuse="nobody@example.com"), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+def parts(message: Message) -> dict[str, str]:
+    found = {}
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            found[part.get_content_type()] = payload.decode(part.get_content_charset() or "utf-8")
+    return found

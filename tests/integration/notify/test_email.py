@@ -9,13 +9,10 @@ import subprocess
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from email.message import Message
 from email.policy import default
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from devstack.children import mail_command
 from fairwind.infra.processes import free_port, port_open, terminate
@@ -26,57 +23,16 @@ from services.notify.channels.sms import SmsProvider
 from services.notify.domain.rules import Moment
 from services.notify.rendering import Renderer
 from services.notify.sending import Outbound, send_due
-from tests.integration.notify.conftest import as_event, decisions, order, records
+from tests.integration.notify.conftest import Inbox, as_event, decisions, order, parts, records
 
 pytestmark = pytest.mark.integration
 W = "FW000000000076"
-
-
-class Inbox:
-    """An SMTP server's handler: keeps what it is given, or refuses some recipients."""
-
-    def __init__(self, refuse: str = "") -> None:
-        self.received: list[Message] = []
-        self.refuse = refuse
-
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook names)
-        self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:
-        if address == self.refuse:
-            return "550 5.1.1 No such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.received.append(email.message_from_bytes(envelope.content, policy=default))
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler, port = Inbox(refuse="nobody@example.com"), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 def outbound(port: int) -> Outbound:
     mailer = SmtpMailer("127.0.0.1", port, "Fairwind <notify@fairwind.dev>", timeout_s=5)
     no_sms = SmsProvider("http://127.0.0.1:9", "AC" + "0" * 32, "-", "+8610950000")
     return Outbound(mailer, no_sms, Renderer.load(), rng=random.Random(3))
-
-
-def parts(message: Message) -> dict[str, str]:
-    found = {}
-    for part in message.walk():
-        if part.get_content_maintype() == "text":
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            found[part.get_content_type()] = payload.decode(part.get_content_charset() or "utf-8")
-    return found
 
 
 async def test_a_booking_arrives_as_mime_mail_in_the_persons_language(
