@@ -46,8 +46,8 @@ def stack_env(offset: int = 0) -> dict[str, str]:
         "FAIRWIND_LINK_SECRET": os.environ.get("FAIRWIND_LINK_SECRET") or secrets.token_urlsafe(32),
         "FAIRWIND_SURVEY_URL_BASE": f"http://127.0.0.1:{notify}/v1/surveys/",
         "FAIRWIND_UNSUBSCRIBE_URL_BASE": f"http://127.0.0.1:{notify}/v1/unsubscribe/",
-        "FAIRWIND_SURVEY_SECRET": (
-            os.environ.get("FAIRWIND_SURVEY_SECRET") or secrets.token_urlsafe(32)
+        "FAIRWIND_MESSAGE_LINK_SECRET": (
+            os.environ.get("FAIRWIND_MESSAGE_LINK_SECRET") or secrets.token_urlsafe(32)
         ),
     }
 

@@ -1,5 +1,5 @@
 """Notify over REST (thin): the partner API (a partner's webhook endpoints, their secrets,
-a test ping, the delivery log and replays) and the survey page (``surveys_api``). A
+a test ping, the delivery log and replays) and the pages links in messages open (``pages``). A
 partner's API key (the orders service's, with the ``webhooks:manage`` scope) is checked
 with orders over gRPC. Errors are problem+json."""
 
@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Response
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from fairwind.http import Problem, bearer_token, credentials_required, setup_http
 from fairwind.metrics import kit_metrics
-from services.notify import surveys_api
+from services.notify import pages
 from services.notify.channels.webhook import WebhookPoster
+from services.notify.deps import Service, keys, poster
 from services.notify.domain.partners import EventType
 from services.notify.handlers import NotifyService
 from services.notify.partner_keys import KeysUnavailable, PartnerKey, PartnerKeys
@@ -35,25 +36,6 @@ from services.notify.webhooks import manage
 Document = dict[str, Any]
 SCOPE = "webhooks:manage"
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
-
-
-# ``async``, though they await nothing: a plain ``def`` dependency costs a thread hop.
-async def service(request: Request) -> NotifyService:
-    svc: NotifyService = request.app.state.service
-    return svc
-
-
-async def keys(request: Request) -> PartnerKeys:
-    found: PartnerKeys = request.app.state.keys
-    return found
-
-
-async def poster(request: Request) -> WebhookPoster:
-    found: WebhookPoster = request.app.state.poster
-    return found
-
-
-Service = Annotated[NotifyService, Depends(service)]
 
 
 async def partner(
@@ -85,7 +67,7 @@ def create_app(
     checker: PartnerKeys,
     sender: WebhookPoster,
     registry: CollectorRegistry = REGISTRY,
-    pages: Renderer | None = None,
+    renderer: Renderer | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="Fairwind notify API",
@@ -96,10 +78,10 @@ def create_app(
         "RFC 9457 problem+json; see docs/notify.md.",
     )
     app.state.service, app.state.keys, app.state.poster = svc, checker, sender
-    app.state.renderer = pages or Renderer.load()
+    app.state.renderer = renderer or Renderer.load()
     setup_http(app, kit_metrics(registry), registry, max_body_bytes=64 * 1024)
     app.include_router(router)
-    app.include_router(surveys_api.router)
+    app.include_router(pages.router)
     app.add_api_route("/healthz", _healthz, include_in_schema=False)
     return app
 

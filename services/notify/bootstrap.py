@@ -74,10 +74,12 @@ async def bootstrap(
         rules=Rules(quiet, settings.frequency_cap, timedelta(seconds=settings.survey_after_s)),
         clock=settings.platform_clock(),
     )
-    if settings.survey_secret is not None:
-        service.survey_key = settings.survey_secret.get_secret_value().encode()
+    if settings.message_link_secret is not None:
+        service.link_key = settings.message_link_secret.get_secret_value().encode()
     else:
-        log.warning("FAIRWIND_SURVEY_SECRET is not set: survey links die with this process")
+        log.warning(
+            "FAIRWIND_MESSAGE_LINK_SECRET is not set: survey and opt-out links die with the process"
+        )
     mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
     sms = SmsProvider(
         settings.sms_api_url,

@@ -20,6 +20,7 @@ from fairwind.clock import PlatformClock
 from fairwind.events import Event, EventCodec
 from fairwind.mongo.uow import Units
 from fairwind.v1 import common_pb2, notifications_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
+from services.notify.domain.links import link_token
 from services.notify.domain.moments import Happened, follow_ups, moment_of, preferences_of
 from services.notify.domain.partners import Endpoint, PartnerEvent, partner_event
 from services.notify.domain.planning import Parcel, Person, Planned, plan
@@ -54,8 +55,9 @@ class NotifyService:
     metrics: NotifyMetrics
     rules: Rules = field(default_factory=Rules)
     clock: PlatformClock = field(default_factory=PlatformClock)
-    # Signs survey links (settings.survey_secret; a process's own if none is set).
-    survey_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    # Signs the links in messages: surveys, opt-outs (settings.message_link_secret; a
+    # process's own if none is set).
+    link_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,9 @@ async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
             for planned in plan(svc.rules, moment, parcel, now, counts):
                 if planned.key not in docs:
                     docs[planned.key] = _message(planned, moment, trigger, now)
-                    docs[planned.key]["context"] = _context(svc, trigger.message, parcel, moment)
+                    docs[planned.key]["context"] = _context(
+                        svc, trigger.message, parcel, moment, planned.audience
+                    )
                     if planned.decision.action is not Action.SUPPRESS:
                         told[(moment.waybill, planned.audience.value)] = (
                             counts[planned.audience] + 1
@@ -127,7 +131,9 @@ async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
             else doc
             for key, doc in docs.items()
         ]
-        uow.emit(*(_suppressed(svc, doc, now) for doc in decided if doc["action"] == "suppress"))
+        uow.emit(
+            *(suppressed_event(svc, doc, now) for doc in decided if doc["action"] == "suppress")
+        )
         return decided
 
     for doc in await svc.uow.run(store):
@@ -217,7 +223,7 @@ def _message(planned: Planned, happened: Happened, trigger: Trigger, now: dateti
     }
 
 
-def _suppressed(svc: NotifyService, doc: Document, now: datetime) -> Any:
+def suppressed_event(svc: NotifyService, doc: Document, now: datetime) -> Any:
     message = notifications_pb2.NotificationSuppressed(
         notification_id=doc["_id"],
         waybill=doc["waybill"],
@@ -233,7 +239,7 @@ def _suppressed(svc: NotifyService, doc: Document, now: datetime) -> Any:
 
 
 def _context(
-    svc: NotifyService, message: Any, parcel: Parcel, happened: Happened
+    svc: NotifyService, message: Any, parcel: Parcel, happened: Happened, audience: Audience
 ) -> dict[str, str]:
     """What the templates fill in, kept with the message (times in ISO 8601 UTC; the sender
     shows them in the person's zone). What an event does not say stays empty."""
@@ -242,12 +248,12 @@ def _context(
         "waybill": parcel.waybill,
         "shipper_name": sender.name if sender else "",
         "tracking_url": svc.settings.public_tracking_url + parcel.waybill,
-        "unsubscribe_url": svc.settings.unsubscribe_url_base + parcel.waybill,
+        "unsubscribe_url": unsubscribe_link(svc, parcel.waybill, audience),
         "reason": "",
     }
     if happened.moment is Moment.SURVEY:
         survey = survey_id(parcel.waybill)
-        link = f"{svc.settings.survey_url_base}{survey}?t={token(svc.survey_key, survey)}"
+        link = f"{svc.settings.survey_url_base}{survey}?t={token(svc.link_key, survey)}"
         context["survey_url"] = link
     for name, stamp in _stamps(message).items():
         if stamp.ByteSize():
@@ -256,6 +262,12 @@ def _context(
     if isinstance(message, tracking_pb2.ShipmentStatusChanged) and reason:
         context["reason"] = common_pb2.ExceptionReason.Name(reason)
     return context
+
+
+def unsubscribe_link(svc: NotifyService, waybill: str, audience: Audience) -> str:
+    """The opt-out page for one person and parcel, signed so only they can use it."""
+    signature = link_token(svc.link_key, "unsubscribe", f"{waybill}:{audience.value}")
+    return f"{svc.settings.unsubscribe_url_base}{waybill}?a={audience.value}&t={signature}"
 
 
 TIMES = ("at", "eta", "promise", "previous_promise", "deadline")

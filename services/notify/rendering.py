@@ -102,6 +102,31 @@ class Renderer:
             },
         )
 
+    def unsubscribe_page(
+        self,
+        language: str,
+        waybill: str,
+        *,
+        audience: str = "",
+        token: str = "",
+        message: str = "",
+    ) -> str:
+        """The opt-out page: the confirmation form, or ``message`` (done, invalid)."""
+        language = _supported(language)
+        page = self._copy[language]["unsubscribe_page"]
+        return self._file(
+            "unsubscribe.html",
+            {
+                "language": language,
+                "page": page,
+                "question": self._line(page["question"], {"waybill": waybill}),
+                "action": waybill,
+                "audience": audience,
+                "token": token,
+                "message": page[message] if message else "",
+            },
+        )
+
     def _line(self, text: str, values: dict[str, Any]) -> str:
         try:
             return self._plain.from_string(text).render(values)
@@ -123,8 +148,9 @@ def _supported(language: str) -> str:
 
 def _check(copy: dict[str, dict[str, Any]], language: str) -> None:
     table = copy.get(language)
-    if table is None or "common" not in table or "survey_page" not in table:
-        raise TemplateError(f"no {language} copy (or its [common] or [survey_page] table)")
+    pages = ("common", "survey_page", "unsubscribe_page")
+    if table is None or any(name not in table for name in pages):
+        raise TemplateError(f"no {language} copy (or one of its {', '.join(pages)} tables)")
     for moment in Moment:
         parts = table.get(moment.value)
         missing = [part for part in _PARTS if not parts or part not in parts]

@@ -26,13 +26,16 @@ class NotifySettings(ServiceSettings):
     public_tracking_url: str = Field(
         default="http://127.0.0.1:8030/v1/track/", pattern=r"^https?://[^\s?#]+/$"
     )
-    unsubscribe_url_base: str = "http://127.0.0.1:8050/v1/unsubscribe/"
-    # Surveys after delivery: the answer page (notify's own) and the secret its links are
-    # signed with. Without one, a process signs with its own and links die with it.
+    unsubscribe_url_base: str = Field(
+        default="http://127.0.0.1:8050/v1/unsubscribe/", pattern=r"^https?://[^\s?#]+/$"
+    )
+    # Surveys after delivery: the answer page (notify's own, as the opt-out page is).
     survey_url_base: str = Field(
         default="http://127.0.0.1:8050/v1/surveys/", pattern=r"^https?://[^\s?#]+/$"
     )
-    survey_secret: SecretStr | None = None
+    # Signs the survey and opt-out links. Without one, a process signs with its own and
+    # its links die with it.
+    message_link_secret: SecretStr | None = None
     survey_after_s: float = Field(default=7200, ge=0)
     # E-mail: the SMTP server messages are handed to, and the From address.
     smtp_host: str = "127.0.0.1"

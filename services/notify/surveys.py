@@ -36,7 +36,7 @@ class Survey:
 async def survey_of(svc: NotifyService, survey: str, presented: str) -> Survey:
     """The survey a signed link is for; UnknownSurvey otherwise."""
     waybill = waybill_of(survey)
-    if waybill is None or not signed(svc.survey_key, survey, presented):
+    if waybill is None or not signed(svc.link_key, survey, presented):
         raise UnknownSurvey(survey)
     parcel = (await svc.store.parcels.many([waybill])).get(waybill)
     if parcel is None:

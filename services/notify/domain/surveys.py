@@ -1,16 +1,15 @@
 """Post-delivery surveys (no I/O): one per parcel, its link signed so only the person it was
 sent to can answer, and an answer checked before it is kept.
 
-The link carries the survey id and an HMAC of it under the service's survey secret: no
-guessing another parcel's survey, and nothing to look up before checking. One answer per
-survey is the store's to enforce (the answer's key is the survey id)."""
+The link carries the survey id, signed (``links.py``): no guessing another parcel's
+survey. One answer per survey is the store's to enforce (the answer's key is the survey
+id)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from dataclasses import dataclass
+
+from services.notify.domain.links import link_signed, link_token
 
 PREFIX = "sv_"
 MAX_COMMENT = 1000
@@ -29,12 +28,11 @@ def waybill_of(survey: str) -> str | None:
 
 
 def token(secret: bytes, survey: str) -> str:
-    mac = hmac.new(secret, f"survey:{survey}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac[:18]).decode()  # 144 bits, 24 characters
+    return link_token(secret, "survey", survey)
 
 
 def signed(secret: bytes, survey: str, presented: str) -> bool:
-    return hmac.compare_digest(token(secret, survey), presented)
+    return link_signed(secret, "survey", survey, presented)
 
 
 @dataclass(frozen=True, slots=True)

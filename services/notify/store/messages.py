@@ -33,13 +33,16 @@ class Messages(Repository):
             await self.collection.insert_many(list(docs), session=self.session)
 
     async def told(self, waybills: Collection[str]) -> dict[tuple[str, str], int]:
-        """Messages told (or on their way) per parcel and person: one query for a batch."""
+        """Moments told (or on their way) per parcel and person, however many channels
+        each went on (as the handler counts a batch's): one query for a batch."""
         if not waybills:
             return {}
+        told = {"w": "$waybill", "a": "$audience", "m": "$moment", "o": "$occurrence"}
         rows = await self.collection.aggregate(
             [
                 {"$match": {"waybill": {"$in": list(waybills)}, "status": {"$in": CAPPED}}},
-                {"$group": {"_id": {"w": "$waybill", "a": "$audience"}, "n": {"$sum": 1}}},
+                {"$group": {"_id": told}},
+                {"$group": {"_id": {"w": "$_id.w", "a": "$_id.a"}, "n": {"$sum": 1}}},
             ],
             session=self.session,
         )
@@ -66,6 +69,26 @@ class Messages(Repository):
             return_document=ReturnDocument.AFTER,
             session=self.session,
         )
+        return found
+
+    async def withdraw(self, waybill: str, audience: str, reason: str) -> list[Document]:
+        """A person's messages about a parcel not sent yet, suppressed with ``reason``;
+        what they were."""
+        pending = {
+            "waybill": waybill,
+            "audience": audience,
+            "status": {"$in": ["queued", "deferred"]},
+        }
+        found = await self.collection.find(pending, session=self.session).to_list()
+        if found:
+            await self.collection.update_many(
+                {
+                    "_id": {"$in": [doc["_id"] for doc in found]},
+                    "status": {"$in": ["queued", "deferred"]},
+                },
+                {"$set": {"status": "suppressed", "action": "suppress", "reason": reason}},
+                session=self.session,
+            )
         return found
 
     async def settle(self, key: str, fields: Document) -> None:

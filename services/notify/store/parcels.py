@@ -33,6 +33,15 @@ class Parcels(Repository):
                 session=self.session,
             )
 
+    async def unsubscribe(self, waybill: str, audience: str) -> bool:
+        """The person wants nothing more about this parcel; False if there is no such person."""
+        done = await self.collection.update_one(
+            {"_id": waybill, f"people.{audience}": {"$exists": True}},
+            {"$set": {f"people.{audience}.unsubscribed": True}},
+            session=self.session,
+        )
+        return done.matched_count == 1
+
     async def many(self, waybills: Collection[str]) -> dict[str, Parcel]:
         found = self.collection.find({"_id": {"$in": list(waybills)}}, session=self.session)
         return {doc["_id"]: parcel_of(doc) async for doc in found}

@@ -10,6 +10,7 @@ from email.message import Message
 from email.policy import default
 from typing import Any
 
+import httpx
 import pytest
 from aiohttp import web
 from aiosmtpd.controller import Controller
@@ -172,3 +173,11 @@ def parts(message: Message) -> dict[str, str]:
             assert isinstance(payload, bytes)
             found[part.get_content_type()] = payload.decode(part.get_content_charset() or "utf-8")
     return found
+
+
+@pytest.fixture
+async def page(notify: NotifyApp) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of notify's REST app (the pages its messages link to, the partner API)."""
+    transport = httpx.ASGITransport(app=notify.api)
+    async with httpx.AsyncClient(transport=transport, base_url="http://notify") as client:
+        yield client

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,13 +24,6 @@ from tests.problems import assert_problem
 
 pytestmark = pytest.mark.integration
 W = "FW000000000400"
-
-
-@pytest.fixture
-async def page(notify: NotifyApp) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=notify.api)
-    async with httpx.AsyncClient(transport=transport, base_url="http://notify") as client:
-        yield client
 
 
 async def delivered_and_surveyed(notify: NotifyApp, port: int, handler: Inbox) -> str:

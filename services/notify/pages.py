@@ -1,17 +1,20 @@
-"""The survey page (thin): the form a survey link opens, and its answer. A browser's form
-post gets a page back; a JSON post (an app) gets JSON, or problem+json."""
+"""The pages the links in messages open (thin): a survey's form and its answer, and the
+opt-out. A browser's form post gets a page back; a JSON post (an app) gets JSON, or
+problem+json."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from fairwind.http import Problem
+from services.notify import optouts
+from services.notify.deps import Pages, Service
+from services.notify.domain.rules import Audience
 from services.notify.domain.surveys import Answer, InvalidAnswer
 from services.notify.handlers import NotifyService
-from services.notify.rendering import Renderer
 from services.notify.surveys import (
     AlreadyAnswered,
     UnknownSurvey,
@@ -20,25 +23,11 @@ from services.notify.surveys import (
     survey_of,
 )
 
-router = APIRouter(prefix="/v1/surveys", tags=["surveys"])
+router = APIRouter(prefix="/v1", tags=["pages"])
 FORM = "application/x-www-form-urlencoded"
 
 
-async def service(request: Request) -> NotifyService:
-    svc: NotifyService = request.app.state.service
-    return svc
-
-
-async def renderer(request: Request) -> Renderer:
-    found: Renderer = request.app.state.renderer
-    return found
-
-
-Service = Annotated[NotifyService, Depends(service)]
-Pages = Annotated[Renderer, Depends(renderer)]
-
-
-@router.get("/{survey}", response_class=HTMLResponse)
+@router.get("/surveys/{survey}", response_class=HTMLResponse)
 async def survey_page(
     survey: str, svc: Service, pages: Pages, t: Annotated[str, Query(max_length=64)] = ""
 ) -> HTMLResponse:
@@ -52,7 +41,7 @@ async def survey_page(
     return HTMLResponse(html)
 
 
-@router.post("/{survey}", status_code=201)
+@router.post("/surveys/{survey}", status_code=201)
 async def answer(survey: str, request: Request, svc: Service, pages: Pages) -> Response:
     form = request.headers.get("content-type", "").startswith(FORM)
     fields = await _fields(request, form)
@@ -77,6 +66,41 @@ async def answer(survey: str, request: Request, svc: Service, pages: Pages) -> R
             pages.survey_page(found.language, "", message="thanks"), status_code=201
         )
     return JSONResponse({"survey_id": survey, "score": given.score}, status_code=201)
+
+
+@router.get("/unsubscribe/{waybill}", response_class=HTMLResponse)
+async def unsubscribe_page(
+    waybill: str,
+    svc: Service,
+    pages: Pages,
+    a: Annotated[str, Query(max_length=20)] = "",
+    t: Annotated[str, Query(max_length=64)] = "",
+) -> HTMLResponse:
+    try:
+        optouts.checked(svc, waybill, a, t)
+    except optouts.UnknownLink:
+        return HTMLResponse(pages.unsubscribe_page("zh", "", message="invalid"), status_code=404)
+    language = await _language(svc, waybill, a)
+    return HTMLResponse(pages.unsubscribe_page(language, waybill, audience=a, token=t))
+
+
+@router.post("/unsubscribe/{waybill}", response_class=HTMLResponse)
+async def unsubscribe(waybill: str, request: Request, svc: Service, pages: Pages) -> HTMLResponse:
+    fields = await _fields(request, request.headers.get("content-type", "").startswith(FORM))
+    audience, presented = str(fields.get("a", "")), str(fields.get("t", ""))
+    try:
+        person = optouts.checked(svc, waybill, audience, presented)
+        await optouts.opt_out(svc, waybill, person)
+    except optouts.UnknownLink:
+        return HTMLResponse(pages.unsubscribe_page("zh", "", message="invalid"), status_code=404)
+    language = await _language(svc, waybill, audience)
+    return HTMLResponse(pages.unsubscribe_page(language, waybill, message="done"))
+
+
+async def _language(svc: NotifyService, waybill: str, audience: str) -> str:
+    parcel = (await svc.store.parcels.many([waybill])).get(waybill)
+    person = parcel.people.get(Audience(audience)) if parcel else None
+    return person.prefs.language if person else "zh"
 
 
 async def _fields(request: Request, form: bool) -> dict[str, Any]:
