@@ -6,7 +6,7 @@ import asyncio
 import sys
 import time
 
-from bench import e2e, orders, publish, routing, sla, tracking
+from bench import e2e, notify, orders, publish, routing, sla, tracking, webhooks
 from bench.infra import machine
 from bench.summary import FIGURES, SHORT, table
 
@@ -16,6 +16,8 @@ BENCHMARKS = {
     "routing": routing.main,
     "tracking": tracking.main,
     "sla": sla.main,
+    "notify": notify.main,
+    "webhooks": webhooks.main,
     "e2e": e2e.main,
 }
 
