@@ -6,7 +6,7 @@ import asyncio
 import sys
 import time
 
-from bench import e2e, notify, orders, publish, routing, sla, tracking, webhooks
+from bench import e2e, email, notify, orders, publish, routing, sla, tracking, webhooks
 from bench.infra import machine
 from bench.summary import FIGURES, SHORT, table
 
@@ -18,6 +18,7 @@ BENCHMARKS = {
     "sla": sla.main,
     "notify": notify.main,
     "webhooks": webhooks.main,
+    "email": email.main,
     "e2e": e2e.main,
 }
 

@@ -60,10 +60,9 @@ def sim_env(offset: int = 0) -> dict[str, str]:
         "FAIRWIND_SIM_TRACKING_URL": f"http://127.0.0.1:{ports_of('tracking', offset).http}",
         "FAIRWIND_SIM_ROUTING_TARGET": f"127.0.0.1:{ports_of('routing', offset).grpc}",
         "FAIRWIND_SIM_SLA_URL": f"http://127.0.0.1:{ports_of('sla', offset).http}",
-        # Optional: the summary then counts the messages notify sent.
-        "FAIRWIND_SIM_NOTIFY_METRICS_URL": (
-            f"http://127.0.0.1:{ports_of('notify', offset).http}/metrics"
-        ),
+        # Optional: the partners then register webhook receivers, and the summary counts
+        # the messages notify sent.
+        "FAIRWIND_SIM_NOTIFY_URL": f"http://127.0.0.1:{ports_of('notify', offset).http}",
         "FAIRWIND_SIM_NETWORK": str(NETWORK_FILE),
     }
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from fairwind.settings import ServiceSettings
-from sim.clients import NOTIFY_METRICS, VARIABLES, Endpoints
+from sim.clients import NOTIFY, VARIABLES, Endpoints
 from sim.plan import SimConfig, Trouble
 from sim.run import Run
 from sim.world import World
@@ -64,7 +64,7 @@ def endpoints(args: argparse.Namespace) -> Endpoints | None:
     given = {name: getattr(args, f"{name}_endpoint") for _, name, _ in ENDPOINTS}
     if not all(given.values()):
         return None
-    return Endpoints(**given, notify_metrics=os.environ.get(NOTIFY_METRICS, ""))
+    return Endpoints(**given, notify=os.environ.get(NOTIFY, ""))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,12 +25,14 @@ class Endpoints:
     tracking: str
     routing: str  # RouteService host:port
     sla: str
-    notify_metrics: str = ""  # notify's /metrics, for the summary's messages; optional
+    # notify's REST base, optional: the partners' webhook endpoints are registered there
+    # and the summary counts its messages (its /metrics).
+    notify: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Endpoints:
         given = {name: env[variable] for name, variable in VARIABLES.items()}
-        return cls(**given, notify_metrics=env.get(NOTIFY_METRICS, ""))
+        return cls(**given, notify=env.get(NOTIFY, ""))
 
 
 # Each endpoint's variable in the simulator's environment.
@@ -40,7 +42,7 @@ VARIABLES = {
     "routing": "FAIRWIND_SIM_ROUTING_TARGET",
     "sla": "FAIRWIND_SIM_SLA_URL",
 }
-NOTIFY_METRICS = "FAIRWIND_SIM_NOTIFY_METRICS_URL"
+NOTIFY = "FAIRWIND_SIM_NOTIFY_URL"
 
 
 class Clients:
@@ -134,13 +136,23 @@ class Clients:
 
     async def notify_metrics(self) -> str:
         """notify's Prometheus page ("" when notify is not given or does not answer)."""
-        if not self.endpoints.notify_metrics:
+        if not self.endpoints.notify:
             return ""
         try:
-            answer = await self.http.get(self.endpoints.notify_metrics)
+            answer = await self.http.get(f"{self.endpoints.notify}/metrics")
         except httpx.HTTPError:
             return ""
         return answer.text if answer.status_code == 200 else ""
+
+    async def webhook_endpoint(self, partner: str, url: str) -> str:
+        """Register a partner's receiver with notify's partner API; its signing secret."""
+        answer = await self.http.post(
+            f"{self.endpoints.notify}/v1/webhooks/endpoints",
+            json={"url": url, "description": "the simulator's receiver"},
+            headers={"Authorization": f"Bearer {self.keys[partner]}"},
+        )
+        answer.raise_for_status()
+        return str(answer.json()["secret"])
 
     async def at_risk(self) -> Json:
         answer = await self.http.get(f"{self.endpoints.sla}/v1/at-risk")

@@ -40,7 +40,9 @@ async def _admin(
 
 
 async def partner_key(partner: str, rate: float, env: dict[str, str] | None = None) -> str:
-    key = (await _admin("orders", ["keys", "create", "--partner", partner], env=env)).strip()
+    scopes = "orders:read,orders:write,webhooks:manage"
+    created = ["keys", "create", "--partner", partner, "--scopes", scopes]
+    key = (await _admin("orders", created, env=env)).strip()
     await _admin(
         "orders",
         ["partners", "rate-limit", partner, "--rate", str(rate), "--burst", str(int(rate * 2))],

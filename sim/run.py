@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from fairwind.clock import PlatformClock, next_day_start
 from sim.clients import Clients, Endpoints
+from sim.hooks import Receivers
 from sim.parcel import Life, Parcel, Stage
 from sim.plan import SimConfig, partners, script_day
 from sim.provision import customer_tiers, provision
@@ -77,6 +80,7 @@ class Run:
             + " · ".join(f"{name} {share:.0%} {tiers.get(name, '?')}" for name, share in shares)
         )
         clients = Clients(self.endpoints, keys, devices)
+        receivers = await self._receivers(clients, names)
         before = await self._settled(clients, patience_s=0)
         before_tiers = await self.figures_by_tier(clients)
         run_id = f"{self.config.seed}-{int(self.clock.now().timestamp())}"
@@ -95,9 +99,10 @@ class Run:
         try:
             platform = since(await self._settled(clients), before)
             platform_by_tier = since_by(await self.figures_by_tier(clients), before_tiers)
-            messages = notify_lines(await clients.notify_metrics())
+            messages = notify_lines(await clients.notify_metrics()) + receivers.lines()
         finally:
             await clients.close()
+            await receivers.stop()
         # The simulator's account up to where the SLA worker's timers have got to: a clock
         # still open there is breached only if its deadline has passed for both sides.
         cut = (self.as_of or end) - self.lateness
@@ -106,6 +111,19 @@ class Run:
         tier_lines = tier_summary(truth_by_tier, platform_by_tier)
         summary = "\n".join([final_summary(parcels, truth, platform), *tier_lines, *messages])
         return Outcome(parcels, truth, platform, summary, tiers, truth_by_tier, platform_by_tier)
+
+    async def _receivers(self, clients: Clients, partners: list[str]) -> Receivers:
+        """Each partner's webhook receiver, registered with notify (when notify is given)."""
+        receivers = Receivers(flaky=partners[0] if partners else "")
+        if not self.endpoints.notify:
+            return receivers
+        base = await receivers.start()
+        try:
+            for partner in partners:
+                receivers.secrets[partner] = await clients.webhook_endpoint(partner, base + partner)
+        except httpx.HTTPError as exc:
+            self.say(f"webhooks: notify's partner API did not take the receivers ({exc!r})")
+        return receivers
 
     def _start_in_time(self) -> None:
         """If the platform took so long to start that the first bookings are past, play the

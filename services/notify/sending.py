@@ -50,6 +50,7 @@ class Outbound:
     rng: random.Random = field(default_factory=random.Random)
 
     async def close(self) -> None:
+        await self.mailer.close()
         await self.sms.close()
 
     async def deliver(self, doc: Document, person: Person) -> tuple[str, str]:
@@ -76,54 +77,59 @@ def senders(svc: NotifyService, out: Outbound) -> list[Worker]:
     return [worker(Channel.EMAIL), worker(Channel.SMS)]
 
 
+CHUNK = 50  # messages claimed, sent and recorded together
+
+
 async def send_due(svc: NotifyService, out: Outbound, channel: Channel = Channel.EMAIL) -> int:
-    """Send up to ``send_batch`` due messages on ``channel``; how many were tried."""
-    now = svc.clock.now()
-    # The lease is wall time (how long a send may take), the queue's times business time: on
-    # a simulation's compressed clock the lease covers as many business seconds.
-    lease = now + timedelta(seconds=svc.settings.send_lease_s * svc.clock.speed)
-    parcels: dict[str, Parcel | None] = {}  # a parcel's messages go out together: read once
+    """Send up to ``send_batch`` due messages on ``channel``; how many were tried. They are
+    claimed ``CHUNK`` at a time, sent one after the other, and each chunk's outcomes are
+    recorded in one unit of work: a sender that dies mid-chunk sends those again once
+    their lease ends (at least once), never loses one."""
     tried = 0
     while tried < svc.settings.send_batch:
-        # Claimed one at a time, as its turn comes, not the whole round up front.
-        doc = await svc.store.messages.claim(channel.value, now, lease)
-        if doc is None:
+        now = svc.clock.now()
+        # The lease is wall time (how long a send may take), the queue's times business
+        # time: on a simulation's compressed clock it covers as many business seconds.
+        lease = now + timedelta(seconds=svc.settings.send_lease_s * svc.clock.speed)
+        room = min(CHUNK, svc.settings.send_batch - tried)
+        claimed = await svc.store.messages.claim(channel.value, now, lease, room)
+        if not claimed:
             break
-        waybill = doc["waybill"]
-        if waybill not in parcels:
-            parcels[waybill] = (await svc.store.parcels.many([waybill])).get(waybill)
-        await _send(svc, out, doc, parcels[waybill], now)
-        tried += 1
+        parcels = await svc.store.parcels.many({doc["waybill"] for doc in claimed})
+        outcomes = [await _send(svc, out, doc, parcels.get(doc["waybill"]), now) for doc in claimed]
+
+        async def record(uow: NotifyUnit, done: list[Outcome] = outcomes) -> None:
+            await uow.messages.settle([(key, fields) for key, fields, _, _ in done])
+            uow.emit(*(event for _, _, event, _ in done))
+
+        await svc.uow.run(record)
+        for _, _, _, labels in outcomes:
+            svc.metrics.decisions.labels(*labels).inc()
+        tried += len(claimed)
     return tried
+
+
+Outcome = tuple[str, Document, Any, tuple[str, str, str]]  # key, fields, event, metric labels
 
 
 async def _send(
     svc: NotifyService, out: Outbound, doc: Document, parcel: Parcel | None, now: datetime
-) -> None:
+) -> Outcome:
     person = parcel.people.get(Audience(doc["audience"]), Person()) if parcel else Person()
     started = time.perf_counter()
     try:
         provider_id, language = await out.deliver(doc, person)
     except TemplateError as exc:
-        await _not_sent(svc, out, doc, now, f"template: {exc}", retry=False)
-        return
+        return _not_sent(svc, out, doc, now, f"template: {exc}", retry=False)
     except Undelivered as exc:
-        await _not_sent(svc, out, doc, now, str(exc), retry=exc.retry, wait=exc.retry_after)
-        return
+        return _not_sent(svc, out, doc, now, str(exc), retry=exc.retry, wait=exc.retry_after)
     latency = time.perf_counter() - started
     event = _sent_event(svc, doc, now, language, provider_id, latency)
-
-    async def record(uow: NotifyUnit) -> None:
-        await uow.messages.settle(
-            doc["_id"], {"status": "sent", "sent_at": now, "provider_message_id": provider_id}
-        )
-        uow.emit(event)
-
-    await svc.uow.run(record)
-    svc.metrics.decisions.labels(doc["channel"], "sent", "").inc()
+    fields = {"status": "sent", "sent_at": now, "provider_message_id": provider_id}
+    return doc["_id"], fields, event, (doc["channel"], "sent", "")
 
 
-async def _not_sent(
+def _not_sent(
     svc: NotifyService,
     out: Outbound,
     doc: Document,
@@ -132,7 +138,7 @@ async def _not_sent(
     *,
     retry: bool,
     wait: float | None = None,
-) -> None:
+) -> Outcome:
     first = doc.get("first_attempt_at") or now
     when = out.policy.next_attempt(first, doc["attempts"], now, out.rng, wait) if retry else None
     if when is None:
@@ -140,13 +146,8 @@ async def _not_sent(
     else:
         fields = {"status": "queued", "due_at": when, "last_error": error}
     event = _failed_event(svc, doc, now, error, when)
-
-    async def record(uow: NotifyUnit) -> None:
-        await uow.messages.settle(doc["_id"], fields | {"first_attempt_at": first})
-        uow.emit(event)
-
-    await svc.uow.run(record)
-    svc.metrics.decisions.labels(doc["channel"], "retry" if when else "failed", "").inc()
+    labels = (doc["channel"], "retry" if when else "failed", "")
+    return doc["_id"], fields | {"first_attempt_at": first}, event, labels
 
 
 def localized(context: dict[str, str], zone: str) -> dict[str, str]:

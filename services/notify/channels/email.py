@@ -1,5 +1,5 @@
-"""E-mail over SMTP (aiosmtplib): one MIME message per notification, plain text and HTML
-alternatives, its language and our Message-ID.
+"""E-mail over SMTP (aiosmtplib, one connection kept open): one MIME message per
+notification, plain text and HTML alternatives, its language and our Message-ID.
 
 An answer the server gives for good (5xx: no such mailbox, refused) fails the message; a
 4xx, a timeout or a connection that cannot be made is tried again later (``Undelivered``
@@ -7,7 +7,8 @@ says which)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -17,13 +18,18 @@ from services.notify.channels import Undelivered
 from services.notify.rendering import Email
 
 
-@dataclass(frozen=True)
+@dataclass
 class SmtpMailer:
+    """One SMTP connection kept open between messages (a handshake per message would cost
+    more than the message); after any error it is dropped and the next send reconnects."""
+
     host: str
     port: int
     sender: str  # the From address, e.g. "Fairwind <notify@fairwind.dev>"
     timeout_s: float = 10.0
     domain: str = "fairwind.dev"  # the right-hand side of our Message-IDs
+    _client: aiosmtplib.SMTP | None = field(default=None, init=False, repr=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
     def message(self, to: str, email: Email, notification_id: str) -> EmailMessage:
         mime = EmailMessage()
@@ -40,7 +46,8 @@ class SmtpMailer:
         """The message's Message-ID once the server accepted it."""
         mime = self.message(to, email, notification_id)
         try:
-            await aiosmtplib.send(mime, hostname=self.host, port=self.port, timeout=self.timeout_s)
+            async with self._lock:
+                await self._send(mime)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [refusal.code for refusal in exc.recipients]
             raise Undelivered(
@@ -51,6 +58,25 @@ class SmtpMailer:
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             raise Undelivered(f"SMTP unreachable: {exc}", retry=True) from exc
         return str(mime["Message-ID"])
+
+    async def _send(self, mime: EmailMessage) -> None:
+        if self._client is None or not self._client.is_connected:
+            client = aiosmtplib.SMTP(hostname=self.host, port=self.port, timeout=self.timeout_s)
+            await client.connect()
+            self._client = client
+        try:
+            await self._client.send_message(mime)
+        except BaseException:
+            await self.close()  # whatever state the session is in, start the next one clean
+            raise
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and client.is_connected:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                client.close()
 
 
 def _token(notification_id: str) -> str:

@@ -5,11 +5,12 @@ message and no retry."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from fairwind.mongo.repository import Repository
 
@@ -52,9 +53,12 @@ class Messages(Repository):
         found = self.collection.find({"waybill": waybill}, session=self.session)
         return await found.sort("created_at", ASCENDING).to_list()
 
-    async def claim(self, channel: str, now: datetime, lease_until: datetime) -> Document | None:
-        """The next message due on ``channel``, leased to this sender until ``lease_until``:
-        a sender that dies mid-send leaves it to be claimed again once the lease ends."""
+    async def claim(
+        self, channel: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[Document]:
+        """Up to ``limit`` messages due on ``channel``, oldest first, leased to this sender
+        until ``lease_until``: a sender that dies mid-send leaves them to be claimed again
+        once the lease ends. What another sender took first is not taken twice."""
         due: Document = {
             "channel": channel,
             "$or": [
@@ -62,39 +66,51 @@ class Messages(Repository):
                 {"status": "sending", "lease_until": {"$lte": now}},
             ],
         }
-        found: Document | None = await self.collection.find_one_and_update(
-            due,
-            {"$set": {"status": "sending", "lease_until": lease_until}, "$inc": {"attempts": 1}},
-            sort=[("due_at", ASCENDING)],
-            return_document=ReturnDocument.AFTER,
+        rows = (
+            await self.collection.find(due, {"_id": 1}, session=self.session)
+            .sort("due_at", ASCENDING)
+            .limit(limit)
+            .to_list()
+        )
+        if not rows:
+            return []
+        token = uuid.uuid4().hex
+        await self.collection.update_many(
+            {"_id": {"$in": [row["_id"] for row in rows]}} | due,
+            {
+                "$set": {"status": "sending", "lease_until": lease_until, "claim": token},
+                "$inc": {"attempts": 1},
+            },
             session=self.session,
         )
-        return found
+        claimed = self.collection.find({"claim": token, "status": "sending"}, session=self.session)
+        return await claimed.to_list()
 
     async def withdraw(self, waybill: str, audience: str, reason: str) -> list[Document]:
         """A person's messages about a parcel not sent yet, suppressed with ``reason``;
         what they were."""
-        pending = {
-            "waybill": waybill,
-            "audience": audience,
-            "status": {"$in": ["queued", "deferred"]},
-        }
+        waiting = {"$in": ["queued", "deferred"]}
+        pending = {"waybill": waybill, "audience": audience, "status": waiting}
         found = await self.collection.find(pending, session=self.session).to_list()
         if found:
             await self.collection.update_many(
-                {
-                    "_id": {"$in": [doc["_id"] for doc in found]},
-                    "status": {"$in": ["queued", "deferred"]},
-                },
+                {"_id": {"$in": [doc["_id"] for doc in found]}, "status": waiting},
                 {"$set": {"status": "suppressed", "action": "suppress", "reason": reason}},
                 session=self.session,
             )
         return found
 
-    async def settle(self, key: str, fields: Document) -> None:
-        """A claimed message's outcome: sent, failed, or due again (``fields``)."""
-        await self.collection.update_one(
-            {"_id": key, "status": "sending"},
-            {"$set": fields, "$unset": {"lease_until": ""}},
-            session=self.session,
-        )
+    async def settle(self, outcomes: Sequence[tuple[str, Document]]) -> None:
+        """Claimed messages' outcomes, ``(key, fields)``: sent, failed, or due again."""
+        if outcomes:
+            await self.collection.bulk_write(
+                [
+                    UpdateOne(
+                        {"_id": key, "status": "sending"},
+                        {"$set": fields, "$unset": {"lease_until": "", "claim": ""}},
+                    )
+                    for key, fields in outcomes
+                ],
+                ordered=False,
+                session=self.session,
+            )
