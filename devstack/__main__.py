@@ -21,18 +21,17 @@ from pathlib import Path
 
 from devstack.banner import banner
 from devstack.children import (
+    Outlets,
     Stack,
-    mail_command,
     service_command,
     sim_command,
-    sms_command,
     wait_listening,
 )
 from devstack.env import Simulation, service_env, sim_env, stack_env
 from devstack.plan import highest_port, listening_ports, runnable_services
 from fairwind.infra.broker import select_broker
 from fairwind.infra.local import LocalInfra, forget_broker_records
-from fairwind.infra.processes import InfraError, die_with_parent, free_port
+from fairwind.infra.processes import InfraError, die_with_parent
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,17 +115,11 @@ def main(argv: list[str] | None = None) -> int:
 def _start_outlets(stack: Stack, data_dir: Path, extra: dict[str, str]) -> list[str]:
     """The SMTP server and the SMS provider notify sends to, what they receive kept under
     the data directory; the banner's lines saying where to read it."""
-    maildir, texts = (data_dir / "mail").resolve(), (data_dir / "sms.jsonl").resolve()
-    unbuffered = os.environ | {"PYTHONUNBUFFERED": "1"}
-    mail_port, sms_port = free_port(), free_port()
-    stack.start("mail", mail_command(mail_port, maildir), unbuffered)
-    stack.start("sms", sms_command(sms_port, texts), unbuffered)
-    extra["FAIRWIND_SMTP_PORT"] = str(mail_port)
-    extra["FAIRWIND_SMS_API_URL"] = f"http://127.0.0.1:{sms_port}"
-    return [
-        f"  mail      what notify e-mails: one file per message in {maildir}/new",
-        f"  sms       what notify texts: one JSON line per message in {texts}",
-    ]
+    outlets = Outlets(data_dir)
+    for name, command in outlets.commands().items():
+        stack.start(name, command, os.environ | {"PYTHONUNBUFFERED": "1"})
+    extra.update(outlets.env())
+    return outlets.banner()
 
 
 if __name__ == "__main__":

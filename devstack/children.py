@@ -3,18 +3,20 @@ and stopping them in order."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from devstack.env import service_env, stack_env
 from devstack.plan import listening_ports, runnable_services
-from fairwind.infra.processes import InfraError, port_open, terminate
+from fairwind.infra.processes import InfraError, free_port, port_open, terminate
 
 
 def spawn(
@@ -53,16 +55,60 @@ def sms_command(port: int, log: Path) -> list[str]:
     return [sys.executable, "-m", "devstack.smsbox", "--port", str(port), "--log", str(log)]
 
 
+@dataclass(frozen=True)
+class Outlets:
+    """Where notify's messages go on a local stack: an SMTP server keeping a Maildir and a
+    local SMS provider writing JSON lines, both under ``root``."""
+
+    root: Path
+    mail_port: int = field(default_factory=free_port)
+    sms_port: int = field(default_factory=free_port)
+
+    @property
+    def maildir(self) -> Path:
+        return (self.root / "mail").resolve()
+
+    @property
+    def texts(self) -> Path:
+        return (self.root / "sms.jsonl").resolve()
+
+    def commands(self) -> dict[str, list[str]]:
+        return {
+            "mail": mail_command(self.mail_port, self.maildir),
+            "sms": sms_command(self.sms_port, self.texts),
+        }
+
+    def env(self) -> dict[str, str]:
+        """What notify is told of them."""
+        return {
+            "FAIRWIND_SMTP_PORT": str(self.mail_port),
+            "FAIRWIND_SMS_API_URL": f"http://127.0.0.1:{self.sms_port}",
+        }
+
+    def banner(self) -> list[str]:
+        return [
+            f"  mail      what notify e-mails: one file per message in {self.maildir}/new",
+            f"  sms       what notify texts: one JSON line per message in {self.texts}",
+        ]
+
+
 @contextmanager
 def services_running(
     infra_env: dict[str, str], offset: int, extra: dict[str, str], logs: Path
 ) -> Iterator[list[str]]:
     """Every service with an entrypoint, logging to ``logs/<name>.log``, until the block
-    ends (for tests and benchmarks). Raises InfraError if one never listens."""
+    ends (for tests and benchmarks), with notify's outlets (``Outlets(logs)``). Raises
+    InfraError if one never listens."""
     services = runnable_services()
     children = []
     shared = stack_env(offset)
     try:
+        if "notify" in services:  # its mail and texts, under ``logs``
+            outlets = Outlets(logs)
+            for name, command in outlets.commands().items():
+                with (logs / f"{name}.log").open("wb") as log:
+                    children.append(spawn(command, dict(os.environ), log))
+            extra = extra | outlets.env()
         for name in services:
             with (logs / f"{name}.log").open("wb") as log:
                 env = service_env(name, infra_env, offset) | shared | extra

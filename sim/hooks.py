@@ -12,6 +12,7 @@ import json
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -50,6 +51,7 @@ class Receivers:
     types: Counter[str] = field(default_factory=Counter)
     seen: set[str] = field(default_factory=set)  # webhook-ids
     failed_on_purpose: int = 0
+    payloads: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (partner, body)
     _runner: web.AppRunner | None = None
     base: str = ""
 
@@ -85,8 +87,10 @@ class Receivers:
             self.failed_on_purpose += 1
             return web.Response(status=503)
         if first:
+            payload = json.loads(body)
             self.received[partner] += 1
-            self.types[json.loads(body).get("type", "?")] += 1
+            self.types[payload.get("type", "?")] += 1
+            self.payloads.append((partner, payload))
         return web.Response(status=204)
 
     def lines(self) -> list[str]:
