@@ -14,6 +14,7 @@ from pathlib import Path
 
 import aiosmtplib
 from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
 
 from bench.helpers import Service
 from bench.infra import bench_settings, machine
@@ -90,6 +91,7 @@ async def main() -> None:
             kafka_bootstrap=base.kafka_bootstrap,
             mongo_url=base.mongo_url,
             broker_profile=base.broker_profile,
+            message_link_secret=SecretStr("bench"),
             mongo_db=f"bench_email_{uuid.uuid4().hex[:6]}",
             send_batch=10_000,
         )

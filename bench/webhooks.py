@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
 
 from bench.helpers import Service
 from bench.infra import bench_settings, machine
@@ -121,6 +122,7 @@ async def main() -> None:
             kafka_bootstrap=base.kafka_bootstrap,
             mongo_url=base.mongo_url,
             broker_profile=base.broker_profile,
+            message_link_secret=SecretStr("bench"),
             mongo_db=f"bench_webhooks_{uuid.uuid4().hex[:6]}",
         )
         receiver = Service(["-m", "bench.webhook_receiver"], {})
