@@ -1,7 +1,7 @@
 """Command line of the notify service.
 
 python -m services.notify serve               # partner API, consumer, senders, webhooks
-python -m services.notify messages WAYBILL    # every message decided on for a parcel (JSON lines)
+python -m services.notify messages WAYBILL    # every message and webhook for a parcel (JSON lines)
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ async def serve(settings: NotifySettings) -> None:
 async def messages(settings: NotifySettings, args: argparse.Namespace) -> int:
     async with admin_store(settings) as store:
         found = await store.messages.of_parcel(args.waybill)
+        found += await store.deliveries.of_waybill(args.waybill)  # the partner's webhooks
     for doc in found:
-        shown = {k: v for k, v in doc.items() if k not in ("address", "context")}
+        shown = {k: v for k, v in doc.items() if k not in ("address", "context", "body")}
         print(json.dumps(shown, default=str, ensure_ascii=False), flush=True)
     if not found:
         print(f"no messages for {args.waybill}", file=sys.stderr)
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         __doc__,
         "partner API, event consumer, e-mail and SMS senders, webhooks, relay",
     )
-    shown = commands.add_parser("messages", help="every message decided on for a parcel")
+    shown = commands.add_parser("messages", help="every message and webhook for a parcel")
     shown.add_argument("waybill")
     return dispatch(parser.parse_args(argv), NotifySettings(), serve, messages)
 

@@ -15,6 +15,7 @@ class NotifyMetrics:
     webhook_attempts: Counter
     webhook_latency: Histogram
     webhook_waiting: Gauge
+    messages_waiting: Gauge
 
 
 def notify_metrics(registry: CollectorRegistry) -> NotifyMetrics:
@@ -42,6 +43,12 @@ def notify_metrics(registry: CollectorRegistry) -> NotifyMetrics:
             "fairwind_notify_webhooks_waiting",
             "Webhook deliveries queued or being sent, by endpoint.",
             ["endpoint"],
+            registry=registry,
+        ),
+        messages_waiting=Gauge(
+            "fairwind_notify_messages_waiting",
+            "E-mails and texts queued, deferred or being sent, by channel and status.",
+            ["channel", "status"],
             registry=registry,
         ),
     )

@@ -71,10 +71,19 @@ def senders(svc: NotifyService, out: Outbound) -> list[Worker]:
     def worker(channel: Channel) -> Worker:
         async def work() -> None:
             await send_due(svc, out, channel)
+            await gauge_waiting(svc, channel)
 
         return periodic(f"notify-{channel.value}", work, svc.settings.send_interval_s)
 
     return [worker(Channel.EMAIL), worker(Channel.SMS)]
+
+
+async def gauge_waiting(svc: NotifyService, channel: Channel) -> None:
+    """The queue's depth for ``channel``, after each round."""
+    found = await svc.store.messages.waiting()
+    for status in ("queued", "deferred", "sending"):
+        count = found.get((channel.value, status), 0)
+        svc.metrics.messages_waiting.labels(channel.value, status).set(count)
 
 
 CHUNK = 50  # messages claimed, sent and recorded together

@@ -100,6 +100,17 @@ class Messages(Repository):
             )
         return found
 
+    async def waiting(self) -> dict[tuple[str, str], int]:
+        """Messages not sent yet, by channel and status (queued, deferred, sending)."""
+        rows = await self.collection.aggregate(
+            [
+                {"$match": {"status": {"$in": ["queued", "deferred", "sending"]}}},
+                {"$group": {"_id": {"c": "$channel", "s": "$status"}, "n": {"$sum": 1}}},
+            ],
+            session=self.session,
+        )
+        return {(row["_id"]["c"], row["_id"]["s"]): row["n"] async for row in rows}
+
     async def settle(self, outcomes: Sequence[tuple[str, Document]]) -> None:
         """Claimed messages' outcomes, ``(key, fields)``: sent, failed, or due again."""
         if outcomes:

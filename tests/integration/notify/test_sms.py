@@ -19,7 +19,7 @@ from services.notify.channels.email import SmtpMailer
 from services.notify.channels.sms import SmsProvider
 from services.notify.domain.rules import Channel
 from services.notify.rendering import Renderer
-from services.notify.sending import Outbound, send_due
+from services.notify.sending import Outbound, gauge_waiting, send_due
 from tests.integration.notify.conftest import (
     NIGHT,
     as_event,
@@ -167,6 +167,14 @@ async def test_a_text_deferred_by_quiet_hours_goes_when_they_end(
         assert server.received == []  # 23:00 in Shanghai
         deferred = [d for d in await _sms(notify) if d["status"] == "deferred"]
         assert len(deferred) == 2  # the booking and out for delivery
+        await gauge_waiting(notify.service, Channel.SMS)
+        gauge = notify.service.metrics.messages_waiting
+        shown = {
+            (sample.labels["channel"], sample.labels["status"]): sample.value
+            for metric in gauge.collect()
+            for sample in metric.samples
+        }
+        assert shown[("sms", "deferred")] == 2  # the queue's depth, as /metrics shows it
         clock.at = max(d["due_at"] for d in deferred)  # type: ignore[attr-defined]
         assert await send_due(notify.service, out, Channel.SMS) == 2
     finally:
