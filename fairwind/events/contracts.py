@@ -57,5 +57,6 @@ def platform_catalog() -> EventCatalog:
             crm_pb2.SegmentChanged,
             crm_pb2.SurveyAnswered,
             crm_pb2.ChurnRiskRaised,
+            crm_pb2.KeyAccountBreached,
         )
     )

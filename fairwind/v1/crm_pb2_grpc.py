@@ -45,6 +45,11 @@ class CustomerServiceStub:
                 request_serializer=fairwind_dot_v1_dot_crm__pb2.LookupByPhoneRequest.SerializeToString,
                 response_deserializer=fairwind_dot_v1_dot_crm__pb2.LookupByPhoneResponse.FromString,
                 _registered_method=True)
+        self.LookupByName = channel.unary_unary(
+                '/fairwind.v1.CustomerService/LookupByName',
+                request_serializer=fairwind_dot_v1_dot_crm__pb2.LookupByNameRequest.SerializeToString,
+                response_deserializer=fairwind_dot_v1_dot_crm__pb2.LookupByNameResponse.FromString,
+                _registered_method=True)
 
 
 class CustomerServiceServicer:
@@ -65,6 +70,14 @@ class CustomerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def LookupByName(self, request, context):
+        """Caller ID by person and company name (fuzzy on the company). NOT_FOUND if nothing
+        matches well enough.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CustomerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -77,6 +90,11 @@ def add_CustomerServiceServicer_to_server(servicer, server):
                     servicer.LookupByPhone,
                     request_deserializer=fairwind_dot_v1_dot_crm__pb2.LookupByPhoneRequest.FromString,
                     response_serializer=fairwind_dot_v1_dot_crm__pb2.LookupByPhoneResponse.SerializeToString,
+            ),
+            'LookupByName': grpc.unary_unary_rpc_method_handler(
+                    servicer.LookupByName,
+                    request_deserializer=fairwind_dot_v1_dot_crm__pb2.LookupByNameRequest.FromString,
+                    response_serializer=fairwind_dot_v1_dot_crm__pb2.LookupByNameResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -134,6 +152,33 @@ class CustomerService:
             '/fairwind.v1.CustomerService/LookupByPhone',
             fairwind_dot_v1_dot_crm__pb2.LookupByPhoneRequest.SerializeToString,
             fairwind_dot_v1_dot_crm__pb2.LookupByPhoneResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LookupByName(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fairwind.v1.CustomerService/LookupByName',
+            fairwind_dot_v1_dot_crm__pb2.LookupByNameRequest.SerializeToString,
+            fairwind_dot_v1_dot_crm__pb2.LookupByNameResponse.FromString,
             options,
             channel_credentials,
             insecure,
