@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry
 
 from fairwind.events import Event, EventCatalog
 from fairwind.infra.pytest_plugin import InfraEndpoints, serving
-from fairwind.v1 import common_pb2, crm_pb2, crm_pb2_grpc, orders_pb2, tracking_pb2
+from fairwind.v1 import common_pb2, crm_pb2, crm_pb2_grpc, orders_pb2, sla_pb2, tracking_pb2
 from services.crm.archive import import_customers, parse
 from services.crm.bootstrap import CrmApp, bootstrap
 from services.crm.consumer import event_consumer
@@ -43,7 +43,14 @@ def isolated_catalog(unique_name: str) -> EventCatalog:
             tracking_pb2.ShipmentStatusChanged,
             tracking_pb2.RouteDeviationDetected,
         )
-        .register(f"{unique_name}.crm.v1", crm_pb2.SegmentChanged)
+        .register(f"{unique_name}.sla.v1", sla_pb2.SlaAtRisk, sla_pb2.SlaBreached, sla_pb2.SlaMet)
+        .register(
+            f"{unique_name}.crm.v1",
+            crm_pb2.SegmentChanged,
+            crm_pb2.SurveyAnswered,
+            crm_pb2.ChurnRiskRaised,
+            crm_pb2.KeyAccountBreached,
+        )
     )
 
 
