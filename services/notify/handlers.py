@@ -42,6 +42,8 @@ REASONS = {
 KINDS = {
     Audience.SENDER: notifications_pb2.RECIPIENT_KIND_SHIPPER,
     Audience.RECIPIENT: notifications_pb2.RECIPIENT_KIND_CONSIGNEE,
+    Audience.STAFF: notifications_pb2.RECIPIENT_KIND_STAFF,
+    Audience.CUSTOMER: notifications_pb2.RECIPIENT_KIND_SHIPPER,
 }
 CHANNELS = {Channel.EMAIL: common_pb2.CHANNEL_EMAIL, Channel.SMS: common_pb2.CHANNEL_SMS}
 
@@ -235,7 +237,12 @@ def suppressed_event(svc: NotifyService, doc: Document, now: datetime) -> Any:
         reason=REASONS.get(doc["reason"], notifications_pb2.SUPPRESSION_REASON_UNSPECIFIED),
     )
     message.suppressed_at.FromDatetime(now)
-    return svc.codec.encode(message, doc["waybill"])
+    return svc.codec.encode(message, event_key(doc))
+
+
+def event_key(doc: Document) -> str:
+    """A message's records go by its parcel, or by its customer for account messages."""
+    return str(doc["waybill"] or doc.get("customer_id", ""))
 
 
 def _context(

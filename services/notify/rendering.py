@@ -63,7 +63,7 @@ class Renderer:
     def email(self, moment: Moment, language: str, context: dict[str, Any]) -> Email:
         language = _supported(language)
         copy = self._copy[language]
-        values = OPTIONAL | context | copy["common"]
+        values = OPTIONAL | context | copy["common"] | {"tier_benefits": copy["tier_benefits"]}
         lines = [self._line(text, values) for text in copy[moment]["lines"]]
         parts = values | {
             "language": language,
@@ -148,7 +148,7 @@ def _supported(language: str) -> str:
 
 def _check(copy: dict[str, dict[str, Any]], language: str) -> None:
     table = copy.get(language)
-    pages = ("common", "survey_page", "unsubscribe_page")
+    pages = ("common", "survey_page", "unsubscribe_page", "tier_benefits")
     if table is None or any(name not in table for name in pages):
         raise TemplateError(f"no {language} copy (or one of its {', '.join(pages)} tables)")
     for moment in Moment:

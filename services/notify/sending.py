@@ -32,9 +32,9 @@ from services.notify.channels.email import SmtpMailer
 from services.notify.channels.sms import SmsProvider
 from services.notify.domain.planning import Parcel, Person
 from services.notify.domain.retries import RetryPolicy
-from services.notify.domain.rules import Audience, Channel, Moment
+from services.notify.domain.rules import Audience, Channel, Moment, Preferences
 from services.notify.domain.surveys import survey_id
-from services.notify.handlers import CHANNELS, KINDS, TIMES, NotifyService
+from services.notify.handlers import CHANNELS, KINDS, TIMES, NotifyService, event_key
 from services.notify.rendering import Renderer, TemplateError
 from services.notify.store import NotifyUnit
 
@@ -124,7 +124,7 @@ Outcome = tuple[str, Document, Any, tuple[str, str, str]]  # key, fields, event,
 async def _send(
     svc: NotifyService, out: Outbound, doc: Document, parcel: Parcel | None, now: datetime
 ) -> Outcome:
-    person = parcel.people.get(Audience(doc["audience"]), Person()) if parcel else Person()
+    person = _person(doc, parcel)
     started = time.perf_counter()
     try:
         provider_id, language = await out.deliver(doc, person)
@@ -136,6 +136,14 @@ async def _send(
     event = _sent_event(svc, doc, now, language, provider_id, latency)
     fields = {"status": "sent", "sent_at": now, "provider_message_id": provider_id}
     return doc["_id"], fields, event, (doc["channel"], "sent", "")
+
+
+def _person(doc: Document, parcel: Parcel | None) -> Person:
+    """Who a message goes to: kept with it (account messages), or one of its parcel's."""
+    kept = doc.get("person")
+    if kept:
+        return Person(kept["name"], kept["email"], prefs=Preferences(language=kept["language"]))
+    return parcel.people.get(Audience(doc["audience"]), Person()) if parcel else Person()
 
 
 def _not_sent(
@@ -184,7 +192,7 @@ def _sent_event(
     )
     message.sent_at.FromDatetime(now)
     message.latency.FromTimedelta(timedelta(seconds=latency))
-    return svc.codec.encode(message, doc["waybill"])
+    return svc.codec.encode(message, event_key(doc))
 
 
 def _failed_event(
@@ -196,7 +204,7 @@ def _failed_event(
     message.failed_at.FromDatetime(now)
     if retry_at is not None:
         message.next_attempt_at.FromDatetime(retry_at)
-    return svc.codec.encode(message, doc["waybill"])
+    return svc.codec.encode(message, event_key(doc))
 
 
 def _about(doc: Document) -> dict[str, Any]:
@@ -206,6 +214,7 @@ def _about(doc: Document) -> dict[str, Any]:
         "waybill": doc["waybill"],
         "recipient_kind": KINDS[Audience(doc["audience"])],
         "recipient": _masked(doc),
+        "recipient_id": doc.get("customer_id", ""),
         "channel": CHANNELS[Channel(doc["channel"])],
         "template": doc["moment"],
         "trigger_ce_id": doc["trigger"]["ce_id"],

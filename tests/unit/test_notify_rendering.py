@@ -12,7 +12,7 @@ import pytest
 
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
 from services.notify.domain.moments import Happened, moment_of
-from services.notify.domain.rules import Moment
+from services.notify.domain.rules import ACCOUNT_MOMENTS, Moment
 from services.notify.rendering import TEMPLATES, Renderer, TemplateError
 
 RENDERER = Renderer.load()
@@ -31,7 +31,7 @@ CONTEXT: dict[str, Any] = {
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
-@pytest.mark.parametrize("moment", list(Moment))
+@pytest.mark.parametrize("moment", [m for m in Moment if m not in ACCOUNT_MOMENTS])
 def test_every_moment_renders_in_both_languages(moment: Moment, language: str) -> None:
     email = RENDERER.email(moment, language, CONTEXT)
     assert CONTEXT["waybill"] in email.subject
@@ -42,6 +42,48 @@ def test_every_moment_renders_in_both_languages(moment: Moment, language: str) -
     sms = RENDERER.sms(moment, language, CONTEXT)
     assert CONTEXT["waybill"] in sms
     assert sms.startswith("【Fairwind】" if language == "zh" else "[Fairwind] ")
+
+
+ACCOUNT: dict[str, Any] = {
+    "customer_id": "acme",
+    "customer_name": "王芳",
+    "company": "Acme <b>电商</b>",
+    "waybill": "",
+    "tracking_url": "",
+    "unsubscribe_url": "",
+    "tier": "Q1",
+    "to_tier": "Q1",
+    "risk": "62%",
+    "previous_risk": "20%",
+    "reasons": "Volume down 30% over the last 7 days.",
+    "sla": "pickup",
+    "at": "2026-12-03 15:02",
+    "breaches_7d": "4",
+    "manager_name": "李经理",
+    "manager_email": "li@fairwind.example",
+}
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("moment", sorted(ACCOUNT_MOMENTS))
+def test_account_messages_render_without_parcel_links(moment: Moment, language: str) -> None:
+    email = RENDERER.email(moment, language, ACCOUNT)
+    assert "Acme <b>电商</b>" in email.subject
+    assert "Acme &lt;b&gt;电商&lt;/b&gt;" in email.html
+    assert "href" not in email.html  # no tracking link, no opt-out for a staff alert
+    assert "{{" not in email.text + email.html
+    assert RENDERER.sms(moment, language, ACCOUNT)
+
+
+def test_the_churn_alert_says_why_and_the_tier_message_what_it_brings() -> None:
+    churn = RENDERER.email(Moment.CHURN_RISK, "en", ACCOUNT)
+    assert "62%" in churn.subject and "Volume down 30%" in churn.text
+    tier = RENDERER.email(Moment.TIER_CHANGED, "en", ACCOUNT)
+    assert "a named account manager" in tier.text and "李经理 (li@fairwind.example)" in tier.text
+    second = RENDERER.email(
+        Moment.TIER_CHANGED, "zh", ACCOUNT | {"to_tier": "Q2", "manager_name": ""}
+    )
+    assert "优先揽收" in second.text and "客户经理是" not in second.text
 
 
 def test_html_is_escaped_and_plain_text_is_not() -> None:

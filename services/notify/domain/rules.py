@@ -35,11 +35,17 @@ class Moment(StrEnum):
     SLA_AT_RISK = "sla_at_risk"
     CANCELLED = "cancelled"
     SURVEY = "survey"  # after delivery: how did we do? (one link, one answer)
+    # About an account, not a parcel (from crm): to its account manager, or to the customer.
+    CHURN_RISK = "churn_risk"
+    KEY_ACCOUNT_BREACH = "key_account_breach"
+    TIER_CHANGED = "tier_changed"
 
 
 class Audience(StrEnum):
     SENDER = "sender"
     RECIPIENT = "recipient"
+    STAFF = "staff"  # an account manager
+    CUSTOMER = "customer"  # the booking customer's contact (crm's archive)
 
 
 class Channel(StrEnum):
@@ -65,7 +71,11 @@ TOLD: dict[Moment, dict[Audience, tuple[Channel, ...]]] = {
     Moment.SLA_AT_RISK: {Audience.SENDER: (E,), Audience.RECIPIENT: (S,)},
     Moment.CANCELLED: {Audience.SENDER: (E,), Audience.RECIPIENT: (E,)},
     Moment.SURVEY: {Audience.RECIPIENT: (E,)},
+    Moment.CHURN_RISK: {Audience.STAFF: (E,)},
+    Moment.KEY_ACCOUNT_BREACH: {Audience.STAFF: (E,)},
+    Moment.TIER_CHANGED: {Audience.CUSTOMER: (E,)},
 }
+ACCOUNT_MOMENTS = frozenset({Moment.CHURN_RISK, Moment.KEY_ACCOUNT_BREACH, Moment.TIER_CHANGED})
 ALWAYS_TOLD = frozenset({Moment.DELIVERED, Moment.DELIVERY_FAILED, Moment.CANCELLED})
 
 
