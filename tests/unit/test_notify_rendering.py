@@ -77,13 +77,16 @@ def test_account_messages_render_without_parcel_links(moment: Moment, language: 
 
 def test_the_churn_alert_says_why_and_the_tier_message_what_it_brings() -> None:
     churn = RENDERER.email(Moment.CHURN_RISK, "en", ACCOUNT)
-    assert "62%" in churn.subject and "Volume down 30%" in churn.text
+    assert "62%" in churn.subject
+    assert "Volume down 30%" in churn.text
     tier = RENDERER.email(Moment.TIER_CHANGED, "en", ACCOUNT)
-    assert "a named account manager" in tier.text and "李经理 (li@fairwind.example)" in tier.text
+    assert "a named account manager" in tier.text
+    assert "李经理 (li@fairwind.example)" in tier.text
     second = RENDERER.email(
         Moment.TIER_CHANGED, "zh", ACCOUNT | {"to_tier": "Q2", "manager_name": ""}
     )
-    assert "优先揽收" in second.text and "客户经理是" not in second.text
+    assert "优先揽收" in second.text
+    assert "客户经理是" not in second.text
 
 
 def test_html_is_escaped_and_plain_text_is_not() -> None:

@@ -42,7 +42,13 @@ def isolated_catalog(name: str) -> EventCatalog:
         .register(f"{name}.routes.v1", routes_pb2.RouteReplanned)
         .register(f"{name}.tracking.v1", tracking_pb2.ShipmentStatusChanged)
         .register(f"{name}.sla.v1", sla_pb2.SlaAtRisk)
-        .register(f"{name}.crm.v1", crm_pb2.SurveyAnswered)
+        .register(
+            f"{name}.crm.v1",
+            crm_pb2.SurveyAnswered,
+            crm_pb2.SegmentChanged,
+            crm_pb2.ChurnRiskRaised,
+            crm_pb2.KeyAccountBreached,
+        )
         .register(
             f"{name}.notifications.v1",
             notifications_pb2.NotificationSent,
