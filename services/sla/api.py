@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
 from services.sla.processing import DIMENSIONS, SLA_CODES
-from services.sla.views import aggregate, at_risk
+from services.sla.views import aggregate, at_risk, with_objectives
 
 if TYPE_CHECKING:
     from services.sla.bootstrap import SlaApp
@@ -30,6 +30,13 @@ class ComplianceRow(BaseModel):
     met: int = Field(description="clocks closed in time")
     breached: int = Field(description="clocks closed late or breached by their timer")
     compliance: float | None = Field(description="met / (met + breached); null without clocks")
+    objective: float | None = Field(
+        default=None, description="by=customer_tier: the tier's objective (share to meet)"
+    )
+    error_budget_left: float | None = Field(
+        default=None,
+        description="by=customer_tier: 1 - breached share / (1 - objective); below 0 overspent",
+    )
 
 
 class ComplianceAnswer(BaseModel):
@@ -88,6 +95,8 @@ class SlaPages:
             return web.json(body, status=400, content_type=PROBLEM_JSON)
         now = self.sla.clock.now()
         rows = aggregate(self.sla.counts.items(), sla, by, WINDOWS[window], now)
+        if by == "customer_tier":
+            rows = with_objectives(rows, self.sla.settings.tier_objectives)
         answer = ComplianceAnswer(
             sla=sla,
             by=by,

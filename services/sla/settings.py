@@ -33,6 +33,11 @@ class SlaSettings(ServiceSettings):
     pickup_min: float = Field(default=60, gt=0)
     outlet_delivery_min: float = Field(default=120, gt=0)
     at_risk_fraction: float = Field(default=0.8, gt=0, lt=1)
+    # Each customer tier's objective (share of clocks met), shown beside its compliance
+    # with the error budget left: key accounts are promised more.
+    tier_objectives: dict[str, float] = Field(
+        default_factory=lambda: {"Q1": 0.99, "Q2": 0.98, "Q3": 0.95, "Q4": 0.95, "Q5": 0.95}
+    )
     max_clock_skew_s: float = Field(default=86_400, gt=0)
     # Processing time an early event (a scan read before its order) waits for its order at
     # least, beyond the hour of event time: see PENDING_GRACE in processing.py.

@@ -39,6 +39,24 @@ def aggregate(
     return rows
 
 
+def with_objectives(
+    rows: dict[str, dict[str, Any]], objectives: dict[str, float]
+) -> dict[str, dict[str, Any]]:
+    """Rows per customer tier with the tier's objective (the share of clocks to meet) and
+    how much of its error budget is left: 1 - breached share / (1 - objective); 1.0 is
+    untouched, 0 spent, below 0 overspent. A tier without an objective gets neither."""
+    for tier, row in rows.items():
+        objective = objectives.get(tier)
+        total = row["met"] + row["breached"]
+        row["objective"] = objective
+        row["error_budget_left"] = (
+            round(1 - (row["breached"] / total) / (1 - objective), 4)
+            if objective is not None and total and objective < 1
+            else None
+        )
+    return rows
+
+
 def compliance_snapshot(
     counts: Iterable[tuple[str, int]], now: datetime, generated_at: datetime
 ) -> sla_pb2.ComplianceSnapshot:

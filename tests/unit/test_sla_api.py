@@ -12,6 +12,7 @@ from services.sla.api import (
     invalid_query,
     openapi_document,
 )
+from services.sla.views import with_objectives
 
 
 def _refs(node: Any) -> list[str]:
@@ -63,3 +64,15 @@ def test_a_bad_query_is_a_problem_with_a_reason_code() -> None:
     assert problem.status == 400
     assert problem.title == "invalid_query"
     assert "window: 1h|24h|7d" in problem.detail
+
+
+def test_tier_rows_show_their_objective_and_the_error_budget_left() -> None:
+    rows = {
+        "Q1": {"met": 995, "breached": 5, "compliance": 0.995},
+        "Q3": {"met": 90, "breached": 10, "compliance": 0.9},
+        "Q9": {"met": 1, "breached": 0, "compliance": 1.0},
+    }
+    shown = with_objectives(rows, {"Q1": 0.99, "Q3": 0.95})
+    assert (shown["Q1"]["objective"], shown["Q1"]["error_budget_left"]) == (0.99, 0.5)
+    assert (shown["Q3"]["objective"], shown["Q3"]["error_budget_left"]) == (0.95, -1.0)
+    assert (shown["Q9"]["objective"], shown["Q9"]["error_budget_left"]) == (None, None)

@@ -214,6 +214,13 @@ async def test_compliance_from_real_events_survives_a_restart(
         await eventually(worker, {szx: (3, 1), bjs: (4, 0)})
         await move_clock(publisher, "FWB", start)
         await eventually(worker, {szx: (3, 1), bjs: (4, 2)})
+        # Orders without a tier count as Q3: its row shows the objective and the budget left.
+        tiers = await worker.compliance(by="customer_tier")
+        assert tiers is not None
+        q3 = tiers["rows"]["Q3"]
+        assert q3["objective"] == 0.95
+        share = q3["breached"] / (q3["met"] + q3["breached"])
+        assert q3["error_budget_left"] == round(1 - share / 0.05, 4)
     finally:
         await worker.stop()
 
