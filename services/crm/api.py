@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from fairwind.http import FastJSONResponse, Problem, setup_http
 from fairwind.metrics import kit_metrics
+from services.crm.api_callers import router as callers_router
+from services.crm.api_complaints import router as complaints_router
+from services.crm.archive_api import router as archive_router
+from services.crm.archive_handlers import archive_figures
+from services.crm.churn_api import router as churn_router
+from services.crm.complaints import complaints_90d
+from services.crm.deps import Service
 from services.crm.handlers import CrmService, live_totals
+from services.crm.managers_api import router as managers_router
+from services.crm.reports import router as reports_router
 from services.crm.views import profile_view, ranked_view
 
 router = APIRouter(prefix="/v1")
-
-
-# ``async``, though they await nothing: FastAPI runs a plain ``def`` dependency in its
-# thread pool, a thread hop per request that cost intake a tenth of its time.
-async def service(request: Request) -> CrmService:
-    svc: CrmService = request.app.state.service
-    return svc
-
-
-Service = Annotated[CrmService, Depends(service)]
 
 
 def create_app(svc: CrmService, registry: CollectorRegistry = REGISTRY) -> FastAPI:
@@ -36,6 +35,12 @@ def create_app(svc: CrmService, registry: CollectorRegistry = REGISTRY) -> FastA
     app.state.service = svc
     setup_http(app, kit_metrics(registry), registry, max_body_bytes=svc.settings.max_body_bytes)
     app.include_router(router)
+    app.include_router(archive_router)
+    app.include_router(managers_router)
+    app.include_router(reports_router)
+    app.include_router(churn_router)
+    app.include_router(complaints_router)
+    app.include_router(callers_router)
     app.add_api_route("/healthz", _healthz, include_in_schema=False)
     return app
 
@@ -49,7 +54,10 @@ async def get_customer(customer_id: str, svc: Service) -> FastJSONResponse:
     doc = await svc.store.customers.get(customer_id) if len(customer_id) <= 64 else None
     if doc is None:
         raise Problem(404, f"No customer {customer_id[:64]!r}.")
-    return FastJSONResponse(profile_view(doc, await live_totals(svc, doc), svc.settings.currency))
+    totals, count = await live_totals(svc, doc), await complaints_90d(svc, customer_id)
+    view = profile_view(doc, totals, svc.settings.currency, complaints_90d=count)
+    view |= await archive_figures(svc, customer_id)  # levels, service_records_90d
+    return FastJSONResponse(view)
 
 
 @router.get("/customers", tags=["customers"])

@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from services.crm import phones
+from services.crm.archive_models import MAX_CONTACTS, ContactIn, contacts_of
 from services.crm.domain import ArchiveEntry, fen
 from services.crm.handlers import CrmService
 from services.crm.ranking import RankResult, rerank
@@ -36,6 +37,10 @@ class CustomerIn(BaseModel):
     emails: list[Email] = Field(default_factory=list, max_length=20)
     revenue_90d_cny: float = Field(ge=0, le=1e12, allow_inf_nan=False)
     shipments_90d: int = Field(default=0, ge=0, le=1_000_000_000)
+    # Named people, the main contact first; given, they replace the stored ones.
+    contacts: list[ContactIn] | None = Field(default=None, max_length=MAX_CONTACTS)
+    # The city the customer ships from; given, orders no longer decide it.
+    city: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
 
 
 class BadImport(ValueError):
@@ -58,6 +63,7 @@ def parse(
         try:
             spec = CustomerIn.model_validate(json.loads(line))
             numbers = list(dict.fromkeys(phones.normalise(p, country_code) for p in spec.phones))
+            contacts = None if spec.contacts is None else contacts_of(spec.contacts, country_code)
         except json.JSONDecodeError as exc:
             raise BadImport(f"line {number}: not JSON: {exc.msg}") from None
         except ValidationError as exc:
@@ -82,6 +88,8 @@ def parse(
                 list(dict.fromkeys(spec.emails)),
                 fen(spec.revenue_90d_cny),
                 spec.shipments_90d,
+                contacts,
+                spec.city,
             )
         )
     if not customers:

@@ -6,9 +6,11 @@ import functools
 
 from fairwind.events import Batched, ConsumerRunner
 from fairwind.platform import Platform
-from fairwind.v1 import orders_pb2, tracking_pb2
+from fairwind.v1 import crm_pb2, orders_pb2, sla_pb2, tracking_pb2
 from services.crm import handlers
 from services.crm.handlers import CrmService
+from services.crm.outcomes import on_sla_results
+from services.crm.surveys import on_surveys_answered
 
 GROUP = "crm"
 
@@ -22,5 +24,10 @@ def event_consumer(platform: Platform, svc: CrmService) -> ConsumerRunner:
             tracking_pb2.ShipmentStatusChanged: Batched(
                 functools.partial(handlers.on_statuses_changed, svc)
             ),
+            # The archive's outcomes and breach records (SlaAtRisk is ignored).
+            sla_pb2.SlaBreached: Batched(functools.partial(on_sla_results, svc)),
+            sla_pb2.SlaMet: Batched(functools.partial(on_sla_results, svc)),
+            # On crm's own topic: its other events there (SegmentChanged, ...) are ignored.
+            crm_pb2.SurveyAnswered: Batched(functools.partial(on_surveys_answered, svc)),
         },
     )

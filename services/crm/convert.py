@@ -77,19 +77,35 @@ def money_doc(revenue_fen: int, currency: str) -> Document:
     return {"amount": f"{cny(revenue_fen)}", "currency": currency}
 
 
-def profile_message(doc: Document, totals: Totals, currency: str) -> crm_pb2.CustomerProfile:
+def contact_message(contact: Document) -> crm_pb2.CustomerContact:
+    return crm_pb2.CustomerContact(
+        **{field: contact.get(field) or "" for field in ("name", "title", "phone", "email")}
+    )
+
+
+def profile_message(
+    doc: Document, totals: Totals, currency: str, *, complaints_90d: int = 0
+) -> crm_pb2.CustomerProfile:
     profile = crm_pb2.CustomerProfile(
         customer_id=doc["_id"],
         name=doc.get("name") or "",
         company=doc.get("company") or "",
         phones=doc.get("phones") or [],
         emails=doc.get("emails") or [],
+        contacts=[contact_message(c) for c in doc.get("contacts") or []],  # the "archive" part
+        city=doc.get("city") or "",
+        competitors=doc.get("competitors") or [],
         tier=tier_code(doc.get("tier")),
         revenue_90d=money(totals.revenue_fen, currency),
         shipments_90d=totals.shipments,
         orders_per_week=totals.orders_per_week,
         revenue_rank=doc.get("revenue_rank") or 0,
         key_account=bool(doc.get("key_account")),
+        complaints_90d=complaints_90d,  # the "callers" part: a count the reader makes
+        account_manager_id=doc.get("account_manager_id") or "",
+        account_manager_name=doc.get("account_manager_name") or "",
+        satisfaction_score=(doc.get("satisfaction") or {}).get("score_90d") or 0.0,
+        survey_answers_90d=(doc.get("satisfaction") or {}).get("answers_90d") or 0,
     )
     for name in ("last_order_at", "created_at", "updated_at"):
         if doc.get(name):

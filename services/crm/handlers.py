@@ -8,6 +8,7 @@ poll of a partition): one query, one bulk write per collection, one transaction.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from fairwind.domain.status import ShipmentStatus
 from fairwind.events import Event, EventCodec, PermanentError
 from fairwind.mongo.uow import Units
 from fairwind.v1 import orders_pb2, tracking_pb2
-from services.crm import convert, phones
+from services.crm import convert, phones, records
 from services.crm.domain import (
     DayDelta,
     Sighting,
@@ -58,6 +59,12 @@ async def live_totals(svc: CrmService, customer: Document) -> Totals:
     return standing(baseline_of(customer), window.get(customer["_id"], Totals()), today)
 
 
+# A shipper books many orders from the same phone and every order names one of a few
+# service levels: each is worked out once (bounded, as events carry arbitrary values).
+_shipper_phone = functools.lru_cache(maxsize=16_384)(phones.try_normalise)
+_level_name = functools.lru_cache(maxsize=64)(convert.level_name)
+
+
 def _at(stamp: Any, svc: CrmService) -> datetime:
     """The event's business time; without one, business time now (never the envelope's
     ``ce_time``: that is wall-clock transport time, days off under a simulated clock)."""
@@ -81,7 +88,7 @@ def _order_doc(
         "created_at": at,
         "status": ShipmentStatus.INFO_RECEIVED.value,
         "status_at": at,
-        "service_level": convert.level_name(order.service_level),
+        "service_level": _level_name(order.service_level),
         "destination_city": order.consignee.address.city,
         "consignee_name": mask_name(order.consignee.name),
         "counted": True,
@@ -124,8 +131,9 @@ def _arrival(svc: CrmService, order: orders_pb2.Order) -> tuple[Document, Sighti
     if not order.waybill or not customer_id:
         raise PermanentError("OrderCreated without a waybill or a customer")
     at = _at(order.created_at, svc)
-    phone = phones.try_normalise(order.shipper.phone, svc.settings.default_country_code)
-    seen = Sighting(customer_id, order.shipper.name, order.shipper.company, at, phone)
+    phone = _shipper_phone(order.shipper.phone, svc.settings.default_country_code)
+    city = order.shipper.address.city.strip()
+    seen = Sighting(customer_id, order.shipper.name, order.shipper.company, at, phone, city)
     return _order_doc(svc, order, customer_id, at), seen
 
 
@@ -153,6 +161,7 @@ async def on_order_cancelled(svc: CrmService, event: Event[orders_pb2.OrderCance
                     }
                 ]
             )
+            await uow.records.add(records.of_cancellation(message, customer_id, at))
             return "unknown_order"
         back = reversal(
             bool(before.get("counted")),
@@ -165,6 +174,7 @@ async def on_order_cancelled(svc: CrmService, event: Event[orders_pb2.OrderCance
         await uow.days.add(
             [DayDelta(before["customer_id"], back.day, back.revenue_fen, back.shipments)]
         )
+        await uow.records.add(records.of_cancellation(message, before["customer_id"], at))
         return "applied"
 
     outcome = await svc.uow.run(cancel)
@@ -175,15 +185,20 @@ async def on_statuses_changed(
     svc: CrmService, events: Sequence[Event[tracking_pb2.ShipmentStatusChanged]]
 ) -> None:
     """Keeps the status of the order history current; never overwrites a later change nor
-    a cancellation (conditional updates, so no transaction is needed)."""
+    a cancellation (conditional updates, so no transaction is needed). Failed deliveries
+    and exceptions become service records, stale ones too: the customer lived them."""
     changes = []
+    timed = []
     for event in events:
         message = event.message
         status = convert.status_name(message.to_status)
         if not message.waybill or not status:
             raise PermanentError("ShipmentStatusChanged without a waybill or a status")
-        changes.append((message.waybill, status, _at(message.occurred_at, svc)))
+        at = _at(message.occurred_at, svc)
+        changes.append((message.waybill, status, at))
+        timed.append((message, at))
     applied = await svc.store.orders.follow(changes)
+    await records.record_statuses(svc.store, timed)
     svc.metrics.events.labels("ShipmentStatusChanged", "applied").inc(applied)
     svc.metrics.events.labels("ShipmentStatusChanged", "stale_or_unknown").inc(
         len(changes) - applied

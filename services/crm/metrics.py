@@ -14,6 +14,7 @@ class CrmMetrics:
     customers: Gauge
     rerank: Histogram
     segment_changes: Counter
+    churn_scored: Counter
 
 
 @functools.cache
@@ -42,6 +43,12 @@ def crm_metrics(registry: CollectorRegistry = REGISTRY) -> CrmMetrics:
             "fairwind_crm_segment_changes_total",
             "Customers that moved between tiers (from_tier 'none' for a first tier).",
             ["from_tier", "to_tier"],
+            registry=registry,
+        ),
+        churn_scored=Counter(
+            "fairwind_crm_churn_scored_total",
+            "Key accounts scored for churn risk, by outcome (scored, raised: an alert).",
+            ["outcome"],
             registry=registry,
         ),
     )

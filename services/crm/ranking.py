@@ -17,10 +17,12 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from fairwind.runtime.lifecycle import Worker
 from fairwind.v1 import crm_pb2
 from services.crm import convert
+from services.crm.assignment import AssignmentPlan, apply_assignment, plan_assignment
 from services.crm.domain import (
     Ranked,
     TierChange,
@@ -55,11 +57,12 @@ async def rerank(svc: CrmService) -> RankResult:
     async for doc in svc.store.customers.ranking_inputs():
         totals[doc["_id"]] = standing(baseline_of(doc), window.get(doc["_id"], Totals()), today)
     ranking = rank({cid: t.revenue_fen for cid, t in totals.items()})
+    plan = await plan_assignment(svc, ranking)  # key accounts to managers (assignment.py)
     changes: list[TierChange] = []
     size = svc.settings.rerank_chunk
     for start in range(0, len(ranking), size):
         chunk = ranking[start : start + size]
-        write = functools.partial(_write, svc, chunk=chunk, totals=totals, now=now)
+        write = functools.partial(_write, svc, chunk=chunk, totals=totals, now=now, plan=plan)
         changes += await svc.uow.run(write)
     await svc.store.days.prune(window_start(today) - timedelta(days=PRUNE_AFTER_DAYS))
     for tier, count in counts_by_tier(ranking).items():
@@ -77,16 +80,28 @@ async def _write(
     chunk: list[Ranked],
     totals: dict[str, Totals],
     now: datetime,
+    plan: AssignmentPlan,
 ) -> list[TierChange]:
     current = await uow.customers.tiers_of([r.customer_id for r in chunk])
     known = [r for r in chunk if r.customer_id in current]
     changes = tier_changes(known, current)
     await uow.customers.rank(known, totals, now)
+    managers = await apply_assignment(uow, plan, known, changes)
+    await uow.tier_history.record(changes, now)  # the tier-movements report's history
+    people = await uow.churn.people_of([c.ranked.customer_id for c in changes])
     population = len(totals)
     uow.emit(
         *(
             svc.codec.encode(
-                _segment_changed(svc, change, population, now), change.ranked.customer_id
+                _segment_changed(
+                    svc,
+                    change,
+                    population,
+                    now,
+                    managers.get(change.ranked.customer_id),
+                    people.get(change.ranked.customer_id),
+                ),
+                change.ranked.customer_id,
             )
             for change in changes
         )
@@ -95,9 +110,15 @@ async def _write(
 
 
 def _segment_changed(
-    svc: CrmService, change: TierChange, population: int, now: datetime
+    svc: CrmService,
+    change: TierChange,
+    population: int,
+    now: datetime,
+    manager: dict[str, Any] | None = None,
+    person: dict[str, Any] | None = None,
 ) -> crm_pb2.SegmentChanged:
     ranked = change.ranked
+    manager, person = manager or {}, person or {}
     return crm_pb2.SegmentChanged(
         customer_id=ranked.customer_id,
         from_tier=convert.tier_code(change.previous),
@@ -107,6 +128,12 @@ def _segment_changed(
         ranked_customers=population,
         key_account=ranked.key_account,
         changed_at=convert.stamp(now),
+        account_manager_id=manager.get("_id", ""),
+        account_manager_name=manager.get("name", ""),
+        account_manager_email=manager.get("email", ""),
+        customer_name=person.get("name") or "",
+        company=person.get("company") or "",
+        emails=person.get("emails") or [],
     )
 
 

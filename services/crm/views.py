@@ -15,7 +15,19 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def profile_view(doc: Document, totals: Totals, currency: str) -> Document:
+def _manager(doc: Document) -> Document | None:
+    if not doc.get("account_manager_id"):
+        return None
+    return {
+        "id": doc["account_manager_id"],
+        "name": doc.get("account_manager_name") or "",
+        "pinned": bool(doc.get("manager_pinned")),
+    }
+
+
+def profile_view(
+    doc: Document, totals: Totals, currency: str, *, complaints_90d: int = 0
+) -> Document:
     """The archive entry with live 90-day figures; tier and rank as of ``ranked_at``."""
     return {
         "customer_id": doc["_id"],
@@ -23,12 +35,21 @@ def profile_view(doc: Document, totals: Totals, currency: str) -> Document:
         "company": doc.get("company") or "",
         "phones": doc.get("phones") or [],
         "emails": doc.get("emails") or [],
+        "contacts": doc.get("contacts") or [],  # the "archive" part
+        "city": doc.get("city"),
+        "competitors": doc.get("competitors") or [],
         "tier": doc.get("tier"),
         "key_account": bool(doc.get("key_account")),
         "revenue_rank": doc.get("revenue_rank"),
         "revenue_90d": money_doc(totals.revenue_fen, currency),
+        "open_complaints": doc.get("open_complaints", 0),  # the "callers" part
+        "complaints_90d": complaints_90d,
+        "account_manager": _manager(doc),  # the "managers" part
+        "last_visit_at": _iso(doc.get("last_visit_at")),
         "shipments_90d": totals.shipments,
         "orders_per_week": round(totals.orders_per_week, 3),
+        "satisfaction_score": (doc.get("satisfaction") or {}).get("score_90d"),
+        "survey_answers_90d": (doc.get("satisfaction") or {}).get("answers_90d", 0),
         "last_order_at": _iso(doc.get("last_order_at")),
         "ranked_at": _iso(doc.get("ranked_at")),
         "created_at": _iso(doc.get("created_at")),

@@ -162,9 +162,7 @@ class Mailbox:
         self.received: list[EmailMessage] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.received.append(
-            email.message_from_bytes(envelope.content, policy=default)  # type: ignore[arg-type]
-        )
+        self.received.append(email.message_from_bytes(envelope.content, policy=default))
         return "250 OK"
 
 

@@ -16,11 +16,13 @@ from fairwind.mongo.uow import UnitOfWork
 from fairwind.testing import FakeTransactions
 from fairwind.v1 import common_pb2, orders_pb2
 from services.crm import handlers
+from services.crm.archive_domain import ServiceRecord
 from services.crm.domain import Sighting
 from services.crm.handlers import CrmService
 from services.crm.metrics import crm_metrics
 from services.crm.settings import CrmSettings
 from services.crm.store import CrmStore, CrmUnit, Customers, OrderHistory, RevenueDays
+from services.crm.store.records import ServiceRecords
 
 Document = dict[str, Any]
 CODEC = EventCodec(platform_catalog(), "tests")
@@ -65,10 +67,21 @@ class FakeCustomers(Customers):
         self.seen.extend(sightings)
 
 
+class FakeRecords(ServiceRecords):
+    def __init__(self) -> None:
+        self.stored: dict[str, ServiceRecord] = {}
+
+    async def add(self, records: Sequence[ServiceRecord]) -> list[ServiceRecord]:
+        new = [r for r in records if r.id not in self.stored]
+        self.stored.update((r.id, r) for r in new)
+        return new
+
+
 class FakeCrmUnit(CrmUnit):
     def __init__(self, orders: FakeOrders, days: FakeDays, customers: FakeCustomers) -> None:
         UnitOfWork.__init__(self)
         self.orders, self.days, self.customers = orders, days, customers
+        self.records = FakeRecords()  # the archive's service records (cancellations)
 
 
 @pytest.fixture

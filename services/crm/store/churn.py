@@ -24,6 +24,7 @@ ACCOUNT_FIELDS = {
     "churn": 1,
     "satisfaction": 1,
     "account_manager_id": 1,
+    "alerts": 1,
 }
 
 
@@ -94,6 +95,15 @@ class ChurnReads:
             found.setdefault(doc["_id"], {})["complaints"] = doc["n"]
         return found
 
+    async def people_of(self, customer_ids: Sequence[str]) -> dict[str, Document]:
+        """Who to tell about each customer: name, company, e-mail addresses."""
+        found = self.customers.find(
+            {"_id": {"$in": list(customer_ids)}},
+            {"name": 1, "company": 1, "emails": 1},
+            session=self.session,
+        )
+        return {doc["_id"]: doc async for doc in found}
+
     async def managers(self, manager_ids: Sequence[str]) -> dict[str, Document]:
         """Account managers by id (name and e-mail, for the alerts)."""
         found = self.db["managers"].find(
@@ -102,6 +112,14 @@ class ChurnReads:
             session=self.session,
         )
         return {doc["_id"]: doc async for doc in found}
+
+    async def mark_breach_alerted(self, customer_ids: Sequence[str], now: datetime) -> None:
+        if customer_ids:
+            await self.customers.update_many(
+                {"_id": {"$in": list(customer_ids)}},
+                {"$set": {"alerts.breach_at": now}},
+                session=self.session,
+            )
 
     async def keep(self, scores: Sequence[tuple[str, Document]]) -> None:
         """Store each customer's latest score (``churn``)."""

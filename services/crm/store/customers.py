@@ -8,8 +8,15 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel, UpdateOne
 
-from fairwind.mongo.repository import Repository
 from services.crm.domain import ArchiveEntry, Baseline, Ranked, Sighting, Totals
+from services.crm.matching import company_fields
+from services.crm.store.callers import CALLER_INDEXES, CallerFields
+from services.crm.store.customer_archive import (
+    ArchiveFields,
+    city_updates,
+    imported_fields,
+    imported_phones,
+)
 
 Document = dict[str, Any]
 WRITE_CHUNK = 1000
@@ -22,7 +29,7 @@ def baseline_of(customer: Document) -> Baseline | None:
     return Baseline(imported["revenue_fen"], imported["shipments"], imported["as_of"].date())
 
 
-class Customers(Repository):
+class Customers(CallerFields, ArchiveFields):
     collection_name = "customers"
 
     async def create_indexes(self) -> None:
@@ -31,6 +38,7 @@ class Customers(Repository):
                 IndexModel([("phones", ASCENDING)], name="phones"),
                 IndexModel([("revenue_rank", ASCENDING)], name="rank"),
                 IndexModel([("tier", ASCENDING), ("revenue_rank", ASCENDING)], name="tier"),
+                *CALLER_INDEXES,
             ]
         )
 
@@ -67,7 +75,8 @@ class Customers(Repository):
 
     async def saw(self, sightings: Sequence[Sighting], now: datetime, max_phones: int) -> None:
         """Customers on new orders: created on first sight, last order time moved on, the
-        shipper's phone added while the customer has fewer than ``max_phones``."""
+        shipper's phone added while the customer has fewer than ``max_phones``, the order
+        counted for the shipper's city (``city`` = the top one unless imported)."""
         updates: list[UpdateOne] = []
         for seen in sightings:
             updates.append(
@@ -77,6 +86,7 @@ class Customers(Repository):
                         "$setOnInsert": {
                             "name": seen.name,
                             "company": seen.company,
+                            **company_fields(seen.company),
                             "emails": [],
                             "tier": None,
                             "created_at": now,
@@ -94,6 +104,7 @@ class Customers(Repository):
                         {"$addToSet": {"phones": seen.phone}},
                     )
                 )
+        updates.extend(city_updates(sightings))
         if updates:
             await self.collection.bulk_write(updates, ordered=True, session=self.session)
 
@@ -130,16 +141,20 @@ class Customers(Repository):
                     "$set": {
                         "name": c.name,
                         "company": c.company,
+                        **company_fields(c.company),
                         "emails": c.emails,
                         "imported": {
                             "revenue_fen": c.revenue_fen,
                             "shipments": c.shipments,
                             "as_of": now,
                         },
+                        **imported_fields(c),
                         "updated_at": now,
                     },
                     "$setOnInsert": {"created_at": now, "tier": None},
-                    "$addToSet": {"phones": {"$each": c.phones}},
+                    "$addToSet": {"phones": {"$each": imported_phones(c)}},
+                    # Numbers the import gives are its own now: no contact takes them away.
+                    "$pull": {"contact_phones": {"$in": imported_phones(c)}},
                 },
                 upsert=True,
             )

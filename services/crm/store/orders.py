@@ -3,7 +3,7 @@ record that makes counting and cancelling idempotent."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -68,3 +68,30 @@ class OrderHistory(Repository):
 
     async def recent(self, customer_id: str, limit: int) -> list[Document]:
         return await self.recent_cursor(customer_id, limit).to_list()
+
+    async def customers_of(self, waybills: Collection[str]) -> dict[str, str]:
+        """``{waybill: customer_id}`` of the known ones among ``waybills`` (one query)."""
+        if not waybills:
+            return {}
+        found = self.collection.find(
+            {"_id": {"$in": list(waybills)}}, {"customer_id": 1}, session=self.session
+        )
+        return {doc["_id"]: doc["customer_id"] async for doc in found if doc.get("customer_id")}
+
+    async def level_counts(self, customer_id: str, since: datetime) -> dict[str, int]:
+        """Orders per service level placed from ``since`` on, cancelled ones left out."""
+        pipeline: list[Document] = [
+            {
+                "$match": {
+                    "customer_id": customer_id,
+                    "created_at": {"$gte": since},
+                    "status": {"$ne": CANCELLED},
+                }
+            },
+            {"$group": {"_id": "$service_level", "n": {"$sum": 1}}},
+        ]
+        counts: dict[str, int] = {}
+        async for row in await self.collection.aggregate(pipeline, session=self.session):
+            level = row["_id"] or "unspecified"  # no level, or an empty one
+            counts[level] = counts.get(level, 0) + row["n"]
+        return counts

@@ -73,3 +73,18 @@ async def test_the_manager_hears_of_a_key_accounts_late_parcels_once_per_quiet_p
     await on_sla_results(crm.service, [as_event(crm, breach("FW5", "alpha", later), "FW5")])
     second = (await alerts(crm))[-1]
     assert (second.waybill, second.breaches_7d) == ("FW5", 4)
+
+
+async def test_a_tier_change_names_who_to_tell(crm: CrmApp) -> None:
+    await import_archive(crm)
+    docs = await crm.platform.outbox.records.find().sort("_id").to_list()
+    changes = {
+        m.customer_id: m
+        for m in (
+            crm_pb2.SegmentChanged.FromString(d["value"])
+            for d in docs
+            if d["event_type"].endswith("SegmentChanged")
+        )
+    }
+    assert list(changes["echo"].emails) == ["ops@echo.example"]
+    assert (changes["alpha"].customer_name, changes["alpha"].company) == ("王经理", "Alpha 电商")
