@@ -20,6 +20,7 @@ import sys
 
 from fairwind.runtime import cli
 from fairwind.runtime.cli import dispatch, service_parser
+from services.crm.accounts.importing import managers_command
 from services.crm.archive import BadImport, import_customers, parse
 from services.crm.archive_handlers import archive_figures
 from services.crm.bootstrap import admin_service, bootstrap
@@ -28,7 +29,6 @@ from services.crm.churn import churn_scorer, score_accounts
 from services.crm.complaints import complaints_90d
 from services.crm.consumer import event_consumer
 from services.crm.handlers import CrmService, live_totals
-from services.crm.managers_import import managers_command
 from services.crm.ranking import rerank, reranker
 from services.crm.settings import CrmSettings
 from services.crm.surveys import refresher

@@ -15,7 +15,7 @@ from typing import Any
 
 from fairwind.v1 import crm_pb2, sla_pb2
 from services.crm import convert
-from services.crm.archive_domain import SlaResult
+from services.crm.domain.archive import SlaResult
 from services.crm.handlers import CrmService
 from services.crm.store import CrmUnit
 

@@ -13,9 +13,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from services.crm import phones
 from services.crm.archive_models import MAX_CONTACTS, ContactIn, contacts_of
-from services.crm.domain import ArchiveEntry, fen
+from services.crm.domain import phones
+from services.crm.domain.classification import ArchiveEntry, fen
 from services.crm.handlers import CrmService
 from services.crm.ranking import RankResult, rerank
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.crm.archive_domain import (
+from services.crm.archive_models import EvaluationIn
+from services.crm.domain.archive import (
     RECORD_KINDS,
     Contact,
     contact_phones_change,
     level_figures,
     to_millis,
 )
-from services.crm.archive_models import EvaluationIn
-from services.crm.domain import business_day, window_start
+from services.crm.domain.classification import business_day, window_start
 from services.crm.handlers import CrmService
 from services.crm.store import CrmUnit, midnight
 

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from services.crm import phones
-from services.crm.archive_domain import Contact
+from services.crm.domain import phones
+from services.crm.domain.archive import Contact
 
 MAX_CONTACTS = 20
 MAX_COMPETITORS = 20

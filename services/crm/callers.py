@@ -2,7 +2,7 @@
 with what the agent should see at once (profile, recent orders, open complaints). The
 gRPC and REST entrypoints both call these.
 
-By name: candidates come from indexes, then are scored in Python (services/crm/matching.py).
+By name: candidates come from indexes, then are scored in Python (services/crm/domain/matching.py).
 First the close ones: the best-ranked customers of exactly the normalised company, those
 whose company starts with it, and, with a name, the customers with that exact contact name
 whose company has every bigram of it (at most ``caller_candidates`` each). Only if there
@@ -21,8 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.crm import complaints, matching, phones
-from services.crm.domain import Totals
+from services.crm import complaints
+from services.crm.domain import matching, phones
+from services.crm.domain.classification import Totals
 from services.crm.handlers import CrmService, live_totals
 
 Document = dict[str, Any]

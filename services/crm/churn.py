@@ -18,7 +18,7 @@ from typing import Any
 from fairwind.runtime.lifecycle import Worker, periodic
 from fairwind.v1 import crm_pb2
 from services.crm import convert
-from services.crm.churn_score import (
+from services.crm.domain.churn import (
     ChurnRules,
     ChurnScore,
     Experience,
@@ -26,7 +26,7 @@ from services.crm.churn_score import (
     history_of,
     score,
 )
-from services.crm.domain import business_day
+from services.crm.domain.classification import business_day
 from services.crm.handlers import CrmService
 from services.crm.store import CrmUnit
 from services.crm.store.revenue import midnight

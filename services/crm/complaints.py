@@ -13,7 +13,7 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
-from services.crm.complaints_domain import (
+from services.crm.domain.complaints import (
     MAX_ISSUES,
     AlreadyResolved,
     ComplaintError,

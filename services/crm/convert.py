@@ -8,7 +8,7 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from fairwind.v1 import common_pb2, crm_pb2
-from services.crm.domain import Totals, cny
+from services.crm.domain.classification import Totals, cny
 
 Document = dict[str, Any]
 TIERS: dict[str, int] = {f"Q{n}": getattr(common_pb2, f"CUSTOMER_TIER_Q{n}") for n in range(1, 6)}

@@ -12,8 +12,8 @@ from fairwind.domain.privacy import mask_name
 from fairwind.v1 import crm_pb2
 from services.crm import callers, convert
 from services.crm.callers import CallerCard
+from services.crm.domain.matching import mask_digits
 from services.crm.handlers import CrmService
-from services.crm.matching import mask_digits
 
 Context = grpc.aio.ServicerContext[Any, Any]
 

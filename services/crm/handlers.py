@@ -21,8 +21,9 @@ from fairwind.domain.status import ShipmentStatus
 from fairwind.events import Event, EventCodec, PermanentError
 from fairwind.mongo.uow import Units
 from fairwind.v1 import orders_pb2, tracking_pb2
-from services.crm import convert, phones, records
-from services.crm.domain import (
+from services.crm import convert, records
+from services.crm.domain import phones
+from services.crm.domain.classification import (
     DayDelta,
     Sighting,
     Totals,

@@ -18,7 +18,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from fairwind.events import Event, PermanentError
 from fairwind.v1 import sla_pb2
 from services.crm import alerts, convert
-from services.crm.archive_domain import (
+from services.crm.domain.archive import (
     BREACHED,
     MET,
     SlaResult,

@@ -22,8 +22,8 @@ from typing import Any
 from fairwind.runtime.lifecycle import Worker
 from fairwind.v1 import crm_pb2
 from services.crm import convert
-from services.crm.assignment import AssignmentPlan, apply_assignment, plan_assignment
-from services.crm.domain import (
+from services.crm.accounts.assignment import AssignmentPlan, apply_assignment, plan_assignment
+from services.crm.domain.classification import (
     Ranked,
     TierChange,
     Totals,

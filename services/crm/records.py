@@ -12,7 +12,7 @@ from datetime import datetime
 
 from fairwind.v1 import common_pb2, orders_pb2, tracking_pb2
 from services.crm import convert
-from services.crm.archive_domain import (
+from services.crm.domain.archive import (
     ServiceRecord,
     cancellation_record,
     status_record,

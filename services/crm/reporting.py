@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from services.crm.domain import business_day
-from services.crm.handlers import CrmService
-from services.crm.report_rules import (
+from services.crm.domain.classification import business_day
+from services.crm.domain.reports import (
     NEW,
     Moved,
     Movements,
@@ -18,7 +17,14 @@ from services.crm.report_rules import (
     top_count,
     weekly,
 )
-from services.crm.satisfaction import DELIVERY, SatisfactionReport, joined, report, report_since
+from services.crm.domain.satisfaction import (
+    DELIVERY,
+    SatisfactionReport,
+    joined,
+    report,
+    report_since,
+)
+from services.crm.handlers import CrmService
 
 
 @dataclass(frozen=True)

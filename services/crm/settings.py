@@ -39,7 +39,7 @@ class CrmSettings(ServiceSettings):
     # A key account's manager hears of its late parcels at most this often (business hours).
     breach_alert_every_h: float = Field(default=4.0, ge=0)
 
-    # Account managers ("managers" part, services/crm/managers.py): key accounts move
+    # Account managers ("managers" part, services/crm/accounts/managers.py): key accounts move
     # between managers only when one's assigned revenue exceeds the mean by more than this
     # percentage; key accounts are due a visit this many days after the last one.
     manager_balance_tolerance_pct: int = Field(default=25, ge=0, le=1000)
@@ -61,6 +61,6 @@ class CrmSettings(ServiceSettings):
     satisfaction_refresh_interval_s: float = Field(default=3600, gt=0)
     satisfaction_refresh_chunk: int = Field(default=500, ge=1, le=10_000)
 
-    # Archive ("archive" part, services/crm/archive_api.py): evaluations of us against
+    # Archive ("archive" part, services/crm/api/archive.py): evaluations of us against
     # competitors kept per customer as history (the latest is also the current one).
     evaluation_history: int = Field(default=20, ge=1, le=200)

@@ -23,9 +23,9 @@ from fairwind.events import Event, PermanentError
 from fairwind.runtime.lifecycle import Worker
 from fairwind.v1 import common_pb2, crm_pb2
 from services.crm import convert
-from services.crm.domain import business_day
+from services.crm.domain.classification import business_day
+from services.crm.domain.satisfaction import Standing, satisfaction_since, source_of, standing
 from services.crm.handlers import CrmService
-from services.crm.satisfaction import Standing, satisfaction_since, source_of, standing
 from services.crm.store import CrmUnit
 
 Document = dict[str, Any]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from services.crm.convert import money_doc
-from services.crm.domain import Totals
+from services.crm.domain.classification import Totals
 
 Document = dict[str, Any]
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | date | None) -> str | None:
+    """ISO 8601 with a Z for UTC; None stays None."""
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
@@ -45,15 +46,15 @@ def profile_view(
         "open_complaints": doc.get("open_complaints", 0),  # the "callers" part
         "complaints_90d": complaints_90d,
         "account_manager": _manager(doc),  # the "managers" part
-        "last_visit_at": _iso(doc.get("last_visit_at")),
+        "last_visit_at": iso(doc.get("last_visit_at")),
         "shipments_90d": totals.shipments,
         "orders_per_week": round(totals.orders_per_week, 3),
         "satisfaction_score": (doc.get("satisfaction") or {}).get("score_90d"),
         "survey_answers_90d": (doc.get("satisfaction") or {}).get("answers_90d", 0),
-        "last_order_at": _iso(doc.get("last_order_at")),
-        "ranked_at": _iso(doc.get("ranked_at")),
-        "created_at": _iso(doc.get("created_at")),
-        "updated_at": _iso(doc.get("updated_at")),
+        "last_order_at": iso(doc.get("last_order_at")),
+        "ranked_at": iso(doc.get("ranked_at")),
+        "created_at": iso(doc.get("created_at")),
+        "updated_at": iso(doc.get("updated_at")),
     }
 
 
@@ -68,5 +69,5 @@ def ranked_view(doc: Document, currency: str) -> Document:
         "revenue_rank": doc.get("revenue_rank"),
         "revenue_90d": money_doc(doc.get("revenue_90d_fen", 0), currency),
         "shipments_90d": doc.get("shipments_90d", 0),
-        "ranked_at": _iso(doc.get("ranked_at")),
+        "ranked_at": iso(doc.get("ranked_at")),
     }

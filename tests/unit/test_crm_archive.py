@@ -19,7 +19,8 @@ from fairwind.mongo.uow import UnitOfWork
 from fairwind.testing import FakeTransactions
 from fairwind.v1 import orders_pb2, sla_pb2
 from services.crm import handlers
-from services.crm.archive_domain import (
+from services.crm.archive_models import ContactsIn, EvaluationIn, contacts_of
+from services.crm.domain.archive import (
     BREACHED,
     MET,
     Outcome,
@@ -39,7 +40,6 @@ from services.crm.archive_domain import (
     status_record_kind,
     top_city,
 )
-from services.crm.archive_models import ContactsIn, EvaluationIn, contacts_of
 from services.crm.handlers import CrmService
 from services.crm.metrics import crm_metrics
 from services.crm.outcomes import clock_name

@@ -10,9 +10,10 @@ from typing import Any, get_args
 
 import pytest
 
-from services.crm import callers, matching
-from services.crm.api_complaints import Category
-from services.crm.complaints_domain import (
+from services.crm import callers
+from services.crm.api.complaints import Category
+from services.crm.domain import matching
+from services.crm.domain.complaints import (
     CATEGORIES,
     age_hours,
     backlog,
@@ -21,7 +22,7 @@ from services.crm.complaints_domain import (
     issue_line,
     new_complaint,
 )
-from services.crm.matching import (
+from services.crm.domain.matching import (
     CallerQuery,
     company_fields,
     company_score,

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.crm.churn_score import (
+from services.crm.domain.churn import (
     ChurnRules,
     Experience,
     History,

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from services.crm import phones
-from services.crm.domain import (
+from services.crm.domain import phones
+from services.crm.domain.classification import (
     WINDOW_DAYS,
     Baseline,
     Bucket,

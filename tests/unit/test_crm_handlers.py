@@ -16,8 +16,8 @@ from fairwind.mongo.uow import UnitOfWork
 from fairwind.testing import FakeTransactions
 from fairwind.v1 import common_pb2, orders_pb2
 from services.crm import handlers
-from services.crm.archive_domain import ServiceRecord
-from services.crm.domain import Sighting
+from services.crm.domain.archive import ServiceRecord
+from services.crm.domain.classification import Sighting
 from services.crm.handlers import CrmService
 from services.crm.metrics import crm_metrics
 from services.crm.settings import CrmSettings

@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from services.crm.activities import ActivityIn
-from services.crm.domain_assignment import Account, ManagerSlot, Placement, assign, changed
-from services.crm.domain_visits import VisitState, due_visits
-from services.crm.managers import ManagerPatch, patch_changes
-from services.crm.managers_import import BadManagers, parse_managers
+from services.crm.accounts.activities import ActivityIn
+from services.crm.accounts.importing import BadManagers, parse_managers
+from services.crm.accounts.managers import ManagerPatch, patch_changes
+from services.crm.domain.assignment import Account, ManagerSlot, Placement, assign, changed
+from services.crm.domain.visits import VisitState, due_visits
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 

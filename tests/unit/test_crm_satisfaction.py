@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from services.crm.report_csv import cell, render
-from services.crm.report_rules import (
+from services.crm.api.sheets import cell, render
+from services.crm.domain.reports import (
     NEW,
     Moved,
     TierRevenue,
@@ -25,7 +25,7 @@ from services.crm.report_rules import (
     top_count,
     weekly,
 )
-from services.crm.satisfaction import (
+from services.crm.domain.satisfaction import (
     BREACHED,
     DELIVERY,
     MET,

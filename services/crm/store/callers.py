@@ -1,7 +1,7 @@
 """The caller-ID and complaint fields of the customer archive (``customers``), as a base of
 ``Customers``: one repository per collection, the "callers" part's queries kept here.
 
-``company_key`` is the normalised company (services/crm/matching.py), ``company_region``
+``company_key`` is the normalised company (services/crm/domain/matching.py), ``company_region``
 the place it named, ``company_prefixes`` the key's informative beginnings and
 ``company_grams`` its character bigrams; the last two are multikey indexes with the revenue
 rank, so "the best-ranked customers whose company starts with / has X" reads only as many

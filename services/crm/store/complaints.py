@@ -17,7 +17,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from fairwind.mongo.repository import Repository
-from services.crm.complaints_domain import OPEN, RESOLVED
+from services.crm.domain.complaints import OPEN, RESOLVED
 
 Document = dict[str, Any]
 

@@ -18,8 +18,8 @@ from typing import Any
 from pymongo import UpdateOne
 
 from fairwind.mongo.repository import Repository
-from services.crm.archive_domain import Contact, city_key
-from services.crm.domain import ArchiveEntry, Sighting
+from services.crm.domain.archive import Contact, city_key
+from services.crm.domain.classification import ArchiveEntry, Sighting
 
 Document = dict[str, Any]
 IMPORTED = "import"

@@ -11,8 +11,8 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from fairwind.mongo.repository import Repository
-from services.crm.report_rules import TierRevenue
-from services.crm.satisfaction import Standing
+from services.crm.domain.reports import TierRevenue
+from services.crm.domain.satisfaction import Standing
 
 Document = dict[str, Any]
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel, UpdateOne
 
-from services.crm.domain import ArchiveEntry, Baseline, Ranked, Sighting, Totals
-from services.crm.matching import company_fields
+from services.crm.domain.classification import ArchiveEntry, Baseline, Ranked, Sighting, Totals
+from services.crm.domain.matching import company_fields
 from services.crm.store.callers import CALLER_INDEXES, CallerFields
 from services.crm.store.customer_archive import (
     ArchiveFields,

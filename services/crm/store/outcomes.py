@@ -10,7 +10,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from fairwind.mongo.repository import Repository
-from services.crm.archive_domain import Outcome
+from services.crm.domain.archive import Outcome
 
 Document = dict[str, Any]
 

@@ -10,7 +10,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 
 from fairwind.mongo.repository import Repository
-from services.crm.archive_domain import ServiceRecord
+from services.crm.domain.archive import ServiceRecord
 
 Document = dict[str, Any]
 

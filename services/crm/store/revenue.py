@@ -9,7 +9,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from fairwind.mongo.repository import Repository
-from services.crm.domain import DayDelta, Totals, window_start
+from services.crm.domain.classification import DayDelta, Totals, window_start
 
 Document = dict[str, Any]
 

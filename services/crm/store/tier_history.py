@@ -10,7 +10,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 
 from fairwind.mongo.repository import Repository
-from services.crm.domain import TierChange
+from services.crm.domain.classification import TierChange
 
 Document = dict[str, Any]
 

@@ -20,7 +20,7 @@ from fairwind.infra.pytest_plugin import InfraEndpoints
 from fairwind.v1 import common_pb2, crm_pb2
 from services.crm import handlers
 from services.crm.bootstrap import CrmApp
-from services.crm.complaints_domain import new_complaint
+from services.crm.domain.complaints import new_complaint
 from tests.integration.crm.conftest import as_event, import_archive, order_created, profile
 from tests.problems import assert_problem
 

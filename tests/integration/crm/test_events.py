@@ -16,7 +16,7 @@ from fairwind.clock import PlatformClock
 from fairwind.v1 import common_pb2, crm_pb2, orders_pb2
 from services.crm import handlers
 from services.crm.bootstrap import CrmApp
-from services.crm.domain import window_start
+from services.crm.domain.classification import window_start
 from services.crm.ranking import rerank
 from tests.integration.crm.conftest import (
     as_event,

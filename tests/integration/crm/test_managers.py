@@ -19,8 +19,8 @@ from aiokafka import ConsumerRecord
 from fairwind.infra.pytest_plugin import InfraEndpoints
 from fairwind.v1 import common_pb2, crm_pb2
 from services.crm import handlers
+from services.crm.accounts.managers import manager_of
 from services.crm.bootstrap import CrmApp
-from services.crm.managers import manager_of
 from services.crm.ranking import rerank
 from tests.integration.crm.conftest import (
     as_event,

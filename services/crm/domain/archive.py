@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from services.crm.domain import WINDOW_DAYS
+from services.crm.domain.classification import WINDOW_DAYS
 
 RECORD_KINDS = ("sla_breach", "failed_delivery", "exception", "cancellation")
 SLA_CLOCKS = ("pickup", "outlet_delivery", "promise")

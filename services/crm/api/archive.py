@@ -11,18 +11,15 @@ from fastapi import APIRouter, Path, Query
 
 from fairwind.http import FastJSONResponse, Problem
 from services.crm import archive_handlers
-from services.crm.archive_domain import RECORD_KINDS
+from services.crm.api.deps import Service
 from services.crm.archive_models import ContactsIn, EvaluationIn, contacts_of
-from services.crm.deps import Service
+from services.crm.domain.archive import RECORD_KINDS
+from services.crm.views import iso
 
 router = APIRouter(prefix="/v1/customers/{customer_id}", tags=["archive"])
 Document = dict[str, Any]
 CustomerId = Annotated[str, Path(max_length=64)]
 KIND_PATTERN = "^(" + "|".join(RECORD_KINDS) + ")$"
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def _unknown(customer_id: str) -> Problem:
@@ -38,7 +35,7 @@ def evaluation_view(evaluation: Document) -> Document:
         "competitors": evaluation.get("competitors") or [],
         "notes": evaluation.get("notes") or "",
         "recorded_by": evaluation.get("recorded_by"),
-        "evaluated_at": _iso(evaluation.get("evaluated_at")),
+        "evaluated_at": iso(evaluation.get("evaluated_at")),
     }
 
 
@@ -50,7 +47,7 @@ def record_view(doc: Document) -> Document:
         "detail": doc["detail"],
         "reason": doc.get("reason") or "",
         "fault": doc.get("fault") or "",
-        "at": _iso(doc["at"]),
+        "at": iso(doc["at"]),
     }
 
 
@@ -134,7 +131,7 @@ async def list_service_records(
             "customer_id": customer_id,
             "kind": kind,
             "records": [record_view(d) for d in docs],
-            "next_before": _iso(last["at"]) if last else None,
+            "next_before": iso(last["at"]) if last else None,
             "next_before_id": last["_id"] if last else None,
         }
     )

@@ -1,4 +1,4 @@
-"""The words a company name is normalised without (services/crm/matching.py): legal forms
+"""The words a company name is normalised without (services/crm/domain/matching.py): legal forms
 and generic trades in Chinese and English, and the places a Chinese registered name starts
 with (pure data)."""
 

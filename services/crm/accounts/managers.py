@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.crm import phones
+from services.crm.domain import phones
 from services.crm.handlers import CrmService
 from services.crm.store import CrmStore, CrmUnit
 

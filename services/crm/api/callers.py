@@ -11,12 +11,11 @@ from fastapi import APIRouter, Query
 from fairwind.domain.privacy import mask_name
 from fairwind.http import FastJSONResponse, Problem
 from services.crm import callers
+from services.crm.api.deps import Service
 from services.crm.callers import CallerCard
-from services.crm.complaints_domain import iso
 from services.crm.convert import money_doc
-from services.crm.deps import Service
-from services.crm.matching import MAX_QUERY, mask_digits
-from services.crm.views import profile_view
+from services.crm.domain.matching import MAX_QUERY, mask_digits
+from services.crm.views import iso, profile_view
 
 router = APIRouter(prefix="/v1", tags=["callers"])
 Document = dict[str, Any]

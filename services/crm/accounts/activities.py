@@ -17,8 +17,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from fairwind.v1 import crm_pb2
 from services.crm import convert
+from services.crm.accounts.managers import NotFound, StaffId
 from services.crm.handlers import CrmService
-from services.crm.managers import NotFound, StaffId
 from services.crm.store import CrmUnit
 
 Document = dict[str, Any]

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from fairwind.http import FastJSONResponse, Problem
-from services.crm import report_csv
+from services.crm.api import sheets
+from services.crm.api.deps import Service
 from services.crm.convert import money_doc
-from services.crm.deps import Service
-from services.crm.views import _iso as iso
+from services.crm.views import iso
 
 router = APIRouter(prefix="/v1", tags=["churn"])
 Document = dict[str, Any]
@@ -63,7 +63,7 @@ async def churn_watch_list(
             "raised_at",
             "reasons",
         ]
-        text = report_csv.render(
+        text = sheets.render(
             header,
             (
                 [

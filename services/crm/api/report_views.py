@@ -4,15 +4,16 @@ rounded to two decimals here, after every difference was taken on exact figures)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
+from services.crm.api.sheets import render
 from services.crm.convert import money_doc
-from services.crm.domain import TIERS, cny
-from services.crm.report_csv import render
-from services.crm.report_rules import FROM_KEYS, Movement, Movements, RevenueShare, headline
+from services.crm.domain.classification import TIERS, cny
+from services.crm.domain.reports import FROM_KEYS, Movement, Movements, RevenueShare, headline
+from services.crm.domain.satisfaction import Figures, SatisfactionReport
 from services.crm.reporting import Window
-from services.crm.satisfaction import Figures, SatisfactionReport
+from services.crm.views import iso
 
 Document = dict[str, Any]
 FIGURE_COLUMNS = (
@@ -32,12 +33,8 @@ def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def _iso(value: datetime | date | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
 def _window(span: Window) -> Document:
-    return {"days": span.days, "from": _iso(span.since), "to": _iso(span.now)}
+    return {"days": span.days, "from": iso(span.since), "to": iso(span.now)}
 
 
 def figures_doc(f: Figures) -> Document:
@@ -95,7 +92,7 @@ def satisfaction_csv(report: SatisfactionReport) -> str:
 
 def revenue_share_json(share: RevenueShare, ranked_at: datetime | None, currency: str) -> Document:
     return {
-        "ranked_at": _iso(ranked_at),
+        "ranked_at": iso(ranked_at),
         "customers": share.customers,
         "revenue_90d": money_doc(share.revenue_fen, currency),
         "tiers": [
@@ -142,8 +139,8 @@ def revenue_share_csv(share: RevenueShare) -> str:
 
 def movement_doc(m: Movement) -> Document:
     return {
-        "start": _iso(m.start),
-        "end": _iso(m.end),
+        "start": iso(m.start),
+        "end": iso(m.end),
         "upgrades": m.upgrades,
         "downgrades": m.downgrades,
         "new": m.entered,
@@ -162,7 +159,7 @@ def movements_json(moves: Movements, span: Window) -> Document:
 
 
 def _movement_row(label: str, m: Movement) -> list[object]:
-    head = [label, _iso(m.start), _iso(m.end), m.upgrades, m.downgrades, m.entered]
+    head = [label, iso(m.start), iso(m.end), m.upgrades, m.downgrades, m.entered]
     return [*head, m.net_into_q1, *(m.matrix[f][t] for f, t in MOVES)]
 
 

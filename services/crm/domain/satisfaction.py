@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from services.crm.domain import TIERS, WINDOW_DAYS, window_start
+from services.crm.domain.classification import TIERS, WINDOW_DAYS, window_start
 
 DELIVERY, VISIT = "delivery", "visit"
 SOURCES = (DELIVERY, VISIT)

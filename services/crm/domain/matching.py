@@ -1,7 +1,7 @@
 """Caller ID by what the caller says: "I'm 王芳 from 顺丰" (pure: no I/O, no clock).
 
 Company names are split into a region and a key: NFKC, lower case, punctuation and spaces
-gone, trailing legal-form and generic words dropped (services/crm/matching_words.py), then a
+gone, trailing legal-form and generic words dropped (services/crm/domain/matching_words.py), then a
 leading province or city set aside as the region (广东省深圳市, 深圳市, 深圳, or any 2-3
 characters before 省/市). So 顺丰 and 深圳市顺丰速运有限公司 have the key ``顺丰`` (region
 深圳), as "Acme Ltd" and "ACME Limited" have ``acme``. Keys are compared by:
@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from services.crm.matching_words import CJK_SUFFIXES, CJK_WORDS, LATIN_SUFFIXES, REGION
+from services.crm.domain.matching_words import CJK_SUFFIXES, CJK_WORDS, LATIN_SUFFIXES, REGION
 
 NAME_BONUS = 0.2
 NAME_MATCH = 0.7

@@ -9,16 +9,16 @@ from prometheus_client import REGISTRY, CollectorRegistry
 
 from fairwind.http import FastJSONResponse, Problem, setup_http
 from fairwind.metrics import kit_metrics
-from services.crm.api_callers import router as callers_router
-from services.crm.api_complaints import router as complaints_router
-from services.crm.archive_api import router as archive_router
+from services.crm.api.archive import router as archive_router
+from services.crm.api.callers import router as callers_router
+from services.crm.api.churn import router as churn_router
+from services.crm.api.complaints import router as complaints_router
+from services.crm.api.deps import Service
+from services.crm.api.managers import router as managers_router
+from services.crm.api.reports import router as reports_router
 from services.crm.archive_handlers import archive_figures
-from services.crm.churn_api import router as churn_router
 from services.crm.complaints import complaints_90d
-from services.crm.deps import Service
 from services.crm.handlers import CrmService, live_totals
-from services.crm.managers_api import router as managers_router
-from services.crm.reports import router as reports_router
 from services.crm.views import profile_view, ranked_view
 
 router = APIRouter(prefix="/v1")

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from fairwind.http import FastJSONResponse
-from services.crm import report_views
-from services.crm.handlers import CrmService
+from services.crm.api import report_views
+from services.crm.api.deps import Service
 from services.crm.reporting import (
     revenue_share_report,
     satisfaction_report,
@@ -22,12 +22,6 @@ MAX_DAYS = 365
 CSV = "text/csv; charset=utf-8"
 
 
-async def _service(request: Request) -> CrmService:
-    svc: CrmService = request.app.state.service
-    return svc
-
-
-Service = Annotated[CrmService, Depends(_service)]
 Days = Annotated[int, Query(ge=1, le=MAX_DAYS, description=f"Business days, 1..{MAX_DAYS}.")]
 Format = Annotated[Literal["json", "csv"], Query(alias="format")]
 

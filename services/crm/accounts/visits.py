@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from services.crm.domain_visits import DueVisit, VisitState, due_visits
+from services.crm.accounts.managers import NotFound
+from services.crm.domain.visits import DueVisit, VisitState, due_visits
 from services.crm.handlers import CrmService
-from services.crm.managers import NotFound
 
 Document = dict[str, Any]
 

@@ -17,9 +17,9 @@ from collections.abc import Iterable
 
 from pydantic import ValidationError
 
+from services.crm.accounts.managers import Document, ManagerIn, manager_doc
 from services.crm.bootstrap import admin_service
 from services.crm.handlers import CrmService
-from services.crm.managers import Document, ManagerIn, manager_doc
 from services.crm.ranking import RankResult, rerank
 from services.crm.settings import CrmSettings
 from services.crm.store import CrmUnit

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.crm.domain import Ranked, TierChange
-from services.crm.domain_assignment import Account, ManagerSlot, assign
+from services.crm.accounts.managers import Conflict, NotFound
+from services.crm.domain.assignment import Account, ManagerSlot, assign
+from services.crm.domain.classification import Ranked, TierChange
 from services.crm.handlers import CrmService
-from services.crm.managers import Conflict, NotFound
 from services.crm.store import CrmUnit
 from services.crm.store.assignments import Reassignment
 

@@ -12,13 +12,13 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from fairwind.http import FastJSONResponse, Problem
 from services.crm import complaints
-from services.crm.complaints_domain import (
+from services.crm.api.deps import Service
+from services.crm.domain.complaints import (
     AlreadyResolved,
     ComplaintError,
     NotTheirWaybill,
     complaint_view,
 )
-from services.crm.deps import Service
 
 router = APIRouter(prefix="/v1", tags=["complaints"])
 

@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from services.crm.accounts.visits import DueList, visit_due
 from services.crm.convert import money_doc
-from services.crm.domain_visits import DueVisit
-from services.crm.visits import DueList, visit_due
+from services.crm.domain.visits import DueVisit
+from services.crm.views import iso
 
 Document = dict[str, Any]
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def manager_view(doc: Document, load: Document | None = None, currency: str = "") -> Document:

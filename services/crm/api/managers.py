@@ -5,27 +5,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
 from fairwind.http import FastJSONResponse, Problem
-from services.crm import activities, assignment, managers, visits
-from services.crm.activities import ActivityIn, BadActivity
+from services.crm.accounts import activities, assignment, managers, visits
+from services.crm.accounts.activities import ActivityIn, BadActivity
+from services.crm.accounts.managers import Conflict, ManagerIn, ManagerPatch, NotFound, StaffId
+from services.crm.api.deps import Service
+from services.crm.api.manager_views import activity_view, due_view, manager_view, portfolio_view
 from services.crm.handlers import CrmService
-from services.crm.managers import Conflict, ManagerIn, ManagerPatch, NotFound, StaffId
-from services.crm.managers_views import activity_view, due_view, manager_view, portfolio_view
 
 router = APIRouter(prefix="/v1")
 MAX_ID = 64
 DEFAULT_LIMIT = 100
 
 
-async def _service(request: Request) -> CrmService:
-    svc: CrmService = request.app.state.service
-    return svc
-
-
-Service = Annotated[CrmService, Depends(_service)]
 Limit = Annotated[int, Query(ge=1)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 

@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # archive_domain builds on this module
-    from services.crm.archive_domain import Contact
+    from services.crm.domain.archive import Contact
 
 WINDOW_DAYS = 90
 TIERS = ("Q1", "Q2", "Q3", "Q4", "Q5")

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from services.crm.domain import KEY_ACCOUNT_TIER, TIERS
+from services.crm.domain.classification import KEY_ACCOUNT_TIER, TIERS
 
 NEW = "new"  # the "from" of a customer's first tier
 FROM_KEYS = (NEW, *TIERS)

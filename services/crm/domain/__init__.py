@@ -1,0 +1,1 @@
+"""The crm service's rules, pure: no I/O, no clock (checked by import-linter)."""
