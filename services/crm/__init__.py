@@ -1,5 +1,5 @@
-"""Customer archive (VIP information system), five-quintile classification (Q1..Q5) and
-caller-ID lookup. REST + gRPC CustomerService; consumes fairwind.orders.v1 and
-fairwind.tracking.v1; publishes SegmentChanged on fairwind.crm.v1. See docs/crm.md.
-
-Not built yet: key-account churn risk, satisfaction surveys, account-manager assignment."""
+"""Customer archive (VIP information system), five-quintile classification (Q1..Q5),
+caller ID by phone or by name and company, complaints, account managers and their key
+accounts, churn risk, satisfaction joined to outcomes, reports. REST + gRPC
+CustomerService; consumes orders, tracking, SLA and survey events; publishes
+SegmentChanged, ChurnRiskRaised and KeyAccountBreached on fairwind.crm.v1. See docs/crm.md."""

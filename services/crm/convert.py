@@ -92,7 +92,7 @@ def profile_message(
         company=doc.get("company") or "",
         phones=doc.get("phones") or [],
         emails=doc.get("emails") or [],
-        contacts=[contact_message(c) for c in doc.get("contacts") or []],  # the "archive" part
+        contacts=[contact_message(c) for c in doc.get("contacts") or []],
         city=doc.get("city") or "",
         competitors=doc.get("competitors") or [],
         tier=tier_code(doc.get("tier")),
@@ -101,11 +101,13 @@ def profile_message(
         orders_per_week=totals.orders_per_week,
         revenue_rank=doc.get("revenue_rank") or 0,
         key_account=bool(doc.get("key_account")),
-        complaints_90d=complaints_90d,  # the "callers" part: a count the reader makes
+        complaints_90d=complaints_90d,
         account_manager_id=doc.get("account_manager_id") or "",
         account_manager_name=doc.get("account_manager_name") or "",
         satisfaction_score=(doc.get("satisfaction") or {}).get("score_90d") or 0.0,
         survey_answers_90d=(doc.get("satisfaction") or {}).get("answers_90d") or 0,
+        churn_risk=(doc.get("churn") or {}).get("risk") or 0.0,
+        churn_drivers=(doc.get("churn") or {}).get("drivers") or [],
     )
     for name in ("last_order_at", "created_at", "updated_at"):
         if doc.get(name):

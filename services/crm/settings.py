@@ -39,21 +39,21 @@ class CrmSettings(ServiceSettings):
     # A key account's manager hears of its late parcels at most this often (business hours).
     breach_alert_every_h: float = Field(default=4.0, ge=0)
 
-    # Account managers ("managers" part, services/crm/accounts/managers.py): key accounts move
+    # Account managers (services/crm/accounts/): key accounts move
     # between managers only when one's assigned revenue exceeds the mean by more than this
     # percentage; key accounts are due a visit this many days after the last one.
     manager_balance_tolerance_pct: int = Field(default=25, ge=0, le=1000)
     visit_interval_days: int = Field(default=30, ge=1, le=366)
     max_import_managers: int = Field(default=10_000, ge=1)
 
-    # Caller ID by name and company, complaints ("callers" part, services/crm/callers.py,
+    # Caller ID by name and company, complaints (services/crm/callers.py,
     # services/crm/complaints.py): the score a match needs, how many customers sharing a
     # company gram are scored per lookup, the oldest open complaints the backlog lists.
     caller_match_threshold: float = Field(default=0.6, gt=0, le=1)
     caller_candidates: int = Field(default=50, ge=1, le=500)
     complaints_report_oldest: int = Field(default=10, ge=1, le=500)
 
-    # Surveys and reports ("satisfaction" part, services/crm/surveys.py, reports.py):
+    # Surveys and reports (services/crm/surveys.py, services/crm/api/reports.py):
     # comments kept up to this many characters (longer ones are cut); customers whose
     # 90-day figure has an answer that aged out are re-computed this often in business
     # time (never more often than rerank_min_wall_s), this many per transaction.
@@ -61,6 +61,6 @@ class CrmSettings(ServiceSettings):
     satisfaction_refresh_interval_s: float = Field(default=3600, gt=0)
     satisfaction_refresh_chunk: int = Field(default=500, ge=1, le=10_000)
 
-    # Archive ("archive" part, services/crm/api/archive.py): evaluations of us against
+    # Archive (services/crm/api/archive.py): evaluations of us against
     # competitors kept per customer as history (the latest is also the current one).
     evaluation_history: int = Field(default=20, ge=1, le=200)

@@ -3,8 +3,7 @@
 ``account_manager_id`` (staff id or null), ``account_manager_name`` (the manager's name,
 copied so that a profile needs no second read; a re-rank repairs it if it went stale),
 ``manager_pinned`` (set by hand: the automatic assignment keeps it) and ``last_visit_at``.
-The "managers" part keeps these in a class of its own, beside ``Customers``, so that the
-two parts never edit one file; both work on the same documents.
+A class of its own beside ``Customers`` (same documents), so each stays small.
 """
 
 from __future__ import annotations

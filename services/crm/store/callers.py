@@ -1,5 +1,5 @@
 """The caller-ID and complaint fields of the customer archive (``customers``), as a base of
-``Customers``: one repository per collection, the "callers" part's queries kept here.
+``Customers``: the caller-ID queries and company keys, kept apart so the class stays small.
 
 ``company_key`` is the normalised company (services/crm/domain/matching.py), ``company_region``
 the place it named, ``company_prefixes`` the key's informative beginnings and

@@ -1,5 +1,5 @@
-"""The archive part's fields of the customer documents (``customers``), as a base of
-``Customers`` (one repository per collection; the "archive" part's writes kept here).
+"""The archive fields of the customer documents (``customers``: contacts, city,
+evaluations), as a base of ``Customers``, kept apart so each class stays small.
 
 ``contacts``: named people, the main one first; ``contact_phones`` the numbers they brought
 into ``phones`` (they leave with their contact). ``cities``: orders per shipper city, and
