@@ -109,11 +109,27 @@ def archive(partners: list[tuple[str, float]]) -> list[dict[str, Any]]:
     return records
 
 
+# The network's account managers: CRM gives each key account one of them, and they hear of
+# its late parcels and churn risk by e-mail (in the local mail sink under `make run`).
+MANAGERS = [
+    {"id": "am-li", "name": "李敏", "email": "li.min@fairwind.example", "phone": "+8613800000101"},
+    {
+        "id": "am-zhou",
+        "name": "周强",
+        "email": "zhou.qiang@fairwind.example",
+        "phone": "+8613800000102",
+    },
+]
+
+
 async def customer_tiers(
     partners: list[tuple[str, float]], env: dict[str, str] | None = None
 ) -> dict[str, str]:
-    """Imports the partners' archive into CRM (which ranks them at once); tiers by partner."""
+    """Imports the partners' archive into CRM (which ranks them at once) and the account
+    managers (who get the key accounts); tiers by partner."""
     lines = "\n".join(json.dumps(record) for record in archive(partners))
     out = await _admin("crm", ["customers", "import"], lines, env=env)
     records = [json.loads(line) for line in out.splitlines() if line.strip()]
+    managers = "\n".join(json.dumps(m, ensure_ascii=False) for m in MANAGERS)
+    await _admin("crm", ["managers", "import"], managers, env=env)
     return {record["customer_id"]: record["tier"] for record in records}
