@@ -94,3 +94,19 @@ async def test_empty_input_is_an_error(
     done = await cli(infra, unique_name, "import", stdin="\n")
     assert done.returncode != 0
     assert "no customers" in done.stderr
+
+
+async def test_churn_scores_the_key_accounts_and_stores_their_score(
+    crm: CrmApp, infra: InfraEndpoints, unique_name: str
+) -> None:
+    assert (await cli(infra, unique_name, "import", stdin=lines(GOOD))).returncode == 0
+    done = await cli(infra, unique_name, "churn")
+    assert done.returncode == 0, done.stderr
+    printed = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [p["customer_id"] for p in printed] == ["big"]  # Q1 only
+    assert printed[0]["raised"] is False  # a steady imported history is no churn signal
+    assert printed[0]["drivers"] == []
+    assert "scored 1 accounts, 0 alerts raised" in done.stderr
+    stored = await crm.platform.mongo[unique_name]["customers"].find_one({"_id": "big"})
+    assert stored is not None
+    assert stored["churn"]["risk"] == pytest.approx(printed[0]["risk"], abs=1e-3)
