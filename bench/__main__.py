@@ -6,7 +6,7 @@ import asyncio
 import sys
 import time
 
-from bench import e2e, email, notify, orders, publish, routing, sla, tracking, webhooks
+from bench import crm, e2e, email, notify, orders, publish, routing, sla, tracking, webhooks
 from bench.infra import machine
 from bench.summary import FIGURES, SHORT, table
 
@@ -19,6 +19,7 @@ BENCHMARKS = {
     "notify": notify.main,
     "webhooks": webhooks.main,
     "email": email.main,
+    "crm": crm.main,
     "e2e": e2e.main,
 }
 
