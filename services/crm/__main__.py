@@ -123,7 +123,7 @@ async def _show(svc: CrmService, customer_id: str) -> int:
     if doc is None:
         print(f"no customer {customer_id!r}", file=sys.stderr)
         return 1
-    totals, count = await live_totals(svc, doc), await complaints_90d(svc, customer_id)
+    totals, count = await live_totals(svc, doc), await complaints_90d(svc, doc)
     view = profile_view(doc, totals, svc.settings.currency, complaints_90d=count)
     _emit(view | await archive_figures(svc, customer_id))
     return 0

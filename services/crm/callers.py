@@ -71,8 +71,8 @@ async def card(svc: CrmService, doc: Document, recent: int) -> CallerCard:
     totals, orders, issues, count = await asyncio.gather(
         live_totals(svc, doc),
         svc.store.orders.recent(customer_id, recent),
-        complaints.open_issues(svc, customer_id),
-        complaints.complaints_90d(svc, customer_id),
+        complaints.open_issues(svc, doc),
+        complaints.complaints_90d(svc, doc),
     )
     return CallerCard(doc, totals, orders, issues, count)
 

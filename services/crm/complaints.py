@@ -52,7 +52,7 @@ async def open_complaint(
     )
 
     async def file(uow: CrmUnit) -> None:
-        if not await uow.customers.add_open_complaints(customer_id, 1):
+        if not await uow.customers.add_open_complaints(customer_id, 1, doc["opened_at"]):
             raise UnknownCustomer(f"No customer {customer_id!r}.")
         if waybill is not None and await uow.complaints.customer_of(waybill) != customer_id:
             raise NotTheirWaybill(f"Waybill {waybill!r} is not an order of {customer_id!r}.")
@@ -106,13 +106,23 @@ async def resolve(
     return await svc.uow.run(close)
 
 
-async def open_issues(svc: CrmService, customer_id: str) -> list[str]:
-    """What caller ID shows the agent: the oldest open complaints, one short line each."""
-    return [issue_line(d) for d in await svc.store.complaints.open_of(customer_id, MAX_ISSUES)]
+async def open_issues(svc: CrmService, customer: Document) -> list[str]:
+    """What caller ID shows the agent: the oldest open complaints, one short line each
+    (no read for a customer with none open, most of them)."""
+    if not customer.get("open_complaints"):
+        return []
+    found = await svc.store.complaints.open_of(customer["_id"], MAX_ISSUES)
+    return [issue_line(d) for d in found]
 
 
-async def complaints_90d(svc: CrmService, customer_id: str) -> int:
-    return await svc.store.complaints.opened_since(customer_id, count_since(svc.clock.now()))
+async def complaints_90d(svc: CrmService, customer: Document) -> int:
+    """Complaints filed in the last 90 days; read only when the customer's latest complaint
+    (``last_complaint_at``) is that recent or one is still open."""
+    since = count_since(svc.clock.now())
+    latest = customer.get("last_complaint_at")
+    if not customer.get("open_complaints") and (latest is None or latest < since):
+        return 0
+    return await svc.store.complaints.opened_since(customer["_id"], since)
 
 
 async def backlog_report(svc: CrmService) -> Document:

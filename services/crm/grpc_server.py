@@ -31,7 +31,7 @@ class CustomerServicer(crm_pb2_grpc.CustomerServiceServicer):
         if doc is None:
             await context.abort(grpc.StatusCode.NOT_FOUND, f"no customer {request.customer_id!r}")
         totals, count = await asyncio.gather(
-            live_totals(self.svc, doc), complaints_90d(self.svc, doc["_id"])
+            live_totals(self.svc, doc), complaints_90d(self.svc, doc)
         )
         return crm_pb2.GetProfileResponse(
             profile=convert.profile_message(

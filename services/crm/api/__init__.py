@@ -54,7 +54,7 @@ async def get_customer(customer_id: str, svc: Service) -> FastJSONResponse:
     doc = await svc.store.customers.get(customer_id) if len(customer_id) <= 64 else None
     if doc is None:
         raise Problem(404, f"No customer {customer_id[:64]!r}.")
-    totals, count = await live_totals(svc, doc), await complaints_90d(svc, customer_id)
+    totals, count = await live_totals(svc, doc), await complaints_90d(svc, doc)
     view = profile_view(doc, totals, svc.settings.currency, complaints_90d=count)
     view |= await archive_figures(svc, customer_id)  # levels, service_records_90d
     return FastJSONResponse(view)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, UpdateOne
@@ -77,10 +78,16 @@ class CallerFields(Repository):
         found = self.collection.find(query, _SCORED, session=self.session)
         return await found.sort([("revenue_rank", ASCENDING)]).limit(limit).to_list()
 
-    async def add_open_complaints(self, customer_id: str, delta: int) -> bool:
-        """Move the customer's open-complaint count; False if there is no such customer."""
+    async def add_open_complaints(
+        self, customer_id: str, delta: int, opened_at: datetime | None = None
+    ) -> bool:
+        """Move the customer's open-complaint count (and, for a new complaint, the time of
+        the latest); False if there is no such customer."""
+        update: dict[str, Any] = {"$inc": {"open_complaints": delta}}
+        if opened_at is not None:
+            update["$max"] = {"last_complaint_at": opened_at}
         result = await self.collection.update_one(
-            {"_id": customer_id}, {"$inc": {"open_complaints": delta}}, session=self.session
+            {"_id": customer_id}, update, session=self.session
         )
         return result.matched_count == 1
 
