@@ -20,40 +20,46 @@ NOTIFICATIONS = "fairwind.notifications.v1"
 CRM = "fairwind.crm.v1"
 
 
-def platform_catalog() -> EventCatalog:
-    """A fresh catalog of every platform event (cheap; build one per process)."""
+def platform_catalog(namespace: str = "fairwind") -> EventCatalog:
+    """A fresh catalog of every platform event (cheap; build one per process). Another
+    ``namespace`` names other topics (``<namespace>.orders.v1``...), for tests that share a
+    broker."""
+
+    def topic(name: str) -> str:
+        return name.replace("fairwind.", f"{namespace}.", 1)
+
     return (
         EventCatalog()
-        .register(ORDERS, orders_pb2.OrderCreated, orders_pb2.OrderCancelled)
+        .register(topic(ORDERS), orders_pb2.OrderCreated, orders_pb2.OrderCancelled)
         .register(
-            ROUTES,
+            topic(ROUTES),
             routes_pb2.RoutePlanned,
             routes_pb2.RouteReplanned,
             routes_pb2.PickupDispatched,
             routes_pb2.OrderUnroutable,
         )
         .register(
-            TRACKING,
+            topic(TRACKING),
             tracking_pb2.ScanRecorded,
             tracking_pb2.ShipmentStatusChanged,
             tracking_pb2.RouteDeviationDetected,
         )
         .register(
-            SLA,
+            topic(SLA),
             sla_pb2.SlaAtRisk,
             sla_pb2.SlaBreached,
             sla_pb2.SlaMet,
             sla_pb2.ComplianceSnapshot,
         )
         .register(
-            NOTIFICATIONS,
+            topic(NOTIFICATIONS),
             notifications_pb2.NotificationSent,
             notifications_pb2.NotificationFailed,
             notifications_pb2.NotificationSuppressed,
             notifications_pb2.WebhookEndpointDisabled,
         )
         .register(
-            CRM,
+            topic(CRM),
             crm_pb2.SegmentChanged,
             crm_pb2.SurveyAnswered,
             crm_pb2.ChurnRiskRaised,

@@ -29,17 +29,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from prometheus_client import CollectorRegistry
 
-from fairwind.events import EventCatalog
+from fairwind.events.contracts import platform_catalog
 from fairwind.infra.processes import free_port
 from fairwind.infra.pytest_plugin import InfraEndpoints, serving
 from fairwind.v1 import (
     common_pb2,
-    crm_pb2,
-    notifications_pb2,
     orders_pb2,
-    routes_pb2,
     sla_pb2,
-    tracking_pb2,
 )
 from services.crm.archive import import_customers, parse
 from services.crm.bootstrap import CrmApp
@@ -90,30 +86,6 @@ class Day:
     risk: float
     steady_max: float
     raised: list[str]
-
-
-def catalog(name: str) -> EventCatalog:
-    return (
-        EventCatalog()
-        .register(f"{name}.orders.v1", orders_pb2.OrderCreated, orders_pb2.OrderCancelled)
-        .register(f"{name}.routes.v1", routes_pb2.RouteReplanned)
-        .register(f"{name}.tracking.v1", tracking_pb2.ShipmentStatusChanged)
-        .register(f"{name}.sla.v1", sla_pb2.SlaAtRisk, sla_pb2.SlaBreached, sla_pb2.SlaMet)
-        .register(
-            f"{name}.crm.v1",
-            crm_pb2.SegmentChanged,
-            crm_pb2.SurveyAnswered,
-            crm_pb2.ChurnRiskRaised,
-            crm_pb2.KeyAccountBreached,
-        )
-        .register(
-            f"{name}.notifications.v1",
-            notifications_pb2.NotificationSent,
-            notifications_pb2.NotificationFailed,
-            notifications_pb2.NotificationSuppressed,
-            notifications_pb2.WebhookEndpointDisabled,
-        )
-    )
 
 
 def events(shipment: Shipment, at: datetime) -> list[tuple[Any, str]]:
@@ -209,7 +181,7 @@ async def test_the_falling_key_account_is_flagged_before_its_volume_halves(
 ) -> None:
     month = Month()
     clock = Clock(START)
-    topics = catalog(unique_name)
+    topics = platform_catalog(unique_name)
     handler, port = Mailbox(), free_port()
     smtp = Controller(handler, hostname="127.0.0.1", port=port)
     smtp.start()

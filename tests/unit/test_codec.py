@@ -73,3 +73,9 @@ def test_registering_one_type_on_two_topics_is_refused() -> None:
     catalog.register("a.v1", orders_pb2.OrderCreated)  # the same registration again is fine
     with pytest.raises(ValueError, match="twice"):
         catalog.register("b.v1", orders_pb2.OrderCreated)
+
+
+def test_a_namespace_renames_every_topic_and_keeps_every_event() -> None:
+    default, renamed = platform_catalog(), platform_catalog("t_case")
+    assert renamed.topics() == {t.replace("fairwind.", "t_case.", 1) for t in default.topics()}
+    assert [k.message_class for k in renamed.kinds()] == [k.message_class for k in default.kinds()]

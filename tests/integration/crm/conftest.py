@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 import httpx
 import pytest
+from google.protobuf.message import Message
 from prometheus_client import CollectorRegistry
 
 from fairwind.events import Event, EventCatalog
@@ -22,6 +26,8 @@ from services.crm.bootstrap import CrmApp, bootstrap
 from services.crm.consumer import event_consumer
 from services.crm.ranking import RankResult
 from services.crm.settings import CrmSettings
+
+M = TypeVar("M", bound=Message)
 
 # Five partners of different volumes: Q1..Q5 in this order.
 ARCHIVE: list[dict[str, Any]] = [
@@ -158,3 +164,31 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 30
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached")
         await asyncio.sleep(0.05)
+
+
+async def outbox_events(app: CrmApp, message_class: type[M]) -> list[M]:
+    """The events of ``message_class`` crm has put in its outbox, oldest first."""
+    docs = await app.platform.outbox.records.find().sort("_id").to_list()
+    name = message_class.DESCRIPTOR.name
+    return [message_class.FromString(d["value"]) for d in docs if d["event_type"].endswith(name)]
+
+
+def json_lines(specs: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(spec, ensure_ascii=False) + "\n" for spec in specs)
+
+
+async def crm_command(
+    infra: InfraEndpoints, database: str, *args: str, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """``python -m services.crm ARGS`` as an operator (or the simulator) runs it."""
+    env = os.environ | infra.env() | {"FAIRWIND_MONGO_DB": database, "FAIRWIND_LOG_JSON": "false"}
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "services.crm", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )

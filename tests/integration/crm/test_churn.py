@@ -17,7 +17,7 @@ from fairwind.v1 import crm_pb2
 from services.crm import handlers
 from services.crm.bootstrap import CrmApp
 from services.crm.churn import score_accounts
-from tests.integration.crm.conftest import as_event, import_archive, order_created
+from tests.integration.crm.conftest import as_event, import_archive, order_created, outbox_events
 
 pytestmark = pytest.mark.integration
 START = datetime(2026, 9, 1, 6, 0, tzinfo=UTC)
@@ -65,15 +65,6 @@ async def thirty_days(crm: CrmApp) -> None:
     crm.service.clock = clock_at(START + timedelta(days=DAYS))
 
 
-async def raised(crm: CrmApp) -> list[crm_pb2.ChurnRiskRaised]:
-    docs = await crm.platform.outbox.records.find().sort("_id").to_list()
-    return [
-        crm_pb2.ChurnRiskRaised.FromString(d["value"])
-        for d in docs
-        if d["event_type"].endswith("ChurnRiskRaised")
-    ]
-
-
 async def test_a_falling_key_account_raises_one_alert_with_its_reasons(crm: CrmApp) -> None:
     await thirty_days(crm)
     scored = {s.customer_id: s for s in await score_accounts(crm.service)}
@@ -82,7 +73,7 @@ async def test_a_falling_key_account_raises_one_alert_with_its_reasons(crm: CrmA
     assert not scored["bravo"].raised
     assert scored["bravo"].score.risk < 0.1
     assert scored["alpha"].score.codes == ["VOLUME_DROP"]
-    [alert] = await raised(crm)
+    [alert] = await outbox_events(crm, crm_pb2.ChurnRiskRaised)
     assert alert.customer_id == "alpha"
     assert alert.churn_risk == pytest.approx(scored["alpha"].score.risk)
     assert list(alert.drivers) == ["VOLUME_DROP"]
@@ -95,7 +86,7 @@ async def test_a_falling_key_account_raises_one_alert_with_its_reasons(crm: CrmA
 
     again = await score_accounts(crm.service)  # the next day, still falling: no new alert
     assert not any(s.raised for s in again)
-    assert len(await raised(crm)) == 1
+    assert len(await outbox_events(crm, crm_pb2.ChurnRiskRaised)) == 1
 
 
 async def test_the_score_and_the_watch_list_over_rest(

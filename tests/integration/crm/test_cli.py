@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 
 from fairwind.infra.pytest_plugin import InfraEndpoints
 from services.crm.bootstrap import CrmApp
+from tests.integration.crm.conftest import crm_command, json_lines
 
 pytestmark = pytest.mark.integration
 GOOD = [
@@ -21,30 +19,16 @@ GOOD = [
 ]
 
 
-def lines(specs: list[dict[str, object]]) -> str:
-    return "".join(json.dumps(spec, ensure_ascii=False) + "\n" for spec in specs)
-
-
 async def cli(
     infra: InfraEndpoints, database: str, *args: str, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    env = os.environ | infra.env() | {"FAIRWIND_MONGO_DB": database, "FAIRWIND_LOG_JSON": "false"}
-    return await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "services.crm", "customers", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return await crm_command(infra, database, "customers", *args, stdin=stdin)
 
 
 async def test_import_prints_tiers_and_show_and_rank_work(
     crm: CrmApp, infra: InfraEndpoints, unique_name: str
 ) -> None:
-    done = await cli(infra, unique_name, "import", stdin=lines(GOOD))
+    done = await cli(infra, unique_name, "import", stdin=json_lines(GOOD))
     assert done.returncode == 0, done.stderr
     printed = [json.loads(line) for line in done.stdout.splitlines()]
     assert [(p["customer_id"], p["tier"]) for p in printed] == [
@@ -78,7 +62,7 @@ async def test_import_prints_tiers_and_show_and_rank_work(
 async def test_bad_input_exits_non_zero_and_writes_nothing(
     crm: CrmApp, infra: InfraEndpoints, unique_name: str, bad_line: str, message: str
 ) -> None:
-    stdin = lines(GOOD[:1]) + bad_line + "\n" + lines(GOOD[1:])
+    stdin = json_lines(GOOD[:1]) + bad_line + "\n" + json_lines(GOOD[1:])
     done = await cli(infra, unique_name, "import", stdin=stdin)
     assert done.returncode != 0
     assert "line 2" in done.stderr
@@ -99,7 +83,7 @@ async def test_empty_input_is_an_error(
 async def test_churn_scores_the_key_accounts_and_stores_their_score(
     crm: CrmApp, infra: InfraEndpoints, unique_name: str
 ) -> None:
-    assert (await cli(infra, unique_name, "import", stdin=lines(GOOD))).returncode == 0
+    assert (await cli(infra, unique_name, "import", stdin=json_lines(GOOD))).returncode == 0
     done = await cli(infra, unique_name, "churn")
     assert done.returncode == 0, done.stderr
     printed = [json.loads(line) for line in done.stdout.splitlines()]

@@ -13,7 +13,7 @@ from fairwind.clock import PlatformClock
 from fairwind.v1 import crm_pb2, sla_pb2
 from services.crm.bootstrap import CrmApp
 from services.crm.outcomes import on_sla_results
-from tests.integration.crm.conftest import as_event, import_archive
+from tests.integration.crm.conftest import as_event, import_archive, outbox_events
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)
@@ -25,15 +25,6 @@ def breach(waybill: str, customer: str, at: datetime) -> sla_pb2.SlaBreached:
     )
     message.breached_at.FromDatetime(at)
     return message
-
-
-async def alerts(crm: CrmApp) -> list[crm_pb2.KeyAccountBreached]:
-    docs = await crm.platform.outbox.records.find().sort("_id").to_list()
-    return [
-        crm_pb2.KeyAccountBreached.FromString(d["value"])
-        for d in docs
-        if d["event_type"].endswith("KeyAccountBreached")
-    ]
 
 
 async def test_the_manager_hears_of_a_key_accounts_late_parcels_once_per_quiet_period(
@@ -56,7 +47,7 @@ async def test_the_manager_hears_of_a_key_accounts_late_parcels_once_per_quiet_p
     events = [as_event(crm, m, m.waybill) for m in first]
     await on_sla_results(crm.service, events)
     await on_sla_results(crm.service, events)  # delivered again: nothing new
-    [told] = await alerts(crm)
+    [told] = await outbox_events(crm, crm_pb2.KeyAccountBreached)
     assert (told.customer_id, told.waybill, told.sla) == ("alpha", "FW1", sla_pb2.SLA_KIND_PICKUP)
     assert (told.account_manager_name, told.account_manager_email) == (
         "李经理",
@@ -67,24 +58,16 @@ async def test_the_manager_hears_of_a_key_accounts_late_parcels_once_per_quiet_p
 
     soon = NOW + timedelta(hours=1)
     await on_sla_results(crm.service, [as_event(crm, breach("FW4", "alpha", soon), "FW4")])
-    assert len(await alerts(crm)) == 1  # within the quiet period
+    assert len(await outbox_events(crm, crm_pb2.KeyAccountBreached)) == 1  # within the quiet period
     later = NOW + timedelta(hours=5)
     crm.service.clock = PlatformClock(origin=later, anchor=datetime.now(UTC))
     await on_sla_results(crm.service, [as_event(crm, breach("FW5", "alpha", later), "FW5")])
-    second = (await alerts(crm))[-1]
+    second = (await outbox_events(crm, crm_pb2.KeyAccountBreached))[-1]
     assert (second.waybill, second.breaches_7d) == ("FW5", 4)
 
 
 async def test_a_tier_change_names_who_to_tell(crm: CrmApp) -> None:
     await import_archive(crm)
-    docs = await crm.platform.outbox.records.find().sort("_id").to_list()
-    changes = {
-        m.customer_id: m
-        for m in (
-            crm_pb2.SegmentChanged.FromString(d["value"])
-            for d in docs
-            if d["event_type"].endswith("SegmentChanged")
-        )
-    }
+    changes = {m.customer_id: m for m in await outbox_events(crm, crm_pb2.SegmentChanged)}
     assert list(changes["echo"].emails) == ["ops@echo.example"]
     assert (changes["alpha"].customer_name, changes["alpha"].company) == ("王经理", "Alpha 电商")

@@ -4,11 +4,8 @@ overrides by hand, and refusals that change nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -24,8 +21,10 @@ from services.crm.bootstrap import CrmApp
 from services.crm.ranking import rerank
 from tests.integration.crm.conftest import (
     as_event,
+    crm_command,
     eventually,
     import_archive,
+    json_lines,
     order_created,
     profile,
     running,
@@ -204,37 +203,23 @@ async def test_an_override_by_hand_survives_reranks_until_unpinned(
     assert await managers_of(crm) == before
 
 
-def lines(specs: list[dict[str, Any]]) -> str:
-    return "".join(json.dumps(spec, ensure_ascii=False) + "\n" for spec in specs)
-
-
 async def cli(infra: InfraEndpoints, database: str, stdin: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | infra.env() | {"FAIRWIND_MONGO_DB": database, "FAIRWIND_LOG_JSON": "false"}
-    return await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "services.crm", "managers", "import"],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return await crm_command(infra, database, "managers", "import", stdin=stdin)
 
 
 async def test_the_managers_import_is_all_or_nothing_and_assigns_at_once(
     crm: CrmApp, infra: InfraEndpoints, unique_name: str
 ) -> None:
     await import_archive(crm, TEN)
-    bad = lines([LI]) + '{"id": "m.x", "name": "x", "email": "x@fw.example", "phone": "12"}\n'
-    refused = await cli(infra, unique_name, bad + lines([WANG]))
+    bad = json_lines([LI]) + '{"id": "m.x", "name": "x", "email": "x@fw.example", "phone": "12"}\n'
+    refused = await cli(infra, unique_name, bad + json_lines([WANG]))
     assert refused.returncode == 2
     assert "line 2" in refused.stderr
     assert "nothing imported" in refused.stderr
     assert refused.stdout == ""
     assert await crm.platform.db["managers"].count_documents({}) == 0
 
-    done = await cli(infra, unique_name, lines([LI, WANG | {"capacity": 5}]))
+    done = await cli(infra, unique_name, json_lines([LI, WANG | {"capacity": 5}]))
     assert done.returncode == 0, done.stderr
     printed = [json.loads(line) for line in done.stdout.splitlines()]
     assert printed == [
@@ -244,5 +229,5 @@ async def test_the_managers_import_is_all_or_nothing_and_assigns_at_once(
     wang = await crm.service.store.managers.get("m.wang")
     assert wang is not None
     assert (wang["phone"], wang["capacity"]) == ("+8613900000001", 5)
-    again = await cli(infra, unique_name, lines([LI, WANG | {"capacity": 5}]))
+    again = await cli(infra, unique_name, json_lines([LI, WANG | {"capacity": 5}]))
     assert again.stdout == done.stdout  # importing the same file twice changes nothing
