@@ -27,7 +27,7 @@ from services.crm.domain.churn import (
     score,
 )
 from services.crm.domain.classification import business_day
-from services.crm.handlers import CrmService
+from services.crm.handlers import CrmService, wall_interval
 from services.crm.store import CrmUnit
 from services.crm.store.revenue import midnight
 
@@ -165,7 +165,4 @@ def churn_scorer(svc: CrmService) -> Worker:
         await score_accounts(svc)
         scored_day[:] = [today]
 
-    interval = max(
-        svc.settings.rerank_min_wall_s, svc.clock.wall_seconds(svc.settings.rerank_interval_s)
-    )
-    return periodic("churn-scorer", work, interval)
+    return periodic("churn-scorer", work, wall_interval(svc, svc.settings.rerank_interval_s))

@@ -7,7 +7,7 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from fairwind.v1 import common_pb2, crm_pb2
+from fairwind.v1 import common_pb2, crm_pb2, sla_pb2
 from services.crm.domain.classification import Totals, cny
 
 Document = dict[str, Any]
@@ -41,6 +41,16 @@ def status_code(name: str | None) -> Any:
     return enum(common_pb2.ShipmentStatus.Value(key) if key in _STATUSES else 0)
 
 
+def channel_name(code: int) -> str:
+    """``CHANNEL_EMAIL`` -> ``email`` ("" when unspecified)."""
+    return _name(common_pb2.Channel, "CHANNEL_", code)
+
+
+def sla_kind_name(code: int) -> str:
+    """``SLA_KIND_OUTLET_DELIVERY`` -> ``outlet_delivery`` ("" when unspecified)."""
+    return _name(sla_pb2.SlaKind, "SLA_KIND_", code)
+
+
 def level_name(code: int) -> str:
     return _name(common_pb2.ServiceLevel, "SERVICE_LEVEL_", code)
 
@@ -56,6 +66,13 @@ _LEVELS = frozenset(common_pb2.ServiceLevel.keys())
 
 def when(stamp: Timestamp) -> datetime:
     return stamp.ToDatetime(tzinfo=UTC)
+
+
+def event_time(stamp: Timestamp, otherwise: datetime) -> datetime:
+    """An event's own business time; ``otherwise`` (business time now) when it has none,
+    never the envelope's ``ce_time``: that is wall-clock transport time, days off under a
+    simulated clock."""
+    return when(stamp) if stamp.seconds or stamp.nanos else otherwise
 
 
 def stamp(value: datetime) -> Timestamp:

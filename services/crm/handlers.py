@@ -52,6 +52,12 @@ class CrmService:
     clock: PlatformClock = field(default_factory=PlatformClock)
 
 
+def wall_interval(svc: CrmService, business_seconds: float) -> float:
+    """Wall seconds between rounds of a worker that runs every ``business_seconds`` of
+    business time (shorter on a compressed clock, never below ``rerank_min_wall_s``)."""
+    return max(svc.settings.rerank_min_wall_s, svc.clock.wall_seconds(business_seconds))
+
+
 async def live_totals(svc: CrmService, customer: Document) -> Totals:
     """The customer's trailing-90-day revenue and shipments now (tier and rank are those of
     the last re-rank)."""
@@ -64,12 +70,6 @@ async def live_totals(svc: CrmService, customer: Document) -> Totals:
 # service levels: each is worked out once (bounded, as events carry arbitrary values).
 _shipper_phone = functools.lru_cache(maxsize=16_384)(phones.try_normalise)
 _level_name = functools.lru_cache(maxsize=64)(convert.level_name)
-
-
-def _at(stamp: Any, svc: CrmService) -> datetime:
-    """The event's business time; without one, business time now (never the envelope's
-    ``ce_time``: that is wall-clock transport time, days off under a simulated clock)."""
-    return convert.when(stamp) if stamp.seconds or stamp.nanos else svc.clock.now()
 
 
 def _order_doc(
@@ -131,7 +131,7 @@ def _arrival(svc: CrmService, order: orders_pb2.Order) -> tuple[Document, Sighti
     customer_id = order.customer_id or order.partner_id
     if not order.waybill or not customer_id:
         raise PermanentError("OrderCreated without a waybill or a customer")
-    at = _at(order.created_at, svc)
+    at = convert.event_time(order.created_at, svc.clock.now())
     phone = _shipper_phone(order.shipper.phone, svc.settings.default_country_code)
     city = order.shipper.address.city.strip()
     seen = Sighting(customer_id, order.shipper.name, order.shipper.company, at, phone, city)
@@ -142,7 +142,7 @@ async def on_order_cancelled(svc: CrmService, event: Event[orders_pb2.OrderCance
     message = event.message
     if not message.waybill:
         raise PermanentError("OrderCancelled without a waybill")
-    at = _at(message.cancelled_at, svc)
+    at = convert.event_time(message.cancelled_at, svc.clock.now())
     customer_id = message.customer_id or message.partner_id
 
     async def cancel(uow: CrmUnit) -> str:
@@ -195,7 +195,7 @@ async def on_statuses_changed(
         status = convert.status_name(message.to_status)
         if not message.waybill or not status:
             raise PermanentError("ShipmentStatusChanged without a waybill or a status")
-        at = _at(message.occurred_at, svc)
+        at = convert.event_time(message.occurred_at, svc.clock.now())
         changes.append((message.waybill, status, at))
         timed.append((message, at))
     applied = await svc.store.orders.follow(changes)

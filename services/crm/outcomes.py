@@ -11,9 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
-
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from fairwind.events import Event, PermanentError
 from fairwind.v1 import sla_pb2
@@ -32,22 +29,8 @@ SlaEnd = sla_pb2.SlaBreached | sla_pb2.SlaMet
 _TIER_NAMES = {code: name for name, code in convert.TIERS.items()}
 
 
-def clock_name(code: int) -> str:
-    """``SLA_KIND_OUTLET_DELIVERY`` -> ``outlet_delivery`` ("" when unspecified)."""
-    try:
-        name: str = sla_pb2.SlaKind.Name(code)
-    except ValueError:
-        return ""
-    return "" if name.endswith("UNSPECIFIED") else name.removeprefix("SLA_KIND_").lower()
-
-
-def _at(svc: CrmService, stamp: Timestamp) -> datetime:
-    """The event's business time; without one, business time now (never ``ce_time``)."""
-    return convert.when(stamp) if stamp.seconds or stamp.nanos else svc.clock.now()
-
-
 def sla_result(svc: CrmService, message: SlaEnd) -> SlaResult:
-    clock = clock_name(message.sla)
+    clock = convert.sla_kind_name(message.sla)
     if not message.waybill or not clock:
         raise PermanentError(f"{type(message).__name__} without a waybill or an SLA kind")
     breached = isinstance(message, sla_pb2.SlaBreached)
@@ -56,7 +39,7 @@ def sla_result(svc: CrmService, message: SlaEnd) -> SlaResult:
         waybill=message.waybill,
         clock=clock,
         state=BREACHED if breached else MET,
-        at=_at(svc, stamp),
+        at=convert.event_time(stamp, svc.clock.now()),
         customer_id=message.customer_id,
         tier=_TIER_NAMES.get(message.customer_tier),
         outlet_code=message.outlet_code,

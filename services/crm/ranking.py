@@ -10,8 +10,6 @@ and the retry sees the tier already changed.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import functools
 import logging
 import time
@@ -19,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from fairwind.runtime.lifecycle import Worker
+from fairwind.runtime.lifecycle import Worker, periodic
 from fairwind.v1 import crm_pb2
 from services.crm import convert
 from services.crm.accounts.assignment import AssignmentPlan, apply_assignment, plan_assignment
@@ -34,7 +32,7 @@ from services.crm.domain.classification import (
     tier_changes,
     window_start,
 )
-from services.crm.handlers import CrmService
+from services.crm.handlers import CrmService, wall_interval
 from services.crm.store import CrmUnit, baseline_of
 
 log = logging.getLogger(__name__)
@@ -139,18 +137,8 @@ def _segment_changed(
 
 def reranker(svc: CrmService) -> Worker:
     """Re-rank at start, then every ``rerank_interval_s`` of business time."""
-    stopping = asyncio.Event()
-    interval = max(
-        svc.settings.rerank_min_wall_s, svc.clock.wall_seconds(svc.settings.rerank_interval_s)
-    )
 
-    async def run() -> None:
-        while not stopping.is_set():
-            try:
-                await rerank(svc)
-            except Exception:
-                log.exception("re-ranking failed; trying again next round")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), interval)
+    async def work() -> None:
+        await rerank(svc)
 
-    return Worker("reranker", run, stopping.set)
+    return periodic("reranker", work, wall_interval(svc, svc.settings.rerank_interval_s))

@@ -12,33 +12,23 @@ to say so: the refresher re-computes the customers whose oldest answer has left 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from fairwind.events import Event, PermanentError
-from fairwind.runtime.lifecycle import Worker
-from fairwind.v1 import common_pb2, crm_pb2
+from fairwind.runtime.lifecycle import Worker, periodic
+from fairwind.v1 import crm_pb2
 from services.crm import convert
 from services.crm.domain.classification import business_day
 from services.crm.domain.satisfaction import Standing, satisfaction_since, source_of, standing
-from services.crm.handlers import CrmService
+from services.crm.handlers import CrmService, wall_interval
 from services.crm.store import CrmUnit
 
 Document = dict[str, Any]
 MAX_SURVEY_ID, MAX_ID = 128, 64
 log = logging.getLogger(__name__)
-
-
-def _channel(code: int) -> str:
-    try:
-        name: str = common_pb2.Channel.Name(code)
-    except ValueError:
-        return ""
-    return "" if name.endswith("UNSPECIFIED") else name.removeprefix("CHANNEL_").lower()
 
 
 def survey_doc(svc: CrmService, message: crm_pb2.SurveyAnswered, now: datetime) -> Document:
@@ -52,7 +42,6 @@ def survey_doc(svc: CrmService, message: crm_pb2.SurveyAnswered, now: datetime) 
     recommend = message.recommend if message.HasField("recommend") else None
     if recommend is not None and not 0 <= recommend <= 10:
         raise PermanentError(f"SurveyAnswered recommend {recommend} is not 0..10")
-    stamp = message.answered_at
     return {
         "_id": message.survey_id,
         "customer_id": message.customer_id,
@@ -62,8 +51,8 @@ def survey_doc(svc: CrmService, message: crm_pb2.SurveyAnswered, now: datetime) 
         # Cut, not refused: the score matters more than the end of a long comment.
         "comment": message.comment[: svc.settings.survey_max_comment],
         "source": source_of(message.survey_id),
-        "channel": _channel(message.channel),
-        "answered_at": convert.when(stamp) if stamp.seconds or stamp.nanos else now,
+        "channel": convert.channel_name(message.channel),
+        "answered_at": convert.event_time(message.answered_at, now),
         "received_at": now,
     }
 
@@ -113,19 +102,9 @@ async def refresh_aged(svc: CrmService) -> int:
 
 def refresher(svc: CrmService) -> Worker:
     """``refresh_aged`` every ``satisfaction_refresh_interval_s`` of business time."""
-    stopping = asyncio.Event()
-    interval = max(
-        svc.settings.rerank_min_wall_s,
-        svc.clock.wall_seconds(svc.settings.satisfaction_refresh_interval_s),
-    )
 
-    async def run() -> None:
-        while not stopping.is_set():
-            try:
-                await refresh_aged(svc)
-            except Exception:
-                log.exception("satisfaction refresh failed; trying again next round")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), interval)
+    async def work() -> None:
+        await refresh_aged(svc)
 
-    return Worker("satisfaction-refresher", run, stopping.set)
+    interval = wall_interval(svc, svc.settings.satisfaction_refresh_interval_s)
+    return periodic("satisfaction-refresher", work, interval)

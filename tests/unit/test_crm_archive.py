@@ -20,6 +20,7 @@ from fairwind.testing import FakeTransactions
 from fairwind.v1 import orders_pb2, sla_pb2
 from services.crm import handlers
 from services.crm.archive_models import ContactsIn, EvaluationIn, contacts_of
+from services.crm.convert import sla_kind_name
 from services.crm.domain.archive import (
     BREACHED,
     MET,
@@ -42,7 +43,6 @@ from services.crm.domain.archive import (
 )
 from services.crm.handlers import CrmService
 from services.crm.metrics import crm_metrics
-from services.crm.outcomes import clock_name
 from services.crm.records import reason_name
 from services.crm.settings import CrmSettings
 from services.crm.store import CrmStore, CrmUnit, OrderHistory, RevenueDays
@@ -108,8 +108,8 @@ def test_faults_and_cancellations() -> None:
 def test_enum_names() -> None:
     assert reason_name(100) == "carrier_damaged"
     assert reason_name(0) == reason_name(99_999) == ""
-    assert clock_name(sla_pb2.SLA_KIND_OUTLET_DELIVERY) == "outlet_delivery"
-    assert clock_name(sla_pb2.SLA_KIND_UNSPECIFIED) == ""
+    assert sla_kind_name(sla_pb2.SLA_KIND_OUTLET_DELIVERY) == "outlet_delivery"
+    assert sla_kind_name(sla_pb2.SLA_KIND_UNSPECIFIED) == ""
 
 
 def result(clock: str, state: str, **fields: Any) -> SlaResult:
