@@ -99,16 +99,20 @@ class EventCodec:
         event_id: str | None = None,
         time: datetime | None = None,
         traceparent: str | None = None,
+        event_ids: Iterable[str] | None = None,
     ) -> list[EncodedEvent]:
-        """Encode events that happen together: they share ``ce_time`` and trace context."""
+        """Encode events that happen together: they share ``ce_time`` and trace context.
+        ``event_ids`` names each event in turn (deterministic ids, so a re-emission is
+        deduplicated downstream); otherwise each gets a fresh one."""
         time_header = ("ce_time", format_time(time or datetime.now(UTC)).encode())
         parent = traceparent or current_traceparent()
         trace_header = [("traceparent", parent.encode())] if parent else []
         kind_of, type_header, ids = self.catalog.kind_of, self._type_header, self._ids
+        named = iter(event_ids) if event_ids is not None else None
         encoded = []
         for message, key in items:
             kind = kind_of(message)
-            eid = event_id or next(ids)
+            eid = event_id or (next(named) if named is not None else next(ids))
             headers = [
                 _SPEC_HEADER,
                 ("ce_id", eid.encode()),

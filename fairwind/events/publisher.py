@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from aiokafka import AIOKafkaProducer
 from google.protobuf.message import Message
 
+from fairwind.events.batches import Batch, RecordBatches
 from fairwind.events.codec import EncodedEvent, EventCodec
-from fairwind.events.partitioning import partition_for
 from fairwind.metrics import KitMetrics
 
 
@@ -24,22 +24,11 @@ class Delivered(NamedTuple):
     event_id: str
 
 
-class _Batch:
-    __slots__ = ("base_offset", "builder", "count", "partition", "topic")
-
-    def __init__(self, builder: Any, topic: str, partition: int) -> None:
-        self.builder = builder
-        self.topic = topic
-        self.partition = partition
-        self.count = 0
-        self.base_offset = -1
-
-
 class Receipt:
     """What the broker acknowledged for one ``send``: cheap to build, detailed on demand."""
 
     def __init__(
-        self, records: Sequence[EncodedEvent], placements: list[tuple[_Batch, int]]
+        self, records: Sequence[EncodedEvent], placements: list[tuple[Batch, int]]
     ) -> None:
         self._records = records
         self._placements = placements
@@ -97,45 +86,12 @@ class EventPublisher:
 
     async def send(self, records: Sequence[EncodedEvent]) -> Receipt:
         """Send already encoded records (e.g. from the outbox); order is kept per partition."""
-        partitions = {
-            t: sorted(await self.producer.partitions_for(t)) for t in {r.topic for r in records}
-        }
-        open_batches: dict[tuple[str, int], _Batch] = {}
-        sealed: list[_Batch] = []
-        placements: list[tuple[_Batch, int]] = []
-        for record in records:
-            topic_partitions = partitions[record.topic]
-            slot = (
-                record.topic,
-                topic_partitions[partition_for(record.key, len(topic_partitions))],
-            )
-            batch = open_batches.get(slot)
-            if batch is None or not self._append(batch, record):
-                if batch is not None:
-                    sealed.append(batch)
-                batch = open_batches[slot] = _Batch(self.producer.create_batch(), *slot)
-                if not self._append(batch, record):
-                    raise ValueError(f"event {record.event_id} is larger than a whole batch")
-            placements.append((batch, batch.count - 1))
-        sealed.extend(open_batches.values())
-        futures = [
-            await self.producer.send_batch(b.builder, b.topic, partition=b.partition)
-            for b in sealed
-        ]
-        for batch, metadata in zip(sealed, await asyncio.gather(*futures), strict=True):
+        batches = RecordBatches(self.producer)
+        placements = [await batches.add(r.topic, r.key, r.value, r.headers) for r in records]
+        submitted = await batches.submit()
+        acks = await asyncio.gather(*(future for _, future in submitted))
+        for (batch, _), metadata in zip(submitted, acks, strict=True):
             batch.base_offset = metadata.offset
             if self._metrics is not None:
                 self._metrics.events_published.labels(batch.topic).inc(batch.count)
         return Receipt(records, placements)
-
-    @staticmethod
-    def _append(batch: _Batch, record: EncodedEvent) -> bool:
-        if (
-            batch.builder.append(
-                key=record.key, value=record.value, timestamp=None, headers=record.headers
-            )
-            is None
-        ):
-            return False
-        batch.count += 1
-        return True

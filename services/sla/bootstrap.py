@@ -1,8 +1,8 @@
 """Wiring: settings → the Faust app, its topics and tables, the agent, timers and pages.
 
-Tests call ``bootstrap(settings, clock=..., sink=..., changelog=...)`` with the memory store
-and their own clock, sink and changelog (``agent.test_context()``); ``__main__`` runs the
-result in a Faust worker. Tables use their changelogs to recover after a restart; on the
+Tests call ``bootstrap(settings, clock=..., produce=...)`` with the memory store and their
+own clock and producer (``agent.test_context()``); ``__main__`` runs the result in a Faust
+worker. Tables use their changelogs to recover after a restart; on the
 embedded broker the settings profile applies its workarounds.
 """
 
@@ -21,13 +21,12 @@ from fairwind.events.kafka import dlq_topic
 from fairwind.v1 import sla_pb2
 from services.sla.api import SlaPages
 from services.sla.clock import EventClock
-from services.sla.consumer import HANDLED, Sink, SlaAgent
+from services.sla.consumer import HANDLED, Produce, SlaAgent
 from services.sla.counts import ChangelogReader, CountsView, changelog_topic
 from services.sla.domain import Budgets
 from services.sla.metrics import SlaMetrics, sla_metrics
 from services.sla.processing import Processor
 from services.sla.settings import SlaSettings
-from services.sla.writes import Send
 
 RAW: dict[str, Any] = {
     "key_type": bytes,
@@ -84,8 +83,7 @@ def bootstrap(
     clock: EventClock | None = None,
     registry: CollectorRegistry = REGISTRY,
     app_id: str | None = None,
-    sink: Sink | None = None,
-    changelog: Send | None = None,
+    produce: Produce | None = None,
 ) -> SlaApp:
     catalog = catalog or platform_catalog()
     clock = clock or EventClock(
@@ -114,7 +112,7 @@ def bootstrap(
         output_topic=catalog.kind_of(sla_pb2.SlaMet).topic,
     )
     _tables_and_topics(sla)
-    sla.agent = SlaAgent(sla, sink, changelog)
+    sla.agent = SlaAgent(sla, produce)
     revoked: Any = app.on_partitions_revoked  # mode's handler type confuses mypy
     revoked.connect(sla.agent.on_revoked)
     app.agent(sla.inputs, name="sla-clocks")(sla.agent.process)

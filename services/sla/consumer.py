@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from fairwind.events.batches import Outgoing, submit
 from fairwind.events.catalog import PayloadError, UnknownEventType
 from fairwind.events.deadletter import Origin, dead_letter_headers
 from fairwind.events.envelope import EnvelopeError
@@ -21,10 +22,18 @@ from fairwind.events.partitioning import partition_for
 from fairwind.v1 import orders_pb2, routes_pb2, sla_pb2, tracking_pb2
 from services.sla.clock import tick_time, tick_value
 from services.sla.domain import Shipment
-from services.sla.processing import Unprocessable, count_key, outcome_id, outcome_message
+from services.sla.metrics import BatchCounter
+from services.sla.processing import (
+    State,
+    Unprocessable,
+    count_key,
+    load_state,
+    outcome_id,
+    outcome_message,
+)
 from services.sla.timers import TimerIndex
 from services.sla.views import compliance_snapshot
-from services.sla.writes import BatchWrites, Send
+from services.sla.writes import BatchWrites
 
 if TYPE_CHECKING:
     from services.sla.bootstrap import SlaApp
@@ -40,15 +49,14 @@ HANDLED = (
 TICK_HEADER = "fw-sla-tick"
 PUBLISHED = ("at_risk", "breached", "met")
 COUNTED = ("met", "breached", "unbreached")
-Sink = Callable[[str, bytes | None, bytes | None, list[tuple[str, bytes]]], Awaitable[None]]
+# Hands records to the producer (queued, not waited for: Faust's commit waits for them).
+Produce = Callable[[list[Outgoing]], Awaitable[None]]
 
 
 class SlaAgent:
     """What the stream, the ticks and the snapshot timer do, over the app's tables."""
 
-    def __init__(
-        self, sla: SlaApp, sink: Sink | None = None, changelog: Send | None = None
-    ) -> None:
+    def __init__(self, sla: SlaApp, produce: Produce | None = None) -> None:
         self.settings = sla.settings
         self.app = sla.app
         self.codec = sla.codec
@@ -60,18 +68,21 @@ class SlaAgent:
         self.ticks = sla.ticks
         self.ticks_name = sla.ticks_name
         self.input_names = sla.input_names
-        self.sink: Sink = sink or self._produce
-        self.changelog: Send = changelog or self._send_changelog
+        self.produce: Produce = produce or self._produce
         self.timers = TimerIndex()
-        self.states = BatchWrites(sla.shipments)
+        self.outgoing: list[Outgoing] = []  # the batch's dead letters
+        self._outcomes: list[tuple[Any, str]] = []  # the batch's messages to publish
+        self._outcome_ids: list[str] = []
+        self.states = BatchWrites(sla.shipments, load_state)
         self.tallies = BatchWrites(sla.local_counts)
         self.marks = BatchWrites(sla.clock_marks)
         self._writes = (self.states, self.tallies, self.marks)
         self.handled = 0  # messages whose batch is done (tests wait on it)
         self._indexed: set[int] = set()
         self._newest_event: datetime | None = None
-        self._events_by_type: dict[Any, Any] = {}
-        self._outcomes_by_kind: dict[Any, Any] = {}
+        self._events = BatchCounter(sla.metrics.events)
+        self._outcome_kinds = BatchCounter(sla.metrics.outcomes)
+        self._counters = (self._events, self._outcome_kinds)
 
     async def process(self, stream: Any) -> None:
         """Events in batches: each shipment, count and clock mark changed in a batch is
@@ -83,33 +94,48 @@ class SlaAgent:
             await self.handle_batch([event.message for event in batch])
 
     async def handle_batch(self, messages: list[Any]) -> None:
+        """What the batch produced (outcomes, dead letters, changelogs) goes to the producer
+        in one batch per partition; the tables' stores take the writes once it has them."""
         try:
             for message in messages:
-                await self.on_message(message)
+                self.on_message(message)
+            records = self.outgoing
+            if self._outcomes:  # one envelope time for the batch
+                encoded = self.codec.encode_many(self._outcomes, event_ids=self._outcome_ids)
+                records += [Outgoing(e.topic, e.key, e.value, e.headers) for e in encoded]
+            for writes in self._writes:
+                records += writes.records()
+            await self.produce(records)
         except BaseException:
             for writes in self._writes:
                 writes.discard()
+            for counter in self._counters:
+                counter.discard()
             raise
+        finally:
+            self.outgoing, self._outcomes, self._outcome_ids = [], [], []
         for writes in self._writes:
-            await writes.flush(self.changelog)
+            writes.apply()
+        for counter in self._counters:
+            counter.commit()
         if self._newest_event is not None:
             self.metrics.lag.set((datetime.now(UTC) - self._newest_event).total_seconds())
         self.handled += len(messages)
 
-    async def on_message(self, message: Any) -> None:
+    def on_message(self, message: Any) -> None:
         if message.partition not in self._indexed:
             self._index(message.partition)
         headers = _headers(message.headers)
         if any(name == TICK_HEADER for name, _ in headers):
-            await self.on_tick(message.partition, message.value)
+            self.on_tick(message.partition, message.value)
         else:
-            await self.on_event(message, headers)
+            self.on_event(message, headers)
 
-    async def on_event(self, message: Any, headers: list[tuple[str, bytes]]) -> None:
+    def on_event(self, message: Any, headers: list[tuple[str, bytes]]) -> None:
         try:
             decoded = self.codec.decode(message.topic, message.key, message.value, headers)
         except (EnvelopeError, UnknownEventType, PayloadError) as exc:
-            await self.dead_letter(message, headers, "undecodable", exc)
+            self.dead_letter(message, headers, "undecodable", exc)
             return
         if not isinstance(decoded.message, HANDLED) or not decoded.key:
             return
@@ -117,16 +143,16 @@ class SlaAgent:
         try:
             state, outcomes = self.processor.handle(self.states.get(waybill), decoded)
         except Unprocessable as exc:
-            await self.dead_letter(message, headers, exc.reason, exc)
+            self.dead_letter(message, headers, exc.reason, exc)
             return
         if state is not None:
             self.states.set(message.partition, waybill, state)
             self._remember(message.partition, waybill, state)
-        await self.emit(message.partition, waybill, state, outcomes)
-        self._counted(self._events_by_type, self.metrics.events, type(decoded.message).__name__)
+        self.emit(message.partition, waybill, state, outcomes)
+        self._events.add(type(decoded.message).__name__)
         self._newest_event = decoded.envelope.time
 
-    async def on_tick(self, partition: int, value: bytes | None = None) -> None:
+    def on_tick(self, partition: int, value: bytes | None = None) -> None:
         """Timers run here, in the stream of the partition, so table writes are allowed.
 
         In event mode a tick carries its sender's clock: a worker whose own partitions are
@@ -140,9 +166,9 @@ class SlaAgent:
             state = self.states.get(waybill)
             if state is None:
                 continue
-            if "clocks" not in state:  # only early events, waiting for their order
+            if not isinstance(state, Shipment):  # only early events, waiting for their order
                 if self.processor.expire(state):
-                    await self.drop_orphan(partition, waybill, state)
+                    self.drop_orphan(partition, waybill, state)
                 else:  # looked at again on every tick until the order or the wait ends
                     self.timers.schedule(partition, waybill, now)
                 continue
@@ -150,14 +176,14 @@ class SlaAgent:
             if outcomes:
                 self.states.set(partition, waybill, state)
             self._remember(partition, waybill, state)
-            await self.emit(partition, waybill, state, outcomes)
+            self.emit(partition, waybill, state, outcomes)
 
-    async def drop_orphan(self, partition: int, waybill: str, state: dict[str, Any]) -> None:
+    def drop_orphan(self, partition: int, waybill: str, state: dict[str, Any]) -> None:
         """Early events whose order never came: dead-lettered, then forgotten."""
         for early in state["pending"]:
             headers = [("ce_type", early["ce_type"].encode()), ("ce_specversion", b"1.0")]
             record = _Orphan(self.input_names[-1], waybill.encode(), bytes.fromhex(early["value"]))
-            await self.dead_letter(
+            self.dead_letter(
                 record,
                 headers,
                 "unknown_waybill",
@@ -165,7 +191,7 @@ class SlaAgent:
             )
         self.states.delete(partition, waybill)
 
-    def _remember(self, partition: int, waybill: str, state: dict[str, Any]) -> None:
+    def _remember(self, partition: int, waybill: str, state: State) -> None:
         self.timers.schedule(partition, waybill, self.processor.due(state))
 
     def on_revoked(self, sender: Any, *args: Any, **kwargs: Any) -> None:
@@ -196,52 +222,36 @@ class SlaAgent:
         if mark is not None and self.clock.mode == "event":
             self.clock.saw(mark)
         count = self.settings.input_partitions
-        for waybill, state in self.shipments.items():
-            if state is not None and partition_for(waybill.encode(), count) == partition:
+        for waybill, raw in self.shipments.items():
+            if partition_for(waybill.encode(), count) != partition:
+                continue
+            state = load_state(raw)
+            if state is not None:
                 self._remember(partition, waybill, state)
         self._indexed.add(partition)
 
-    async def emit(
-        self, partition: int, waybill: str, state: dict[str, Any] | None, outcomes: list[Any]
+    def emit(
+        self, partition: int, waybill: str, shipment: State | None, outcomes: list[Any]
     ) -> None:
-        if not outcomes or state is None:
+        if not outcomes or not isinstance(shipment, Shipment):
             return
-        shipment = Shipment.from_dict(state)
         for outcome in outcomes:
             if outcome.kind in PUBLISHED:  # a correction is told by the SlaMet that follows
-                encoded = self.codec.encode(
-                    outcome_message(shipment, outcome),
-                    waybill,
-                    event_id=outcome_id(waybill, outcome),
-                )
-                await self.sink(encoded.topic, encoded.key, encoded.value, encoded.headers)
-            self._counted(self._outcomes_by_kind, self.metrics.outcomes, outcome.sla, outcome.kind)
+                self._outcomes.append((outcome_message(shipment, outcome), waybill))
+                self._outcome_ids.append(outcome_id(waybill, outcome))
+            self._outcome_kinds.add(outcome.sla, outcome.kind)
             if outcome.kind in COUNTED:
                 key = count_key(partition, shipment, outcome)
                 value = self.tallies.get(key) + 1
                 self.tallies.set(partition, key, value)
                 self.counts.merge(key, value)  # read-your-writes
 
-    @staticmethod
-    def _counted(children: dict[Any, Any], metric: Any, *labels: str) -> None:
-        """``metric.labels(*labels).inc()``, keeping the labelled child: looking it up costs
-        more than the increment, once per event."""
-        child = children.get(labels)
-        if child is None:
-            child = children[labels] = metric.labels(*labels)
-        child.inc()
+    async def _produce(self, records: list[Outgoing]) -> None:
+        # Faust's own aiokafka producer, so its commit (which flushes it) waits for these.
+        producer: Any = self.app.producer
+        await submit(producer._ensure_producer(), records)
 
-    async def _produce(
-        self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
-    ) -> None:
-        await self.app.producer.send(topic, key, value, None, None, headers)
-
-    async def _send_changelog(
-        self, topic: str, key: bytes, value: bytes | None, partition: int
-    ) -> None:
-        await self.app.producer.send(topic, key, value, partition, None, None)
-
-    async def dead_letter(
+    def dead_letter(
         self, message: Any, headers: list[tuple[str, bytes]], reason: str, error: BaseException
     ) -> None:
         self.metrics.rejected.labels(reason).inc()
@@ -252,7 +262,7 @@ class SlaAgent:
             self.app.conf.id,
         )
         dead = dead_letter_headers(headers, origin, reason, error, attempts=1)
-        await self.sink(dlq_topic(origin.topic), message.key, message.value, dead)
+        self.outgoing.append(Outgoing(dlq_topic(origin.topic), message.key, message.value, dead))
 
     # --- timers ----------------------------------------------------------------------------
 
@@ -278,7 +288,7 @@ class SlaAgent:
                 sla = sla_pb2.SlaKind.Name(row.sla).removeprefix("SLA_KIND_").lower()
                 self.metrics.compliance.labels(sla, row.dimension_value).set(row.compliance_ratio)
         encoded = self.codec.encode(snapshot, "compliance")
-        await self.sink(encoded.topic, encoded.key, encoded.value, encoded.headers)
+        await self.produce([Outgoing(encoded.topic, encoded.key, encoded.value, encoded.headers)])
 
 
 @dataclass(frozen=True)

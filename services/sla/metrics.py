@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge
 
@@ -54,3 +55,28 @@ def sla_metrics(registry: CollectorRegistry = REGISTRY) -> SlaMetrics:
             registry=registry,
         ),
     )
+
+
+class BatchCounter:
+    """A counter's increments over one batch of events, added when the batch is done: once
+    per label set, not once per event (each ``inc`` takes a lock), and not at all for a
+    batch that fails and is read again."""
+
+    def __init__(self, metric: Counter) -> None:
+        self.metric = metric
+        self._children: dict[tuple[str, ...], Any] = {}
+        self._pending: dict[tuple[str, ...], int] = {}
+
+    def add(self, *labels: str) -> None:
+        self._pending[labels] = self._pending.get(labels, 0) + 1
+
+    def commit(self) -> None:
+        for labels, count in self._pending.items():
+            child = self._children.get(labels)
+            if child is None:
+                child = self._children[labels] = self.metric.labels(*labels)
+            child.inc(count)
+        self._pending.clear()
+
+    def discard(self) -> None:
+        self._pending.clear()

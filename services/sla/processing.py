@@ -35,6 +35,10 @@ SLA_CODES = {
     "promise": sla_pb2.SLA_KIND_PROMISE,
 }
 DIMENSIONS = ("outlet", "city", "service_level", "customer_tier")
+STATUS_NAMES = {
+    code: name.removeprefix("SHIPMENT_STATUS_").lower()
+    for name, code in common_pb2.ShipmentStatus.items()
+}
 
 
 # An early event waits for its order this long in event time, and at least
@@ -72,21 +76,61 @@ class Unprocessable(Exception):
         self.reason = reason
 
 
+# A shipment with an order is a Shipment; before its order, only its early events wait, in
+# a dict ``{"waybill", "pending"}``. The table's store holds the values the worker wrote
+# as they are, and the ones recovered from its changelog as JSON-safe dicts.
+State = Shipment | dict[str, Any]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def load_state(stored: State | None) -> State | None:
+    """A table value as the processor works on it: a fresh object, so changing it changes
+    nothing in the table until it is written back. (Early events' dicts are replaced, never
+    changed, so they need no copy.)"""
+    if isinstance(stored, Shipment):
+        return stored.copy()
+    return Shipment.from_dict(stored) if stored is not None and "clocks" in stored else stored
+
+
 def _when(stamp: Any) -> datetime | None:
-    return stamp.ToDatetime(tzinfo=UTC) if stamp.ByteSize() else None
+    """A protobuf Timestamp as a UTC datetime, None when unset. By hand: ``ToDatetime`` is
+    pure Python in protobuf and was a tenth of the processor's time."""
+    seconds, nanos = stamp.seconds, stamp.nanos
+    if not seconds and not nanos:
+        return None
+    return EPOCH + timedelta(seconds=seconds, microseconds=nanos // 1000)
+
+
+def set_time(stamp: Any, value: datetime) -> None:
+    """``stamp.FromDatetime(value)`` for an aware datetime, without its Python detour."""
+    delta = value - EPOCH
+    stamp.seconds = delta.days * 86400 + delta.seconds
+    stamp.nanos = delta.microseconds * 1000
+
+
+def set_duration(duration: Any, value: timedelta) -> None:
+    """``duration.FromTimedelta(value)``, by hand when it is not negative (a negative one
+    keeps protobuf's rule that seconds and nanos share the sign)."""
+    if value.days < 0:
+        duration.FromTimedelta(value)
+        return
+    duration.seconds = value.days * 86400 + value.seconds
+    duration.nanos = value.microseconds * 1000
+
+
+# Where each event type keeps the time it happened in the domain.
+_DOMAIN_TIMES: dict[type, Callable[[Any], Any]] = {
+    orders_pb2.OrderCreated: lambda message: message.order.created_at,
+    orders_pb2.OrderCancelled: lambda message: message.cancelled_at,
+    tracking_pb2.ShipmentStatusChanged: lambda message: message.occurred_at,
+}
 
 
 def domain_time(event: Event[Any]) -> datetime | None:
     """When the event happened in the domain; None for events without one (routes, or a
     status change without ``occurred_at``), whose envelope time is only the wall clock."""
-    message = event.message
-    if isinstance(message, orders_pb2.OrderCreated):
-        return _when(message.order.created_at)
-    if isinstance(message, orders_pb2.OrderCancelled):
-        return _when(message.cancelled_at)
-    if isinstance(message, tracking_pb2.ShipmentStatusChanged):
-        return _when(message.occurred_at)
-    return None
+    stamp = _DOMAIN_TIMES.get(type(event.message))
+    return _when(stamp(event.message)) if stamp is not None else None
 
 
 @dataclass
@@ -97,10 +141,9 @@ class Processor:
     pending_wait: timedelta = timedelta(minutes=10)
     processing_time: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
-    def handle(
-        self, raw: dict[str, Any] | None, event: Event[Any]
-    ) -> tuple[dict[str, Any] | None, list[Outcome]]:
-        """The shipment's new state (None: unchanged) and the outcomes to publish."""
+    def handle(self, state: State | None, event: Event[Any]) -> tuple[State | None, list[Outcome]]:
+        """The shipment's new state (None: unchanged) and the outcomes to publish. A
+        Shipment given is changed in place and returned."""
         at = domain_time(event)
         if at is None:
             # No domain time: the event must not move the event clock (its envelope time is
@@ -112,21 +155,21 @@ class Processor:
         else:
             self.clock.saw(at)
         message = event.message
-        if isinstance(message, orders_pb2.OrderCreated):
-            if raw is not None and "clocks" in raw:
+        if isinstance(state, Shipment):
+            if isinstance(message, orders_pb2.OrderCreated):
                 return None, []  # a redelivery
-            return self._order(message.order, at, (raw or {}).get("pending", []))
-        if raw is None or "clocks" not in raw:
-            # Topics are read independently, so a scan may come before its order: keep it
-            # until the order arrives (or the grace runs out, see ``expire``).
-            parked = self.processing_time()
-            pending = [*(raw or {}).get("pending", []), _pending(event, at, parked)]
-            return {"waybill": event.key, "pending": pending}, []
-        return self._apply(Shipment.from_dict(raw), message, at)
+            return self._apply(state, message, at)
+        waiting = state["pending"] if state is not None else []
+        if isinstance(message, orders_pb2.OrderCreated):
+            return self._order(message.order, at, waiting)
+        # Topics are read independently, so a scan may come before its order: keep it
+        # until the order arrives (or the grace runs out, see ``expire``).
+        parked = self.processing_time()
+        return {"waybill": event.key, "pending": [*waiting, _pending(event, at, parked)]}, []
 
     def _apply(
         self, shipment: Shipment, message: Any, at: datetime
-    ) -> tuple[dict[str, Any] | None, list[Outcome]]:
+    ) -> tuple[Shipment, list[Outcome]]:
         outcomes: list[Outcome] = []
         if isinstance(message, orders_pb2.OrderCancelled):
             on_status(shipment, "cancelled", at, self.budgets)
@@ -134,21 +177,17 @@ class Processor:
             promise = message.route.promise
             if promise.ByteSize() and promise.deliver_by.ByteSize():
                 placed = shipment.clocks["pickup"].opened_at if "pickup" in shipment.clocks else at
-                on_promise(
-                    shipment, placed, promise.deliver_by.ToDatetime(tzinfo=UTC), self.budgets
-                )
+                on_promise(shipment, placed, _when(promise.deliver_by) or at, self.budgets)
         elif isinstance(message, tracking_pb2.ShipmentStatusChanged):
-            status = common_pb2.ShipmentStatus.Name(message.to_status)
-            outcomes = on_status(
-                shipment, status.removeprefix("SHIPMENT_STATUS_").lower(), at, self.budgets
-            )
-            if message.location.code and status == "SHIPMENT_STATUS_AT_DELIVERY_OUTLET":
+            status = STATUS_NAMES.get(message.to_status, "")
+            outcomes = on_status(shipment, status, at, self.budgets)
+            if message.location.code and status == "at_delivery_outlet":
                 shipment.destination_outlet = shipment.destination_outlet or message.location.code
-        return shipment.to_dict(), outcomes
+        return shipment, outcomes
 
     def _order(
         self, order: orders_pb2.Order, at: datetime, pending: list[dict[str, Any]]
-    ) -> tuple[dict[str, Any], list[Outcome]]:
+    ) -> tuple[Shipment, list[Outcome]]:
         shipment = Shipment(
             waybill=order.waybill,
             origin_outlet=order.origin_outlet_code,
@@ -159,83 +198,78 @@ class Processor:
             tier=TIERS.get(order.customer_tier, "Q3"),
             remote=order.promise.remote_area,
         )
-        window = (
-            order.pickup_window.start.ToDatetime(tzinfo=UTC)
-            if order.pickup_window.start.ByteSize()
-            else None
-        )
-        deliver_by = (
-            order.promise.deliver_by.ToDatetime(tzinfo=UTC)
-            if order.promise.deliver_by.ByteSize()
-            else None
-        )
-        on_order(shipment, at, window, deliver_by, self.budgets)
+        window = _when(order.pickup_window.start)
+        on_order(shipment, at, window, _when(order.promise.deliver_by), self.budgets)
         outcomes: list[Outcome] = []
         for early in sorted(pending, key=lambda p: p["at"]):
             message = KINDS[early["type"]].FromString(bytes.fromhex(early["value"]))
             outcomes += self._apply(shipment, message, datetime.fromisoformat(early["at"]))[1]
-        return shipment.to_dict(), outcomes
+        return shipment, outcomes
 
-    def due(self, raw: dict[str, Any]) -> datetime | None:
+    def due(self, state: State) -> datetime | None:
         """When the timers next have something to do for this state: the end of the early
         events' grace while they wait for their order, else the clocks' next warning or
         deadline (None: nothing left to time)."""
-        if "clocks" not in raw:
-            oldest = min(datetime.fromisoformat(p["at"]) for p in raw["pending"])
-            return oldest + PENDING_GRACE
-        return next_due(Shipment.from_dict(raw))
+        if isinstance(state, Shipment):
+            return next_due(state)
+        oldest = min(datetime.fromisoformat(p["at"]) for p in state["pending"])
+        return oldest + PENDING_GRACE
 
-    def expire(self, raw: dict[str, Any]) -> bool:
-        """True when ``raw`` only holds early events whose order never came in time."""
-        if "clocks" in raw or not raw.get("pending"):
+    def expire(self, state: State) -> bool:
+        """True when ``state`` only holds early events whose order never came in time."""
+        if isinstance(state, Shipment) or not state.get("pending"):
             return False
         now = self.clock.timer_now()
         if now is None:
             return False
-        oldest = min(datetime.fromisoformat(p["at"]) for p in raw["pending"])
+        oldest = min(datetime.fromisoformat(p["at"]) for p in state["pending"])
         if now - oldest <= PENDING_GRACE:
             return False
-        parked = min(datetime.fromisoformat(p.get("parked", p["at"])) for p in raw["pending"])
+        parked = min(datetime.fromisoformat(p.get("parked", p["at"])) for p in state["pending"])
         return self.processing_time() - parked > self.pending_wait
 
-    def tick(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[Outcome]]:
+    def tick(self, state: State) -> tuple[State, list[Outcome]]:
+        """The timers' outcomes due now; a shipment is changed in place (early events alone
+        have no clocks to time: see ``expire``)."""
         now = self.clock.timer_now()
-        if now is None:
-            return raw, []
-        shipment = Shipment.from_dict(raw)
-        outcomes = tick(shipment, now)
-        return shipment.to_dict(), outcomes
+        if now is None or not isinstance(state, Shipment):
+            return state, []
+        return state, tick(state, now)
+
+
+LEVEL_CODES = {name: code for code, name in LEVELS.items()}
+TIER_CODES = {name: code for code, name in TIERS.items()}
+OUTCOME_MESSAGES: dict[str, Any] = {
+    "at_risk": sla_pb2.SlaAtRisk,
+    "breached": sla_pb2.SlaBreached,
+    "met": sla_pb2.SlaMet,
+}
 
 
 def outcome_message(shipment: Shipment, outcome: Outcome) -> Any:
     """SlaAtRisk / SlaBreached / SlaMet for an outcome."""
     dims = shipment.dimensions(outcome.sla)
     clock = outcome.clock
-    kind: Any = {
-        "at_risk": sla_pb2.SlaAtRisk,
-        "breached": sla_pb2.SlaBreached,
-        "met": sla_pb2.SlaMet,
-    }[outcome.kind]
-    message = kind(
+    message = OUTCOME_MESSAGES[outcome.kind](
         waybill=shipment.waybill,
         sla=SLA_CODES[outcome.sla],
         outlet_code=dims["outlet"],
         city_code=dims["city"],
-        service_level=next((c for c, n in LEVELS.items() if n == shipment.level), 0),
-        customer_tier=next((c for c, n in TIERS.items() if n == shipment.tier), 0),
+        service_level=LEVEL_CODES.get(shipment.level, 0),
+        customer_tier=TIER_CODES.get(shipment.tier, 0),
     )
-    message.started_at.FromDatetime(clock.opened_at)
-    message.deadline.FromDatetime(clock.deadline)
+    set_time(message.started_at, clock.opened_at)
+    set_time(message.deadline, clock.deadline)
     if outcome.kind == "at_risk":
         budget = (clock.deadline - clock.opened_at).total_seconds() or 1.0
         message.elapsed_fraction = (outcome.at - clock.opened_at).total_seconds() / budget
-        message.remaining.FromTimedelta(max(timedelta(0), clock.deadline - outcome.at))
-        message.detected_at.FromDatetime(outcome.at)
+        set_duration(message.remaining, max(timedelta(0), clock.deadline - outcome.at))
+        set_time(message.detected_at, outcome.at)
     elif outcome.kind == "breached":
-        message.breached_at.FromDatetime(outcome.at)
+        set_time(message.breached_at, outcome.at)
     else:
-        message.met_at.FromDatetime(outcome.at)
-        message.elapsed.FromTimedelta(outcome.at - clock.opened_at)
+        set_time(message.met_at, outcome.at)
+        set_duration(message.elapsed, outcome.at - clock.opened_at)
     return message
 
 

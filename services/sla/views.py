@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from fairwind.v1 import sla_pb2
-from services.sla.domain import Shipment
+from services.sla.domain import Clock, Shipment
 from services.sla.processing import DIMENSIONS, SLA_CODES
 
 
@@ -83,7 +83,7 @@ def compliance_snapshot(
 
 
 def at_risk(
-    shipments: Iterable[tuple[str, dict[str, Any] | None]], now: datetime
+    shipments: Iterable[tuple[str, Shipment | dict[str, Any] | None]], now: datetime
 ) -> list[dict[str, Any]]:
     """Open clocks past the at-risk fraction, closest to breach first."""
     rows: list[dict[str, Any]] = [
@@ -94,9 +94,18 @@ def at_risk(
             "minutes_left": round((clock.deadline - now).total_seconds() / 60, 1),
         }
         for waybill, state in shipments
-        if state and "clocks" in state
-        for clock in Shipment.from_dict(state).clocks.values()
+        for clock in _clocks(state)
         if clock.state == "open" and clock.warned
     ]
     rows.sort(key=lambda row: row["minutes_left"])
     return rows
+
+
+def _clocks(state: Shipment | dict[str, Any] | None) -> Iterable[Clock]:
+    """A stored shipment's clocks: the worker's own object, or a dict recovered from the
+    changelog (early events alone have none)."""
+    if isinstance(state, Shipment):
+        return state.clocks.values()
+    if state and "clocks" in state:
+        return Shipment.from_dict(state).clocks.values()
+    return ()

@@ -41,6 +41,18 @@ def test_encode_then_decode_gives_the_same_event() -> None:
     assert (event.key, event.partition, event.offset) == ("SF1234567890", 2, 41)
 
 
+def test_events_encoded_together_share_a_time_and_may_each_be_named() -> None:
+    codec = EventCodec(platform_catalog(), source="sla")
+    items = [(order_created("FW1"), "FW1"), (order_created("FW2"), "FW2")]
+    named = codec.encode_many(items, event_ids=["sla:FW1:pickup:met", "sla:FW2:pickup:met"])
+    assert [e.event_id for e in named] == ["sla:FW1:pickup:met", "sla:FW2:pickup:met"]
+    decoded = [codec.decode(e.topic, e.key, e.value, e.headers) for e in named]
+    assert [e.id for e in decoded] == ["sla:FW1:pickup:met", "sla:FW2:pickup:met"]
+    assert decoded[0].envelope.time == decoded[1].envelope.time
+    fresh = codec.encode_many(items)
+    assert len({e.event_id for e in fresh}) == 2
+
+
 def test_encode_copies_the_current_trace_context() -> None:
     codec = EventCodec(platform_catalog(), source="orders")
     parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"

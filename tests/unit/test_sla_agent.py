@@ -14,12 +14,14 @@ from faust.types import TP
 from prometheus_client import CollectorRegistry
 
 from fairwind.events import EventCodec
+from fairwind.events.batches import Outgoing
 from fairwind.events.contracts import platform_catalog
 from fairwind.v1 import common_pb2, orders_pb2, sla_pb2, tracking_pb2
 from services.sla.bootstrap import SlaApp, bootstrap
 from services.sla.clock import EventClock
 from services.sla.consumer import TICK_HEADER, SlaAgent
 from services.sla.counts import decode_change
+from services.sla.domain import Shipment
 from services.sla.settings import SlaSettings
 from services.sla.views import aggregate
 
@@ -32,41 +34,45 @@ def at(minutes: float) -> datetime:
 
 
 class Sent:
-    def __init__(self) -> None:
-        self.records: list[tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]]]] = []
+    """What the agent hands the producer: its outputs, and its tables' changelog records."""
 
-    async def __call__(
-        self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
-    ) -> None:
-        self.records.append((topic, key, value, headers))
+    def __init__(self) -> None:
+        self.all: list[Outgoing] = []
+
+    async def __call__(self, records: list[Outgoing]) -> None:
+        self.all += records
+
+    @property
+    def records(self) -> list[Outgoing]:
+        """Outcomes, snapshots and dead letters (not the changelogs), in order."""
+        return [r for r in self.all if not r.topic.endswith("-changelog")]
 
     def types(self) -> list[str]:
         return [
-            dict(h)["ce_type"].decode().rsplit(".", 1)[1]
-            for t, _, _, h in self.records
-            if not t.endswith(".dlq")
+            dict(r.headers or [])["ce_type"].decode().rsplit(".", 1)[1]
+            for r in self.records
+            if not r.topic.endswith(".dlq")
         ]
 
     def dead(self) -> list[str]:
-        return [dict(h)["dlq_reason"].decode() for t, _, _, h in self.records if t.endswith(".dlq")]
-
-
-class Changelog:
-    """The tables' changelog records, as the agent sends them."""
-
-    def __init__(self) -> None:
-        self.records: list[tuple[str, bytes, bytes | None, int]] = []
-
-    async def __call__(self, topic: str, key: bytes, value: bytes | None, partition: int) -> None:
-        self.records.append((topic, key, value, partition))
-
-    def of(self, table: Any) -> list[tuple[int, Any, Any]]:
-        """(partition, key, value) of the table's records, decoded as its recovery would."""
-        topic = table.changelog_topic
         return [
-            (partition, json.loads(key), None if value is None else json.loads(value))
-            for name, key, value, partition in self.records
-            if name == topic.get_topic_name()
+            dict(r.headers or [])["dlq_reason"].decode()
+            for r in self.records
+            if r.topic.endswith(".dlq")
+        ]
+
+    def of(self, table: Any) -> list[tuple[int | None, Any, Any]]:
+        """(partition, key, value) of the table's changelog records, decoded as its recovery
+        would."""
+        name = table.changelog_topic.get_topic_name()
+        return [
+            (
+                r.partition,
+                json.loads(r.key or b""),
+                None if r.value is None else json.loads(r.value),
+            )
+            for r in self.all
+            if r.topic == name
         ]
 
 
@@ -96,8 +102,7 @@ async def harness() -> AsyncIterator[tuple[SlaApp, Any, Sent, EventClock]]:
         clock=clock,
         registry=CollectorRegistry(),
         app_id="sla-unit-test",
-        sink=sent,
-        changelog=Changelog(),
+        produce=sent,
     )
     sla.app.finalize()
     agent = sla.app.agents["sla-clocks"]
@@ -223,7 +228,7 @@ async def test_a_scan_read_hours_of_event_time_before_its_order_still_counts(
     assert sent.dead() == []
     await put(context, order())
     assert sent.types() == ["SlaMet"]
-    assert sla.shipments["FW1"]["clocks"]["pickup"]["state"] == "met"
+    assert sla.shipments["FW1"].clocks["pickup"].state == "met"
 
 
 async def test_a_scan_before_its_order_is_counted_when_the_order_comes(harness: Any) -> None:
@@ -231,7 +236,7 @@ async def test_a_scan_before_its_order_is_counted_when_the_order_comes(harness: 
     await put(context, status(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40))
     await put(context, order())
     assert sent.types() == ["SlaMet"]
-    assert sla.shipments["FW1"]["clocks"]["pickup"]["state"] == "met"
+    assert sla.shipments["FW1"].clocks["pickup"].state == "met"
 
 
 async def test_a_tick_brings_the_clock_of_another_worker(harness: Any) -> None:
@@ -346,30 +351,46 @@ async def test_a_batch_writes_each_shipment_and_count_once_in_its_partition(
             record(second, "FW2", 3),
         ]
     )
-    changelog = sla.agent.changelog
+    changelog = sent
     shipments = sorted((partition, key) for partition, key, _ in changelog.of(sla.shipments))
     assert shipments == [(2, "FW1"), (3, "FW2")]
     counts = changelog.of(sla.local_counts)
     assert [(partition, value) for partition, _, value in counts] == [(2, 1)]  # pickup met
-    assert changelog.of(sla.shipments)[0][2] == sla.shipments["FW1"]
-    clocks = sla.shipments["FW1"]["clocks"]
-    assert (clocks["pickup"]["state"], clocks["outlet_delivery"]["state"]) == ("met", "open")
+    # The changelog holds the shipment as its recovery reads it back: a dict, the same one.
+    assert changelog.of(sla.shipments)[0][2] == sla.shipments["FW1"].to_dict()
+    assert Shipment.from_dict(changelog.of(sla.shipments)[0][2]) == sla.shipments["FW1"]
+    clocks = sla.shipments["FW1"].clocks
+    assert (clocks["pickup"].state, clocks["outlet_delivery"].state) == ("met", "open")
     assert sent.types() == ["SlaMet"]
     assert sla.agent.handled == 4
 
 
 async def test_a_batch_that_fails_part_way_writes_nothing(harness: Any) -> None:
-    sla, *_ = harness
+    sla, _, sent, _ = harness
 
     async def broken(*_: Any) -> None:
         raise ConnectionError("broker gone")
 
-    sla.agent.sink = broken
+    sla.agent.produce = broken
     batch = [
         record(order(), "FW1", 0),
         record(status(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40), "FW1", 0),
     ]
     with pytest.raises(ConnectionError):
         await sla.agent.handle_batch(batch)
-    assert (sla.agent.changelog.records, sla.shipments.get("FW1")) == ([], None)
+    assert (sent.all, sla.shipments.get("FW1"), sla.agent.outgoing) == ([], None, [])
     assert sla.agent.handled == 0
+    sla.agent.produce = sent  # the batch is read again: its outcome comes, once
+    await sla.agent.handle_batch(batch)
+    assert sent.types() == ["SlaMet"]
+    assert sla.shipments["FW1"].clocks["pickup"].state == "met"
+
+
+async def test_a_shipment_recovered_from_the_changelog_goes_on(harness: Any) -> None:
+    """After a restart the store holds the changelog's dicts, not the worker's objects."""
+    sla, context, sent, _ = harness
+    await put(context, order())
+    sla.shipments.data["FW1"] = sla.shipments["FW1"].to_dict()  # as recovery leaves it
+    await put(context, status(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40))
+    assert sent.types() == ["SlaMet"]
+    assert sla.shipments["FW1"].clocks["pickup"].state == "met"

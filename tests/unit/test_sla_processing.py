@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from google.protobuf import duration_pb2, timestamp_pb2
 
 from fairwind.events import Event, EventCodec
 from fairwind.events.contracts import platform_catalog
@@ -18,6 +19,8 @@ from services.sla.processing import (
     count_key,
     outcome_id,
     outcome_message,
+    set_duration,
+    set_time,
 )
 from services.sla.views import aggregate, at_risk, compliance_snapshot
 
@@ -64,7 +67,8 @@ def test_an_order_opens_pickup_and_promise_clocks(processor: Processor) -> None:
     state, outcomes = processor.handle(None, event(created()))
     assert state is not None
     assert outcomes == []
-    assert set(state["clocks"]) == {"pickup", "promise"}
+    assert isinstance(state, Shipment)
+    assert set(state.clocks) == {"pickup", "promise"}
     assert processor.handle(state, event(created()))[0] is None  # a redelivery changes nothing
 
 
@@ -92,7 +96,7 @@ def test_a_scan_before_its_order_waits_for_it(processor: Processor) -> None:
         None, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40))
     )
     assert early is not None
-    assert "clocks" not in early
+    assert not isinstance(early, Shipment)
     assert outcomes == []
     state, outcomes = processor.handle(early, event(created()))
     assert state is not None
@@ -141,8 +145,8 @@ def test_outcome_messages_and_ids(processor: Processor) -> None:
     state, (met,) = processor.handle(
         state, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40))
     )
-    assert state is not None
-    message = outcome_message(Shipment.from_dict(state), met)
+    assert isinstance(state, Shipment)
+    message = outcome_message(state, met)
     assert isinstance(message, sla_pb2.SlaMet)
     assert (message.waybill, message.sla, message.outlet_code) == (
         "FW1",
@@ -159,9 +163,8 @@ def test_counts_aggregate_by_dimension_and_window(processor: Processor) -> None:
     state, (met,) = processor.handle(
         state, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40))
     )
-    assert state is not None
-    shipment = Shipment.from_dict(state)
-    key = count_key(2, shipment, met)
+    assert isinstance(state, Shipment)
+    key = count_key(2, state, met)
     assert key.split("|")[2:] == ["pickup", "met", "SZX001", "SZX", "next_day", "Q2"]
     key_q1 = key.removesuffix("|Q2") + "|Q1"  # the same outlet, another tier
     counts = [(key, 1), (key.replace("|met|", "|breached|"), 4), (key_q1, 3)]
@@ -181,8 +184,8 @@ def test_counts_ahead_of_the_clock_are_not_hidden(processor: Processor) -> None:
     state, (met,) = processor.handle(
         state, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 40))
     )
-    assert state is not None
-    counts = [(count_key(2, Shipment.from_dict(state), met), 1)]
+    assert isinstance(state, Shipment)
+    counts = [(count_key(2, state, met), 1)]
     expected = {"SZX001": {"met": 1, "breached": 0, "compliance": 1.0}}
     assert aggregate(counts, "pickup", "outlet", 24, at(40) - timedelta(hours=2)) == expected
 
@@ -210,7 +213,7 @@ def test_route_events_do_not_move_the_event_clock(processor: Processor) -> None:
 def test_an_early_route_event_waits_on_event_time(processor: Processor) -> None:
     processor.clock.saw(at(5))
     early, _ = processor.handle(None, event(planned(1440), key="FW2", sent=at(600)))
-    assert early is not None
+    assert isinstance(early, dict)
     assert [p["at"] for p in early["pending"]] == [at(5).isoformat()]
 
 
@@ -236,8 +239,13 @@ def test_timers_run_the_allowed_lateness_behind_the_event_clock() -> None:
     assert clock.now() == at(65)
     state, outcomes = processor.tick(state)
     assert [(o.kind, o.sla) for o in outcomes] == [("at_risk", "pickup")]
-    # A scan from another topic, a little behind, still closes the clock as met.
-    _, outcomes = processor.handle(state, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 58)))
+    # A scan from another topic, a little behind, still closes the clock as met (on a copy,
+    # as read afresh from the table: the timer below runs without it).
+    assert isinstance(state, Shipment)
+    scanned = state.copy()
+    _, outcomes = processor.handle(
+        scanned, event(changed(common_pb2.SHIPMENT_STATUS_PICKED_UP, 58))
+    )
     assert [(o.kind, o.sla) for o in outcomes] == [("met", "pickup")]
     clock.saw(at(71))
     _, outcomes = processor.tick(state)
@@ -275,9 +283,12 @@ def test_the_snapshot_and_the_at_risk_list(processor: Processor) -> None:
     assert state is not None
     processor.clock.saw(at(50))
     state, _ = processor.tick(state)
-    assert [
-        (r["waybill"], r["sla"], r["minutes_left"]) for r in at_risk([("FW1", state)], at(50))
-    ] == [("FW1", "pickup", 10.0)]
+    assert isinstance(state, Shipment)
+    # The at-risk list reads the table: objects the worker wrote, dicts it recovered.
+    for stored in (state, state.to_dict()):
+        assert [
+            (r["waybill"], r["sla"], r["minutes_left"]) for r in at_risk([("FW1", stored)], at(50))
+        ] == [("FW1", "pickup", 10.0)]
 
 
 def test_due_is_the_grace_of_early_events_or_the_next_clock_time(processor: Processor) -> None:
@@ -287,3 +298,25 @@ def test_due_is_the_grace_of_early_events_or_the_next_clock_time(processor: Proc
     state, _ = processor.handle(None, event(created()))
     assert state is not None
     assert processor.due(state) == at(48)  # the pickup clock's 80 %
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        timedelta(0),
+        timedelta(minutes=40, microseconds=7),
+        timedelta(days=2, seconds=3),
+        timedelta(minutes=-5),
+        timedelta(microseconds=-1),
+        timedelta(days=-3, seconds=1),
+    ],
+)
+def test_durations_and_times_are_set_as_protobuf_sets_them(value: timedelta) -> None:
+    mine, theirs = duration_pb2.Duration(), duration_pb2.Duration()
+    set_duration(mine, value)
+    theirs.FromTimedelta(value)
+    assert (mine.seconds, mine.nanos) == (theirs.seconds, theirs.nanos)
+    stamp, expected = timestamp_pb2.Timestamp(), timestamp_pb2.Timestamp()
+    set_time(stamp, at(0) + value)
+    expected.FromDatetime(at(0) + value)
+    assert (stamp.seconds, stamp.nanos) == (expected.seconds, expected.nanos)
