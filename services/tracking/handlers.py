@@ -23,8 +23,8 @@ from fairwind.v1 import orders_pb2, routes_pb2
 from services.tracking import convert
 from services.tracking.domain.status import Position, advance, cancelled, dispatched
 from services.tracking.parking import give_up, park, parked_event, parked_scan
-from services.tracking.recording import ScanCommand, record_scans
-from services.tracking.service import TrackingService, check_movement
+from services.tracking.recording import ScanCommand, check_movement, record_scans
+from services.tracking.service import TrackingService
 from services.tracking.store import RouteUpdate, TrackingUnit, position_of
 
 Document = dict[str, Any]

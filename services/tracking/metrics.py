@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,6 +35,23 @@ class TrackingMetrics:
             self.transitions.inc()
         if command.deviation:
             self.deviations.labels(command.deviation).inc()
+
+    def count_all(self, commands: Iterable[ScanCommand]) -> None:
+        """Scans written or parked together (a batch): each label set incremented once."""
+        scans: collections.Counter[tuple[str, str]] = collections.Counter()
+        deviations: collections.Counter[str] = collections.Counter()
+        transitions = 0
+        for command in commands:
+            scans[command.doc["event"], command.outcome] += 1
+            transitions += command.status_changed
+            if command.deviation:
+                deviations[command.deviation] += 1
+        for (event, outcome), n in scans.items():
+            self.scans.labels(event, outcome).inc(n)
+        if transitions:
+            self.transitions.inc(transitions)
+        for kind, n in deviations.items():
+            self.deviations.labels(kind).inc(n)
 
 
 @functools.cache

@@ -3,21 +3,22 @@ tracking has not read yet, and tell a device what became of a scan."""
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from fairwind.problems import Rejected
-from services.tracking import convert
+from services.tracking import convert, recording
 from services.tracking.devices import Device
 from services.tracking.domain.status import ScanEvent
 from services.tracking.handlers import park_scans
 from services.tracking.parking import PARKED_SCAN
-from services.tracking.recording import ScanCommand, record_scans
+from services.tracking.recording import ScanCommand, check_movement
 from services.tracking.schemas import ScanIn
-from services.tracking.service import TrackingService, check_movement, waybill_of
-from services.tracking.store import NO_ORDER, TrackingUnit
+from services.tracking.service import TrackingService, waybill_of
+from services.tracking.store import NO_ORDER
 
 Document = dict[str, Any]
 _SCAN = TypeAdapter(ScanIn)
@@ -95,49 +96,65 @@ async def record_scan(svc: TrackingService, device: Device, scan: ScanIn) -> Sca
 
 
 async def record_batch(svc: TrackingService, device: Device, items: list[Any]) -> list[Document]:
-    """Per-item results: recorded, duplicate, parked, or the problem of that item."""
+    """Per-item results: recorded, duplicate, parked, or the problem of that item. The
+    batch's scans of known shipments are one unit of work (``recording.record_batch``)."""
     if len(items) > svc.settings.max_batch:
         raise Rejected(422, "batch_too_large", f"at most {svc.settings.max_batch} scans")
+    problems: dict[int, Rejected] = {}
+    commands = await _commands(svc, device, items, problems)
+    if commands:
+        batch = list(commands.values())
+        await svc.uow.run(functools.partial(recording.record_batch, svc, commands=batch))
+    for index, command in list(commands.items()):
+        if command.problem is not None:
+            problems[index] = command.problem
+            del commands[index]
+    await _park(svc, [c for c in commands.values() if c.outcome == "pending"])
+    return _results(svc, commands, problems)
+
+
+async def _commands(
+    svc: TrackingService, device: Device, items: list[Any], problems: dict[int, Rejected]
+) -> dict[int, ScanCommand]:
+    """The items that are valid scans from this device, by index; the problem of each
+    other one in ``problems``."""
     now = svc.clock.now()
-    parsed: dict[int, ScanIn] = {}
-    results: dict[int, Document] = {}
-    for index, item in enumerate(items):
-        try:
-            parsed[index] = _SCAN.validate_python(item)
-        except ValidationError as exc:
-            detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            results[index] = _problem(index, Rejected(422, "invalid_scan", detail))
-    ships = await svc.store.shipments.many({s.waybill for s in parsed.values()})
     place = await svc.devices.location(device.location)
     commands: dict[int, ScanCommand] = {}
-    for index, scan in parsed.items():
+    for index, item in enumerate(items):
         try:
+            scan = _parse(item)
             where = place if scan.location == device.location else None
             commands[index] = _check(svc, device, scan, where, now)
-            if (ship := ships.get(scan.waybill)) is not None:
-                check_movement(ship, commands[index].doc)
         except Rejected as exc:
-            commands.pop(index, None)
-            results[index] = _problem(index, exc)
-    known = [c for c in commands.values() if c.doc["waybill"] in ships]
+            problems[index] = exc
+    return commands
 
-    async def record(uow: TrackingUnit) -> None:
-        await record_scans(svc, uow, known)
 
-    if known:
-        await svc.uow.run(record)  # one transaction for the batch's scans
-    await _park(svc, [c for c in commands.values() if c.doc["waybill"] not in ships])
+def _parse(item: Any) -> ScanIn:
+    try:
+        return _SCAN.validate_python(item)
+    except ValidationError as exc:
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise Rejected(422, "invalid_scan", detail) from exc
+
+
+def _results(
+    svc: TrackingService, commands: dict[int, ScanCommand], problems: dict[int, Rejected]
+) -> list[Document]:
+    """Each item's result in the order sent, counted in the metrics."""
+    svc.metrics.count_all(commands.values())
+    results: dict[int, Document] = {}
     for index, command in commands.items():
-        svc.metrics.count(command)
         results[index] = {
             "index": index,
             "status": STATUS[command.outcome],
             "scan_id": command.doc["_id"],
             "outcome": command.outcome,
         }
-    for result in results.values():
-        if "problem" in result:
-            svc.metrics.rejected.labels(result["problem"]["title"]).inc()
+    for index, problem in problems.items():
+        svc.metrics.rejected.labels(problem.reason).inc()
+        results[index] = _problem(index, problem)
     return [results[i] for i in sorted(results)]
 
 

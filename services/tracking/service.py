@@ -14,7 +14,6 @@ from fairwind.mongo.batching import GroupCommitter
 from fairwind.mongo.uow import Units
 from fairwind.problems import Rejected
 from services.tracking.devices import DeviceRegistry
-from services.tracking.domain.status import ScanEvent, Status, accepts
 from services.tracking.guesses import GuessThrottle
 from services.tracking.metrics import TrackingMetrics
 from services.tracking.recording import ScanCommand, record_scans
@@ -52,8 +51,3 @@ def waybill_of(svc: TrackingService, text: str) -> str:
         return parse_waybill(text, svc.settings.waybill_prefix)
     except InvalidWaybill as exc:
         raise Rejected(400, "invalid_waybill", str(exc)) from exc
-
-
-def check_movement(ship: Document, scan: Document) -> None:
-    if not accepts(Status(ship["status"]), ScanEvent(scan["event"])):
-        raise Rejected(409, "cancelled", f"{ship['_id']} was cancelled; no movement scans")

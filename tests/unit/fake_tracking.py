@@ -35,6 +35,7 @@ from services.tracking.store import (
     TrackingUnit,
     Unmatched,
 )
+from services.tracking.store.shipments import SCAN_VIEW
 
 Document = dict[str, Any]
 CODEC = EventCodec(platform_catalog(), "tests")
@@ -55,6 +56,12 @@ class FakeShipments(Shipments):
     async def many(self, waybills: Collection[str]) -> dict[str, Document]:
         return {w: copy.deepcopy(self.docs[w]) for w in waybills if w in self.docs}
 
+    async def for_scans(self, waybills: Collection[str]) -> dict[str, Document]:
+        """Only ``SCAN_VIEW``, as MongoDB's projection: recording must not need more."""
+        wanted = {"_id", *SCAN_VIEW}
+        found = await self.many(waybills)
+        return {w: {k: v for k, v in doc.items() if k in wanted} for w, doc in found.items()}
+
     async def known(self, waybills: Collection[str]) -> set[str]:
         return {w for w in waybills if w in self.docs}
 
@@ -67,6 +74,10 @@ class FakeShipments(Shipments):
     async def replace(self, ships: Iterable[Document]) -> None:
         for ship in ships:
             self.docs[ship["_id"]] = copy.deepcopy(ship)
+
+    async def set_fields(self, changes: Iterable[tuple[str, Document]]) -> None:
+        for waybill, fields in changes:
+            self.docs[waybill] |= copy.deepcopy(fields)
 
     async def plan(self, updates: Sequence[RouteUpdate]) -> None:
         for update in updates:

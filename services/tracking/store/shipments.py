@@ -15,6 +15,28 @@ from services.tracking.store.scans import TIMELINE_LIMIT, Scans
 
 Document = dict[str, Any]
 _TIMELINE = "__timeline"  # not a shipment field: the scans joined in for a lookup
+# What recording a scan reads of a shipment (``services.tracking.recording``: the status
+# machine, the route and its plans, the hops, the deviations reported, and what a status
+# change event tells); not the parties, the largest part, nor what it only writes.
+SCAN_VIEW = (
+    "status",
+    "substatus",
+    "key",
+    "reason",
+    "location",
+    "courier_id",
+    "eta",
+    "origin_outlet",
+    "route",
+    "plans",
+    "hops",
+    "deviations",
+    "partner_id",
+    "customer_id",
+    "service_level",
+    "customer_tier",
+    "promise",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +93,14 @@ class Shipments(Repository):
         found = self.collection.find({"_id": {"$in": list(waybills)}}, session=self.session)
         return {doc["_id"]: doc async for doc in found}
 
+    async def for_scans(self, waybills: Collection[str]) -> dict[str, Document]:
+        """The shipments, as recording scans reads them (``SCAN_VIEW``): a part of each,
+        so write them back with ``set_fields``, never ``replace``."""
+        found = self.collection.find(
+            {"_id": {"$in": list(waybills)}}, SCAN_VIEW, session=self.session
+        )
+        return {doc["_id"]: doc async for doc in found}
+
     async def listing(
         self, field: str, value: str, statuses: list[str], skip: int, limit: int
     ) -> list[Document]:
@@ -96,6 +126,14 @@ class Shipments(Repository):
         """Store shipments read and changed in this unit (read in the same transaction, so
         a concurrent writer of one of them makes the unit run again, never lose a change)."""
         updates = [ReplaceOne({"_id": ship["_id"]}, ship) for ship in ships]
+        if updates:
+            await self.collection.bulk_write(updates, ordered=False, session=self.session)
+
+    async def set_fields(self, changes: Iterable[tuple[str, Document]]) -> None:
+        """Set fields of shipments read in this unit (``(waybill, fields)``), in one bulk
+        write: a concurrent writer of one of them makes the unit run again, as with
+        ``replace``, and only the fields named are sent."""
+        updates = [UpdateOne({"_id": waybill}, {"$set": fields}) for waybill, fields in changes]
         if updates:
             await self.collection.bulk_write(updates, ordered=False, session=self.session)
 
