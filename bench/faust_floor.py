@@ -78,13 +78,12 @@ def floor_app(expected: int, topics: list[str], work: Work) -> faust.App:
 
     async def read_and_write(stream: Any) -> None:
         forwarded = 0
+        filler = "0" * max(work.value_bytes - 2, 0)  # as JSON: a string of value_bytes
         async for batch in stream.take_events(1000, within=0.05):
             outputs = []
             for event in batch:
                 message = event.message
-                value = message.value.hex()
-                if work.value_bytes:
-                    value = value.ljust(work.value_bytes - 2, "0")[: work.value_bytes - 2]
+                value = filler or message.value.hex()
                 writes.set(message.partition, message.key.decode(), value)
                 forwarded += 1
                 if work.output_every and forwarded % work.output_every == 0:

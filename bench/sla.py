@@ -32,6 +32,7 @@ from services.sla.processing import Processor
 
 ORDERS = int(scaled(10_000, 3_000))
 PARTITIONS = 4
+ROUNDS = 2
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=6)
 
 
@@ -156,6 +157,45 @@ def floor_rate(settings: Any, topics: list[str], expected: int, *flags: str) -> 
     return events / max(float(result["seconds"]), 1e-9), events / max(float(result["cpu"]), 1e-9)
 
 
+@dataclass(frozen=True)
+class WorkerRun:
+    rate: float  # events/s from the first event processed to the last
+    rate_cpu: float  # events per CPU-second of the worker process over the same span
+    first_s: float  # start to the first event processed
+    total_s: float  # start to the last event counted
+
+
+def worker_service(settings: Any) -> Service:
+    """An SLA worker with a fresh app id: its own consumer group and tables, so it reads
+    the preloaded events from the beginning."""
+    worker = Service(["-m", "services.sla", "worker"], {})
+    worker.env = {
+        "FAIRWIND_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "FAIRWIND_MONGO_URL": settings.mongo_url,
+        "FAIRWIND_BROKER_PROFILE": settings.broker_profile.value,
+        "FAIRWIND_SERVICE_NAME": f"bench-sla-{uuid.uuid4().hex[:6]}",
+        "FAIRWIND_HTTP_PORT": str(worker.port),
+        "FAIRWIND_INPUT_PARTITIONS": str(PARTITIONS),
+        "FAIRWIND_CLOCK": "event",
+        "FAIRWIND_LOG_LEVEL": "WARNING",
+    }
+    return worker
+
+
+async def worker_run(worker: Service, expected: int) -> WorkerRun:
+    started = time.perf_counter()
+    worker.start(timeout_s=120)
+    first = await wait(lambda: processed(worker.port) > 0)
+    pid = worker.process.pid if worker.process else 0
+    cpu_at_first = cpu_seconds(pid)
+    total = await wait(lambda: processed(worker.port) >= expected)
+    cpu = cpu_seconds(pid) - cpu_at_first
+    # Every order's pickup is counted once, met or breached (a check, not a timing).
+    await wait(lambda: counted(worker.port) == ORDERS)
+    in_all = time.perf_counter() - started
+    return WorkerRun(expected / max(total, 1e-9), expected / max(cpu, 1e-9), first, in_all)
+
+
 async def main() -> None:
     batch = events()
     core = core_rate(batch)
@@ -173,36 +213,25 @@ async def main() -> None:
         for start in range(0, len(batch), 5000):
             await publisher.publish_many(batch[start : start + 5000])
         await producer.stop()
-        worker = Service(["-m", "services.sla", "worker"], {})
-        worker.env = {
-            "FAIRWIND_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-            "FAIRWIND_MONGO_URL": settings.mongo_url,
-            "FAIRWIND_BROKER_PROFILE": settings.broker_profile.value,
-            "FAIRWIND_SERVICE_NAME": f"bench-sla-{uuid.uuid4().hex[:6]}",
-            "FAIRWIND_HTTP_PORT": str(worker.port),
-            "FAIRWIND_INPUT_PARTITIONS": str(PARTITIONS),
-            "FAIRWIND_CLOCK": "event",
-            "FAIRWIND_LOG_LEVEL": "WARNING",
-        }
         inputs = topics[:3]
         bare, bare_cpu = floor_rate(settings, inputs, len(batch))
         writing, writing_cpu = floor_rate(settings, inputs, len(batch), "--write")
         mirror_flags = (f"--mirror={core.value_bytes}", f"--every={core.events_per_outcome}")
-        mirror, mirror_cpu = floor_rate(settings, inputs, len(batch), *mirror_flags)
+        # The worker and the floor it is bounded by, alternately, twice each: the best of
+        # each counts (the box swings by a tenth or more between runs of a few seconds).
+        mirrors, runs = [], []
+        for _ in range(ROUNDS):
+            mirrors.append(floor_rate(settings, inputs, len(batch), *mirror_flags))
+            worker = worker_service(settings)
+            try:
+                runs.append(await worker_run(worker, len(batch)))
+            finally:
+                worker.stop()
+        mirror, mirror_cpu = max(m[0] for m in mirrors), max(m[1] for m in mirrors)
+        rate, rate_cpu = max(r.rate for r in runs), max(r.rate_cpu for r in runs)
         try:
-            started = time.perf_counter()
-            worker.start(timeout_s=120)
-            first = await wait(lambda: processed(worker.port) > 0)
-            pid = worker.process.pid if worker.process else 0
-            cpu_at_first = cpu_seconds(pid)
-            total = await wait(lambda: processed(worker.port) >= len(batch))
-            rate = len(batch) / max(total, 1e-9)
-            rate_cpu = len(batch) / max(cpu_seconds(pid) - cpu_at_first, 1e-9)
-            # Every order's pickup is counted once, met or breached (a check, not a timing).
-            await wait(lambda: counted(worker.port) == ORDERS)
-            worker.stop()
             restarted = time.perf_counter()
-            worker.start(timeout_s=120)
+            worker.start(timeout_s=120)  # the last one again: its tables from the changelogs
             recovery = await wait(lambda: counted(worker.port) == ORDERS)
             recovered_in = time.perf_counter() - restarted
         finally:
@@ -218,18 +247,21 @@ async def main() -> None:
         ("read + one table write per event, batched as the worker writes", writing, writing_cpu),
         (
             f"read + the worker's own output: a {core.value_bytes}-byte table record per "
-            f"event and one output record per {core.events_per_outcome} events",
+            f"event and one output record per {core.events_per_outcome} events (best of "
+            f"{ROUNDS})",
             mirror,
             mirror_cpu,
         ),
     )
     for name, wall, cpu in floors:
         print(f"  {name}: {wall:,.0f} ({cpu:,.0f} per CPU-s)")
-    print(
-        f"worker, {len(batch):,} events already on the topics: {rate:>10,.0f} events/s "
-        f"({rate_cpu:,.0f} per CPU-s; worker start to first event {first:.1f} s, then "
-        f"{total:.1f} s for all; {restarted - started:.1f} s in all)"
-    )
+    for n, run in enumerate(runs, 1):
+        print(
+            f"worker run {n}, {len(batch):,} events already on the topics: {run.rate:>10,.0f} "
+            f"events/s ({run.rate_cpu:,.0f} per CPU-s; start to first event "
+            f"{run.first_s:.1f} s, {run.total_s:.1f} s in all); the floor before it: "
+            f"{mirrors[n - 1][0]:,.0f} ({mirrors[n - 1][1]:,.0f} per CPU-s)"
+        )
     print(
         f"worker / Faust with the worker's output: {rate / mirror:.2f} by the clock, "
         f"{rate_cpu / mirror_cpu:.2f} per CPU-second (the fairer one on a busy box); "

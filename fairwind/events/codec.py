@@ -154,12 +154,12 @@ class EventCodec:
         """Raises EnvelopeError, UnknownEventType or PayloadError on a bad record."""
         envelope = Envelope.from_headers(headers)
         message = self.catalog.decode(envelope.type, value or b"")
-        return Event(
-            envelope=envelope,
-            message=message,
-            key=key.decode(errors="replace") if key is not None else None,
-            topic=topic,
-            partition=partition,
-            offset=offset,
-            headers=tuple(headers),
+        return Event(  # positional: see Envelope.from_headers
+            envelope,
+            message,
+            key.decode(errors="replace") if key is not None else None,
+            topic,
+            partition,
+            offset,
+            tuple(headers),
         )

@@ -126,7 +126,7 @@ class SlaAgent:
         if message.partition not in self._indexed:
             self._index(message.partition)
         headers = _headers(message.headers)
-        if any(name == TICK_HEADER for name, _ in headers):
+        if headers and headers[0][0] == TICK_HEADER:  # a tick carries that header alone
             self.on_tick(message.partition, message.value)
         else:
             self.on_event(message, headers)
@@ -299,8 +299,12 @@ class _Orphan:
 
 
 def _headers(raw: Any) -> list[tuple[str, bytes]]:
+    """The record's headers as (name, bytes) pairs: as the consumer gives them, when they
+    are (the usual case), else converted."""
     if raw is None:
         return []
+    if isinstance(raw, list | tuple) and all(type(value) is bytes for _, value in raw):
+        return raw  # type: ignore[return-value]  # a tuple of pairs reads the same
     items = raw.items() if isinstance(raw, dict) else raw
     return [
         (name, value if isinstance(value, bytes) else str(value).encode()) for name, value in items
