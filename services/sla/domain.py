@@ -106,8 +106,10 @@ class Shipment:
         return raw
 
     def copy(self) -> Shipment:
-        """A copy to change: its clocks are its own (times and strings are immutable). By
-        hand: ``dataclasses.replace`` costs as much as reading the shipment from JSON."""
+        """A copy to change. It shares its clocks with the original: the rules below never
+        change a clock in place but replace it with a changed copy (``_changing``), so one
+        clock is copied per change instead of every clock per read. By hand:
+        ``dataclasses.replace`` costs as much as reading the shipment from JSON."""
         return Shipment(
             self.waybill,
             self.origin_outlet,
@@ -118,7 +120,7 @@ class Shipment:
             self.tier,
             self.remote,
             self.cancelled,
-            {name: clock.copy() for name, clock in self.clocks.items()},
+            dict(self.clocks),
         )
 
     @classmethod
@@ -206,8 +208,9 @@ def on_promise(
 def on_status(shipment: Shipment, status: str, at: datetime, budgets: Budgets) -> list[Outcome]:
     if status == "cancelled":
         shipment.cancelled = True
-        for clock in shipment.clocks.values():
-            if clock.state == State.OPEN:
+        for name, current in list(shipment.clocks.items()):
+            if current.state == State.OPEN:
+                clock = _changing(shipment, name)
                 clock.state, clock.closed_at = State.CANCELLED.value, at
         return []
     if status == "picked_up":
@@ -237,6 +240,7 @@ def _close(shipment: Shipment, sla: Sla, at: datetime) -> list[Outcome]:
     if clock is None:
         return []
     if _breached_by_timer(clock):
+        clock = _changing(shipment, sla.value)
         clock.closed_at = at
         if at > clock.deadline:
             return []  # a late scan closes the clock; the breach stays, counted once
@@ -248,12 +252,20 @@ def _close(shipment: Shipment, sla: Sla, at: datetime) -> list[Outcome]:
         ]
     if clock.state != State.OPEN:
         return []
+    clock = _changing(shipment, sla.value)
     clock.closed_at = at
     if at <= clock.deadline:
         clock.state, clock.counted = State.MET.value, True
         return [Outcome("met", sla.value, clock, at)]
     clock.state, clock.counted = State.BREACHED.value, True
     return [Outcome("breached", sla.value, clock, at)]
+
+
+def _changing(shipment: Shipment, name: str) -> Clock:
+    """The shipment's clock ``name``, about to change: a clock is never changed in place,
+    since a copied shipment shares its clocks with the original (see ``Shipment.copy``)."""
+    clock = shipment.clocks[name] = shipment.clocks[name].copy()
+    return clock
 
 
 def _breached_by_timer(clock: Clock) -> bool:
@@ -263,13 +275,15 @@ def _breached_by_timer(clock: Clock) -> bool:
 def tick(shipment: Shipment, now: datetime) -> list[Outcome]:
     """Timers: warn at 80 % once, breach at the deadline, with no scan needed."""
     outcomes = []
-    for clock in shipment.clocks.values():
-        if clock.state != State.OPEN:
+    for name, current in list(shipment.clocks.items()):
+        if current.state != State.OPEN:
             continue
-        if now >= clock.deadline:
+        if now >= current.deadline:
+            clock = _changing(shipment, name)
             clock.state, clock.counted = State.BREACHED.value, True
             outcomes.append(Outcome("breached", clock.sla, clock, clock.deadline))
-        elif now >= clock.at_risk_at and not clock.warned:
+        elif now >= current.at_risk_at and not current.warned:
+            clock = _changing(shipment, name)
             clock.warned = True
             outcomes.append(Outcome("at_risk", clock.sla, clock, now))
     return outcomes

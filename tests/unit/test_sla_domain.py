@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from services.sla.domain import (
@@ -149,3 +150,29 @@ def test_budgets_per_level_and_remote() -> None:
     )
     assert budgets.minutes(Sla.OUTLET_DELIVERY, "same_day", False) == 90
     assert budgets.minutes(Sla.OUTLET_DELIVERY, "standard", True) == 180
+
+
+def test_a_copy_changed_by_any_rule_leaves_the_original_as_it_was() -> None:
+    """The agent changes a copy of the stored shipment; copies share clocks until one
+    changes, so no rule may change a clock in place."""
+    original = ordered(deliver_by=at(1440))
+    on_status(original, "at_delivery_outlet", at(600), BUDGETS)
+    before = original.to_dict()
+
+    def unbreached(shipment: Shipment) -> None:
+        tick(shipment, at(70))
+        on_status(shipment, "picked_up", at(55), BUDGETS)
+
+    changes: list[Callable[[Shipment], object]] = [
+        lambda s: on_status(s, "picked_up", at(40), BUDGETS),
+        lambda s: on_status(s, "delivered", at(650), BUDGETS),
+        lambda s: on_status(s, "cancelled", at(10), BUDGETS),
+        lambda s: tick(s, at(50)),  # at risk
+        lambda s: tick(s, at(2000)),  # breached
+        unbreached,
+    ]
+    for change in changes:
+        copy = original.copy()
+        change(copy)
+        assert copy.to_dict() != before
+        assert original.to_dict() == before
