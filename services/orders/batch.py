@@ -7,14 +7,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
+from fairwind.events import EncodedEvent
 from fairwind.problems import Rejected
 from fairwind.v1 import orders_pb2
 from services.orders import convert
-from services.orders.clients import Coverage, NoService, QuoteArgs, Routing, RoutingUnavailable
+from services.orders.clients import Coverage, NoService, Routing, RoutingUnavailable
 from services.orders.handlers import OrdersService, Outcome, count_accepted, replay
 from services.orders.intake import (
     Intake,
@@ -28,47 +29,48 @@ from services.orders.schemas import AddressIn, OrderIn, ServiceLevel
 from services.orders.store import DuplicateOrder, IdempotencyRace, OrdersUnit
 
 Document = dict[str, Any]
+T = TypeVar("T")
 _ORDER = TypeAdapter(OrderIn)
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
+    """An item that passed validation and the synchronous checks."""
+
+    index: int  # in the request
     order: OrderIn
     warnings: list[Document]
+    # Its OrderCreated with the request's part, built once: its quote request reuses it.
+    created: orders_pb2.OrderCreated
 
 
 async def accept_many(
     intake: Intake, candidates: list[Candidate], partner: Partner
 ) -> list[Terms | Rejected]:
     """Batch import: coverage per distinct district (cached), all quotes in a few
-    QuoteMany calls, the tier once. Each candidate gets its terms or its refusal."""
+    QuoteMany calls and the tier once, asked at the same time. Each candidate gets its
+    terms or its refusal; with routing unavailable, every one is accepted pending."""
     if not candidates:
         return []
-    tier = await intake.customers.tier(partner.customer_id)
     routing = intake.routing
-    try:
-        coverage = await _coverage_by_district(routing, candidates)
-        quotes: list[Any] = await routing.quote_many(
-            [
-                QuoteArgs(
-                    c.order.shipper.address,
-                    c.order.consignee.address,
-                    list(c.order.parcels),
-                    c.order.service_level,
-                    c.order.pickup_window.start if c.order.pickup_window else None,
-                    c.order.cod_amount,
-                    partner.customer_id,
-                )
-                for c in candidates
-            ]
-        )
+    tier, coverage, quotes = await asyncio.gather(
+        intake.customers.tier(partner.customer_id),
+        _coverage_by_district(routing, candidates),
+        routing.quote_many(
+            [convert.quote_request(c.created.order, partner.customer_id) for c in candidates]
+        ),
+        return_exceptions=True,
+    )
+    customer_tier = _answered(tier)
+    try:  # coverage first, as if asked one after the other
+        by_district, quoted = _answered(coverage), _answered(quotes)
     except RoutingUnavailable:
-        return [Terms(None, c.warnings, tier) for c in candidates]
+        return [Terms(None, c.warnings, customer_tier) for c in candidates]
     results: list[Terms | Rejected] = []
-    for candidate, quote in zip(candidates, quotes, strict=True):
+    for candidate, quote in zip(candidates, quoted, strict=True):
         order = candidate.order
-        pickup = coverage[_district(order.shipper.address, order.service_level)]
-        delivery = coverage[_district(order.consignee.address, order.service_level)]
+        pickup = by_district[_district(order.shipper.address, order.service_level)]
+        delivery = by_district[_district(order.consignee.address, order.service_level)]
         try:
             check_coverage(pickup, delivery)
             if isinstance(quote, NoService):
@@ -76,8 +78,14 @@ async def accept_many(
         except Rejected as refusal:
             results.append(refusal)
             continue
-        results.append(Terms(quote, remote_warning(candidate.warnings, delivery), tier))
+        results.append(Terms(quote, remote_warning(candidate.warnings, delivery), customer_tier))
     return results
+
+
+def _answered(answer: T | BaseException) -> T:
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer
 
 
 def _district(address: AddressIn, level: str) -> tuple[str, ...]:
@@ -113,23 +121,23 @@ async def create_batch(
             "batch_too_large",
             f"{len(items)} orders; at most {svc.settings.max_batch} per batch",
         )
+    return await _import(svc, partner, items, key, body_hash)
+
+
+async def _import(
+    svc: OrdersService, partner: Partner, items: list[Any], key: str, body_hash: str
+) -> Outcome:
     now = svc.clock.now()
     results: dict[int, Document] = {}
     candidates = _validated(svc, items, now, results)
     accepted = await _accept_all(svc, partner, candidates, now, results)
-    events = svc.codec.encode_many(
-        (
-            orders_pb2.OrderCreated(
-                order=convert.order_message(doc, order),
-                source=orders_pb2.ORDER_SOURCE_BATCH_IMPORT,
-                batch_id=key,
-            ),
-            doc["_id"],
-        )
-        for _, order, doc in accepted
-    )
-    for index, _, doc in accepted:
-        results[index] = {"index": index, "status": 201, "order": svc.view(doc)}
+    events = _created_events(svc, accepted, now, key)
+    for candidate, doc, _ in accepted:
+        results[candidate.index] = {
+            "index": candidate.index,
+            "status": 201,
+            "order": svc.view(doc),
+        }
     ordered = [results[i] for i in sorted(results)]
     body = {"accepted": len(accepted), "rejected": len(ordered) - len(accepted), "results": ordered}
     record = {
@@ -140,7 +148,7 @@ async def create_batch(
         "created_at": now,
     }
 
-    docs = [doc for _, _, doc in accepted]
+    docs = [doc for _, doc, _ in accepted]
 
     async def store(uow: OrdersUnit) -> None:
         await uow.idempotency.insert(record)  # a concurrent request with this key stops here
@@ -159,9 +167,26 @@ async def create_batch(
     return Outcome(200, body)
 
 
+Accepted = tuple[Candidate, Document, Terms]  # an item to store, its document and terms
+
+
+def _created_events(
+    svc: OrdersService, accepted: list[Accepted], now: datetime, key: str
+) -> list[EncodedEvent]:
+    """One OrderCreated per stored order, completed from its document, encoded together
+    (one ``ce_time`` and trace context for the batch)."""
+    created_at = convert.timestamp(now)
+    for candidate, doc, terms in accepted:
+        created = candidate.created
+        created.source = orders_pb2.ORDER_SOURCE_BATCH_IMPORT
+        created.batch_id = key
+        convert.complete_message(created.order, doc, terms.quote, created_at)
+    return svc.codec.encode_many((candidate.created, doc["_id"]) for candidate, doc, _ in accepted)
+
+
 def _validated(
     svc: OrdersService, items: list[Any], now: datetime, results: dict[int, Document]
-) -> list[tuple[int, OrderIn, list[Document]]]:
+) -> list[Candidate]:
     candidates = []
     seen_ids: set[str] = set()
     for index, item in enumerate(items):
@@ -192,48 +217,51 @@ def _validated(
             continue
         if order.partner_order_id:
             seen_ids.add(order.partner_order_id)
-        candidates.append((index, order, warnings))
+        candidates.append(Candidate(index, order, warnings, convert.created_event(order)))
     return candidates
 
 
 async def _accept_all(
     svc: OrdersService,
     partner: Partner,
-    candidates: list[tuple[int, OrderIn, list[Document]]],
+    candidates: list[Candidate],
     now: datetime,
     results: dict[int, Document],
-) -> list[tuple[int, OrderIn, Document]]:
-    taken = await svc.store.orders.used_partner_order_ids(
-        partner.id, [o.partner_order_id for _, o, _ in candidates if o.partner_order_id]
-    )
-    fresh = []
-    for index, order, warnings in candidates:
-        if order.partner_order_id in taken:
+) -> list[Accepted]:
+    """Routing's and CRM's terms for every candidate, asked while MongoDB says which
+    partner order ids are taken already (those items are refused, whatever routing says)."""
+    ids = [c.order.partner_order_id for c in candidates if c.order.partner_order_id]
+    lookup = asyncio.create_task(svc.store.orders.used_partner_order_ids(partner.id, ids))
+    asking = asyncio.create_task(accept_many(svc.intake, candidates, partner))
+    try:
+        outcomes = await asking
+        taken = await lookup
+    except BaseException:
+        lookup.cancel()
+        asking.cancel()
+        raise
+    approved = []
+    for candidate, outcome in zip(candidates, outcomes, strict=True):
+        index, partner_order_id = candidate.index, candidate.order.partner_order_id
+        if partner_order_id in taken:
             results[index] = _item_problem(
                 index,
                 Rejected(
                     409,
                     "duplicate_partner_order_id",
-                    f"partner order id {order.partner_order_id!r} is already "
-                    f"waybill {taken[order.partner_order_id]}",
+                    f"partner order id {partner_order_id!r} is already "
+                    f"waybill {taken[partner_order_id]}",
                 ),
             )
-        else:
-            fresh.append((index, order, warnings))
-    outcomes = await accept_many(
-        svc.intake, [Candidate(order, warnings) for _, order, warnings in fresh], partner
-    )
-    approved = []
-    for (index, order, _), outcome in zip(fresh, outcomes, strict=True):
-        if isinstance(outcome, Rejected):
+        elif isinstance(outcome, Rejected):
             results[index] = _item_problem(index, outcome)
         else:
-            approved.append((index, order, outcome))
+            approved.append((candidate, outcome))
     # Serials only for the items that are stored: refusals leave no gap.
     waybills = await svc.issuer.issue(len(approved))
     return [
-        (index, order, order_document(order, partner, waybill, terms, now))
-        for (index, order, terms), waybill in zip(approved, waybills, strict=True)
+        (candidate, order_document(candidate.order, partner, waybill, terms, now), terms)
+        for (candidate, terms), waybill in zip(approved, waybills, strict=True)
     ]
 
 

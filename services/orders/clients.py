@@ -60,7 +60,9 @@ class Routing(Protocol):
         customer_id: str,
     ) -> routes_pb2.Quote: ...
 
-    async def quote_many(self, requests: list[QuoteArgs]) -> list[routes_pb2.Quote | NoService]: ...
+    async def quote_many(
+        self, requests: list[routes_pb2.QuoteRequest]
+    ) -> list[routes_pb2.Quote | NoService]: ...
 
 
 class QuoteArgs(NamedTuple):
@@ -114,14 +116,17 @@ class GrpcRouting:
         reply = await self._call(self.stub.Quote, request)
         return reply.quote  # type: ignore[no-any-return]
 
-    async def quote_many(self, requests: list[QuoteArgs]) -> list[routes_pb2.Quote | NoService]:
-        """One call per ``QUOTE_CHUNK`` shipments, chunks in parallel."""
+    async def quote_many(
+        self, requests: list[routes_pb2.QuoteRequest]
+    ) -> list[routes_pb2.Quote | NoService]:
+        """One call per ``QUOTE_CHUNK`` shipments, chunks in parallel (the requests come
+        from ``convert.quote_request``: a batch builds its orders' messages once)."""
         chunks = [requests[i : i + QUOTE_CHUNK] for i in range(0, len(requests), QUOTE_CHUNK)]
         replies = await asyncio.gather(
             *(
                 self._call(
                     self.stub.QuoteMany,
-                    routes_pb2.QuoteManyRequest(requests=[_quote_request(r) for r in chunk]),
+                    routes_pb2.QuoteManyRequest(requests=chunk),
                     deadline_scale=len(chunk) / 50,
                 )
                 for chunk in chunks

@@ -81,12 +81,10 @@ async def create_order(
     doc = order_document(order, partner, waybill, terms, now)
     body = svc.view(doc)
     doc["idem"] = {"k": key, "h": body_hash, "body": body}
-    event = svc.codec.encode(
-        orders_pb2.OrderCreated(
-            order=convert.order_message(doc, order), source=orders_pb2.ORDER_SOURCE_API
-        ),
-        waybill,
-    )
+    created = convert.created_event(order)
+    created.source = orders_pb2.ORDER_SOURCE_API
+    convert.complete_message(created.order, doc, terms.quote, convert.timestamp(now))
+    event = svc.codec.encode(created, waybill)
     try:
         await svc.writer.submit((doc, [event]))  # with others' orders: write_orders
     except DuplicateOrder as exc:

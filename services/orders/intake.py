@@ -195,6 +195,9 @@ def remote_warning(warnings: list[Document], destination: Coverage | None) -> li
     ]
 
 
+_RECEIVED = Status.INFO_RECEIVED.value
+
+
 def order_document(
     order: OrderIn, partner: Partner, waybill: str, terms: Terms, now: datetime
 ) -> Document:
@@ -206,10 +209,10 @@ def order_document(
         "customer_tier": terms.tier,
         "partner_order_id": order.partner_order_id,
         "service_level": order.service_level,
-        "status": Status.INFO_RECEIVED.value,
-        "history": [{"status": Status.INFO_RECEIVED.value, "at": now}],
+        "status": _RECEIVED,
+        "history": [{"status": _RECEIVED, "at": now}],
         "created_at": now,
-        "chargeable_weight_kg": chargeable_weight_kg(_pieces(order.parcels)),
+        "chargeable_weight_kg": None,
         "warnings": terms.warnings,
         "promise_pending": quote is None,
         "promise": None,
@@ -225,13 +228,16 @@ def order_document(
         doc |= {
             "promise": convert.promise_doc(quote.promise),
             "price": convert.money_doc(quote.price),
-            "chargeable_weight_kg": quote.chargeable_weight_kg or doc["chargeable_weight_kg"],
             "origin_outlet": quote.origin_outlet.code or None,
             "origin_city": quote.origin_outlet.city_code or None,
             "destination_outlet": quote.destination_outlet.code or None,
             "destination_city": quote.destination_outlet.city_code or None,
             "planned_hubs": list(quote.hub_codes),
         }
+    # Routing's chargeable weight when it gave one, else ours (computed only then).
+    doc["chargeable_weight_kg"] = (quote is not None and quote.chargeable_weight_kg) or (
+        chargeable_weight_kg(_pieces(order.parcels))
+    )
     return doc
 
 

@@ -29,6 +29,13 @@ class RoutePlan(NamedTuple):
     weight_kg: float
 
 
+def by_partner_order_ids(partner_id: str, ids: Sequence[str]) -> Document:
+    """The partner's orders with one of ``ids``, by the unique ``partner_order_id`` index.
+    That index is partial (string ids only) and the planner takes it only if the query
+    says ``$type: "string"`` too: without it, MongoDB reads every order of the partner."""
+    return {"partner_id": partner_id, "partner_order_id": {"$in": list(ids), "$type": "string"}}
+
+
 class Orders(Repository):
     collection_name = "orders"
 
@@ -81,10 +88,7 @@ class Orders(Repository):
         for order in orders:
             if order.get("partner_order_id"):
                 existing = await self.collection.find_one(
-                    {
-                        "partner_id": order["partner_id"],
-                        "partner_order_id": order["partner_order_id"],
-                    },
+                    by_partner_order_ids(order["partner_id"], [order["partner_order_id"]]),
                     {"_id": 1},
                     session=self.session,
                 )
@@ -100,9 +104,7 @@ class Orders(Repository):
         if not ids:
             return {}
         found = self.collection.find(
-            {"partner_id": partner_id, "partner_order_id": {"$in": ids}},
-            {"partner_order_id": 1},
-            session=self.session,
+            by_partner_order_ids(partner_id, ids), {"partner_order_id": 1}, session=self.session
         )
         return {doc["partner_order_id"]: doc["_id"] async for doc in found}
 
