@@ -26,7 +26,8 @@ def listing_query(partner_id: str, filters: OrderFilter, cursor: str | None) -> 
     if filters.status:
         query["status"] = filters.status
     if filters.partner_order_id:
-        query["partner_order_id"] = filters.partner_order_id
+        # ``$type`` lets the planner take the partial unique index (strings only).
+        query["partner_order_id"] = {"$eq": filters.partner_order_id, "$type": "string"}
     created: Document = {}
     if filters.created_from:
         created["$gte"] = filters.created_from

@@ -80,7 +80,9 @@ class Orders(Repository):
 
     async def by_idempotency_key(self, partner_id: str, key: str) -> Document | None:
         return await self.collection.find_one(
-            {"partner_id": partner_id, "idem.k": key}, session=self.session
+            # ``$type`` lets the planner take the partial index (see by_partner_order_ids).
+            {"partner_id": partner_id, "idem.k": {"$eq": key, "$type": "string"}},
+            session=self.session,
         )
 
     async def duplicate_message(self, orders: Sequence[Document]) -> str:

@@ -14,7 +14,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from fairwind.v1 import orders_pb2
 from services.orders import convert
 from services.orders.bootstrap import OrdersApp
-from services.orders.store.orders import by_partner_order_ids
+from services.orders.store.listing import OrderFilter, listing_query
+from services.orders.store.orders import Orders, by_partner_order_ids
 from tests.integration.orders.conftest import order_body, soon
 from tests.integration.orders.fakes import REMOTE_DISTRICT
 
@@ -136,3 +137,33 @@ async def test_taken_partner_order_ids_are_found_by_the_unique_index(orders: Ord
     scans = [s for s in stages(explained["queryPlanner"]["winningPlan"]) if s["stage"] == "IXSCAN"]
     assert [s["indexName"] for s in scans] == ["partner_order_id"]
     assert explained["executionStats"]["totalDocsExamined"] == 2  # not the partner's 200
+
+
+async def test_replays_and_the_listing_filter_use_their_partial_indexes(orders: OrdersApp) -> None:
+    collection = orders.platform.db["orders"]
+    await collection.insert_many(
+        [
+            {
+                "_id": f"W{i}",
+                "partner_id": "acme",
+                "partner_order_id": f"PO-{i}",
+                "idem": {"k": f"key-{i}"},
+                "created_at": i,
+            }
+            for i in range(200)
+        ]
+    )
+    replay = await Orders(orders.platform.db).by_idempotency_key("acme", "key-9")
+    assert replay is not None
+    assert replay["_id"] == "W9"
+    queries = {
+        "idempotency_key": {"partner_id": "acme", "idem.k": {"$eq": "key-9", "$type": "string"}},
+        "partner_order_id": listing_query("acme", OrderFilter(partner_order_id="PO-9"), None),
+    }
+    for index, query in queries.items():
+        explained = await orders.platform.db.command(
+            "explain", {"find": "orders", "filter": query}, verbosity="executionStats"
+        )
+        plan = stages(explained["queryPlanner"]["winningPlan"])
+        assert index in [s.get("indexName") for s in plan if s["stage"] == "IXSCAN"]
+        assert explained["executionStats"]["totalDocsExamined"] == 1
