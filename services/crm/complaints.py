@@ -13,6 +13,7 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
+from services.crm.complaint_views import backlog, csv_rows
 from services.crm.domain.complaints import (
     MAX_ISSUES,
     AlreadyResolved,
@@ -20,9 +21,7 @@ from services.crm.domain.complaints import (
     NotTheirWaybill,
     UnknownComplaint,
     UnknownCustomer,
-    backlog,
     count_since,
-    csv_rows,
     issue_line,
     new_complaint,
     resolve_since,

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pytest
 
-from services.crm.api.sheets import cell, render
 from services.crm.domain.reports import (
     NEW,
     Moved,
@@ -42,6 +41,7 @@ from services.crm.domain.satisfaction import (
     source_of,
     standing,
 )
+from services.crm.sheets import cell, render
 
 
 def delivery(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from fairwind.http import FastJSONResponse, Problem
-from services.crm.api import sheets
+from services.crm import sheets
 from services.crm.api.deps import Service
 from services.crm.convert import money_doc
 from services.crm.views import iso

@@ -13,11 +13,11 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from fairwind.http import FastJSONResponse, Problem
 from services.crm import complaints
 from services.crm.api.deps import Service
+from services.crm.complaint_views import complaint_view
 from services.crm.domain.complaints import (
     AlreadyResolved,
     ComplaintError,
     NotTheirWaybill,
-    complaint_view,
 )
 
 router = APIRouter(prefix="/v1", tags=["complaints"])

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from services.crm.api.sheets import render
 from services.crm.convert import money_doc
 from services.crm.domain.classification import TIERS, cny
 from services.crm.domain.reports import FROM_KEYS, Movement, Movements, RevenueShare, headline
 from services.crm.domain.satisfaction import Figures, SatisfactionReport
 from services.crm.reporting import Window
+from services.crm.sheets import render
 from services.crm.views import iso
 
 Document = dict[str, Any]

@@ -27,9 +27,11 @@ def cell(value: object) -> str | int | float | Decimal:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def render(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+def render(header: Sequence[str] | None, rows: Iterable[Sequence[object]]) -> str:
+    """CSV lines (CRLF), the header first unless None (a later chunk of a streamed sheet)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([cell(h) for h in header])
+    if header is not None:
+        writer.writerow([cell(h) for h in header])
     writer.writerows([cell(v) for v in row] for row in rows)
     return out.getvalue()
