@@ -6,12 +6,13 @@ import asyncio
 import sys
 import time
 
-from bench import crm, e2e, email, notify, orders, publish, routing, sla, tracking, webhooks
+from bench import crm, e2e, email, notify, orders, publish, relay, routing, sla, tracking, webhooks
 from bench.infra import machine
 from bench.summary import FIGURES, SHORT, table
 
 BENCHMARKS = {
     "publish": publish.main,
+    "relay": relay.main,
     "orders": orders.main,
     "routing": routing.main,
     "tracking": tracking.main,

@@ -45,6 +45,23 @@ class Service:
             terminate(self.process.pid)
 
 
+@dataclass(frozen=True)
+class Rate:
+    """Events over a span: per second of the clock and per CPU-second of the process."""
+
+    events: int
+    wall_s: float
+    cpu_s: float
+
+    @property
+    def per_second(self) -> float:
+        return self.events / self.wall_s
+
+    @property
+    def per_cpu_second(self) -> float:
+        return self.events / self.cpu_s
+
+
 @dataclass
 class LoadResult:
     ok: int

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
+from bench.helpers import Rate
 from bench.infra import bench_settings, machine
 from bench.summary import Figure, record, scaled
 from fairwind.events import EventCatalog, EventCodec, EventPublisher
@@ -30,19 +31,8 @@ PARTITIONS = 6
 
 
 @dataclass(frozen=True)
-class Result:
-    name: str
-    events: int
-    wall_s: float
-    cpu_s: float
-
-    @property
-    def per_second(self) -> float:
-        return self.events / self.wall_s
-
-    @property
-    def per_cpu_second(self) -> float:
-        return self.events / self.cpu_s
+class Result(Rate):
+    name: str = ""
 
 
 def sample_order(seq: int) -> orders_pb2.OrderCreated:
@@ -71,7 +61,7 @@ def sample_order(seq: int) -> orders_pb2.OrderCreated:
 async def timed(name: str, events: int, run: Callable[[], Awaitable[None]]) -> Result:
     wall, cpu = time.perf_counter(), time.process_time()
     await run()
-    return Result(name, events, time.perf_counter() - wall, time.process_time() - cpu)
+    return Result(events, time.perf_counter() - wall, time.process_time() - cpu, name)
 
 
 async def raw_send_batch(

@@ -23,6 +23,7 @@ from fairwind.events.codec import EncodedEvent
 
 T = TypeVar("T")
 Document = dict[str, Any]
+_RECORD_FIELDS = dict.fromkeys(("topic", "key", "value", "headers", "event_id", "event_type"), 1)
 
 
 class Outbox:
@@ -75,6 +76,40 @@ class Outbox:
     async def pending(self, limit: int) -> list[Document]:
         cursor = self.records.find({"published_at": None}).sort("_id", ASCENDING).limit(limit)
         return await cursor.to_list()
+
+    async def pending_records(
+        self, limit: int, exclude: Sequence[ObjectId] = ()
+    ) -> tuple[list[ObjectId], list[EncodedEvent]]:
+        """The oldest unpublished records but ``exclude`` (a batch already being sent): their
+        ids and the records as the broker takes them. Only those fields are read."""
+        query: Document = {"published_at": None}
+        if exclude:
+            query["_id"] = {"$nin": list(exclude)}
+        cursor = self.records.find(query, _RECORD_FIELDS).sort("_id", ASCENDING).limit(limit)
+        docs = await cursor.to_list()
+        # pymongo already gives bytes for BSON binary; the producer's batch builder wants the
+        # header pairs as tuples. No other copy per record.
+        make = EncodedEvent._make
+        return [d["_id"] for d in docs], [
+            make(
+                (
+                    d["topic"],
+                    d["key"],
+                    d["value"],
+                    list(map(tuple, d["headers"])),
+                    d["event_id"],
+                    d["event_type"],
+                )
+            )
+            for d in docs
+        ]
+
+    async def mark_published(self, ids: Sequence[ObjectId]) -> None:
+        """One update for a whole batch; a record already marked (by recovery) stays as is."""
+        await self.records.update_many(
+            {"_id": {"$in": list(ids)}, "published_at": None},
+            {"$set": {"published_at": datetime.now(UTC)}},
+        )
 
     async def backlog(self) -> int:
         return await self.records.count_documents({"published_at": None})

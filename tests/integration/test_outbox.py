@@ -265,3 +265,110 @@ async def test_relay_process_killed_and_restarted_loses_and_repeats_nothing(
     await drain(restarted)
     assert await outbox.backlog() == 0
     assert_exactly_once_in_order(await read_topic(topic), ids)
+
+
+class DiesMarking(Outbox):
+    """Dies in its n-th mark: the batch before it acknowledged, the one after it sent."""
+
+    def __init__(self, outbox: Outbox, die_on_mark: int) -> None:
+        super().__init__(outbox.records.database)
+        self.marks = 0
+        self.die_on_mark = die_on_mark
+
+    async def mark_published(self, ids: Sequence[Any]) -> None:
+        self.marks += 1
+        if self.marks == self.die_on_mark:
+            raise Killed
+        await super().mark_published(ids)
+
+
+async def test_relay_dying_before_marking_an_acknowledged_batch_publishes_nothing_twice(
+    mongo: AsyncMongoClient[Document],
+    outbox: Outbox,
+    codec: EventCodec,
+    producer: AIOKafkaProducer,
+    settings: ServiceSettings,
+    topic: str,
+    read_topic: ReadTopic,
+) -> None:
+    ids = await store_orders(mongo, outbox, codec, 500)
+    dying = relay_for(
+        outbox, EventPublisher(producer, codec), settings, batch_size=100, owner="first"
+    )
+    dying.outbox = DiesMarking(outbox, die_on_mark=2)
+    with pytest.raises(Killed):
+        await drain(dying)
+    # batch 1 marked; batch 2 acknowledged but not marked; batch 3 sent meanwhile
+    assert await outbox.backlog() == 400
+    state = await outbox.state.find_one({"_id": "relay"})
+    assert state is not None
+    assert state["inflight"]
+
+    successor = relay_for(
+        outbox, EventPublisher(producer, codec), settings, batch_size=100, owner="first"
+    )  # same owner: no lease wait
+    assert await successor.try_acquire()
+    assert await successor.recover() == 200  # found on the broker after the stored offsets
+    while await successor.relay_once():
+        pass
+    assert await outbox.backlog() == 0
+    assert_exactly_once_in_order(await read_topic(topic), ids)
+
+
+async def test_relay_that_lost_its_lease_sends_nothing_it_read_ahead(
+    mongo: AsyncMongoClient[Document],
+    outbox: Outbox,
+    codec: EventCodec,
+    producer: AIOKafkaProducer,
+    settings: ServiceSettings,
+    topic: str,
+    read_topic: ReadTopic,
+) -> None:
+    ids = await store_orders(mongo, outbox, codec, 400)
+    lease = timedelta(seconds=1)
+    first = relay_for(
+        outbox, EventPublisher(producer, codec), settings, batch_size=100, lease=lease, owner="a"
+    )
+    assert await first.try_acquire()
+    assert await first.relay_once() == 100  # batch 2 is read ahead while batch 1 is acked
+    await asyncio.sleep(lease.total_seconds() + 0.2)
+
+    second = relay_for(
+        outbox, EventPublisher(producer, codec), settings, batch_size=100, lease=lease, owner="b"
+    )
+    await drain(second)
+    with pytest.raises(LeaseLost):
+        await first.relay_once()
+    assert await outbox.backlog() == 0
+    assert_exactly_once_in_order(await read_topic(topic), ids)
+
+
+async def test_relay_keeps_order_per_key_while_writers_commit_beside_it(
+    mongo: AsyncMongoClient[Document],
+    outbox: Outbox,
+    codec: EventCodec,
+    producer: AIOKafkaProducer,
+    settings: ServiceSettings,
+    topic: str,
+    read_topic: ReadTopic,
+) -> None:
+    """Batches are read while the previous one is on the broker; writes keep landing."""
+    ids = await store_orders(mongo, outbox, codec, 1000, per_transaction=100)
+    metrics = kit_metrics(CollectorRegistry())
+    relay = relay_for(
+        outbox, EventPublisher(producer, codec), settings, batch_size=150, metrics=metrics
+    )
+    task = asyncio.create_task(relay.run())
+    try:
+        for first in range(1000, 2000, 100):
+            ids += await store_orders(mongo, outbox, codec, 100, per_transaction=20, first=first)
+            outbox.notify()
+        await wait_for(lambda: metrics.outbox_relayed.labels(topic)._value.get() >= 2000)
+    finally:
+        relay.stop()
+        await task
+    assert await outbox.backlog() == 0
+    state = await outbox.state.find_one({"_id": "relay"})
+    assert state is not None
+    assert not state["inflight"]
+    assert_exactly_once_in_order(await read_topic(topic), ids)
