@@ -372,3 +372,25 @@ async def test_relay_keeps_order_per_key_while_writers_commit_beside_it(
     assert state is not None
     assert not state["inflight"]
     assert_exactly_once_in_order(await read_topic(topic), ids)
+
+
+async def test_a_caught_up_relay_marks_a_small_batch_at_once(
+    mongo: AsyncMongoClient[Document],
+    outbox: Outbox,
+    codec: EventCodec,
+    producer: AIOKafkaProducer,
+    settings: ServiceSettings,
+    topic: str,
+    read_topic: ReadTopic,
+) -> None:
+    """Fewer records than a batch: sent, marked and ``inflight`` cleared in one step, so the
+    next record written is read at once (nothing read ahead, nothing left to mark)."""
+    ids = await store_orders(mongo, outbox, codec, 30)
+    relay = relay_for(outbox, EventPublisher(producer, codec), settings, batch_size=100)
+    assert await relay.try_acquire()
+    assert await relay.relay_once() == 30
+    assert await outbox.backlog() == 0
+    state = await outbox.state.find_one({"_id": "relay"})
+    assert state is not None
+    assert not state["inflight"]
+    assert_exactly_once_in_order(await read_topic(topic), ids)
