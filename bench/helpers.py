@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import aiohttp
 
@@ -43,6 +44,11 @@ class Service:
     def stop(self) -> None:
         if self.process is not None:
             terminate(self.process.pid)
+
+    def cpu_s(self) -> float:
+        """CPU seconds the running process has used so far."""
+        assert self.process is not None
+        return process_cpu_s(self.process.pid)
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,15 @@ class LoadResult:
 
 
 Send = Callable[[aiohttp.ClientSession, int], Awaitable[bool]]
+
+
+async def closed_loop_cpu(
+    service: Service, send: Send, concurrency: int, seconds: float
+) -> tuple[LoadResult, float]:
+    """``closed_loop``, and the CPU seconds ``service`` used meanwhile."""
+    before = service.cpu_s()
+    result = await closed_loop(send, concurrency, seconds)
+    return result, service.cpu_s() - before
 
 
 async def closed_loop(send: Send, concurrency: int, seconds: float) -> LoadResult:
@@ -146,3 +161,9 @@ def _session(connections: int) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=connections), timeout=aiohttp.ClientTimeout(total=30)
     )
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import aiohttp
@@ -264,12 +262,12 @@ async def main() -> None:
             # The floor half just before the import and half just after: the box drifts.
             floor_first = await storage_floor(settings, BATCHES // 2)
             assert orders.process is not None
-            cpu_before = process_cpu_s(orders.process.pid)
+            cpu_before = orders.cpu_s()
             results["batch import (1,000 per request)"] = await batch_import(
                 f"{url}:batch", headers, run
             )
             await relayed(settings, database)  # its events published: the relay's CPU too
-            batch_cpu = process_cpu_s(orders.process.pid) - cpu_before
+            batch_cpu = orders.cpu_s() - cpu_before
             results["storage floor (orders + outbox + record, txn/1,000)"] = combined(
                 floor_first, await storage_floor(settings, BATCHES - BATCHES // 2)
             )
@@ -303,12 +301,6 @@ async def batch_import(url: str, headers: dict[str, str], run: str) -> LoadResul
             latencies.append(time.perf_counter() - started)
         elapsed = time.perf_counter() - begin
     return LoadResult(BATCHES * BATCH_SIZE, 0, elapsed, latencies)
-
-
-def process_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) a process has used so far (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def relayed(settings: ServiceSettings, database: str, timeout_s: float = 60) -> None:

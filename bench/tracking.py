@@ -19,7 +19,7 @@ import aiohttp
 from prometheus_client import CollectorRegistry
 from pymongo.asynchronous.collection import AsyncCollection
 
-from bench.helpers import LoadResult, Service, closed_loop, open_loop
+from bench.helpers import LoadResult, Service, closed_loop, closed_loop_cpu, open_loop
 from bench.infra import bench_settings, machine
 from bench.summary import Figure, record, scaled
 from bench.tracking_floor import CHUNK, CHUNKS, StorageFloor, bulk_scans
@@ -32,6 +32,8 @@ from services.tracking.settings import TrackingSettings
 SHIPMENTS = int(scaled(20_000, 5_000))
 SECONDS = scaled(8.0, 3.0)
 EVENTS = ("arrived", "sorted", "departed")
+HTTP = "http ceiling (FastAPI, validation only)"
+SINGLE = "single scans, closed loop (64 in flight)"
 BATCHED = "batched scans (1,000 per request)"
 BULK = "insert_many ceiling (scan documents, 1,000 a call)"
 FLOOR = "storage floor (scans + shipments + outbox, 1 txn)"
@@ -58,6 +60,20 @@ async def prepare(settings: TrackingSettings) -> tuple[str, list[str]]:
         await app.close()
 
 
+def tracking_service(settings: TrackingSettings) -> Service:
+    tracking = Service(["-m", "services.tracking", "serve"], {})
+    tracking.env = {
+        "FAIRWIND_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "FAIRWIND_MONGO_URL": settings.mongo_url,
+        "FAIRWIND_BROKER_PROFILE": settings.broker_profile.value,
+        "FAIRWIND_MONGO_DB": settings.mongo_db,
+        "FAIRWIND_HTTP_PORT": str(tracking.port),
+        "FAIRWIND_GRPC_PORT": "0",
+        "FAIRWIND_LOG_LEVEL": "WARNING",
+    }
+    return tracking
+
+
 def _raw(encoded: Any) -> tuple[Any, ...]:
     return (encoded.topic, encoded.key, encoded.value, encoded.headers)
 
@@ -72,16 +88,7 @@ async def main() -> None:
             mongo_db=database,
         )
         token, waybills = await prepare(settings)
-        tracking = Service(["-m", "services.tracking", "serve"], {})
-        tracking.env = {
-            "FAIRWIND_KAFKA_BOOTSTRAP": base.kafka_bootstrap,
-            "FAIRWIND_MONGO_URL": base.mongo_url,
-            "FAIRWIND_BROKER_PROFILE": base.broker_profile.value,
-            "FAIRWIND_MONGO_DB": database,
-            "FAIRWIND_HTTP_PORT": str(tracking.port),
-            "FAIRWIND_GRPC_PORT": "0",
-            "FAIRWIND_LOG_LEVEL": "WARNING",
-        }
+        tracking = tracking_service(settings)
         echo = Service(["-m", "bench.echo_server"], {})
         echo.argv = [*echo.argv, str(echo.port)]
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -123,16 +130,13 @@ async def main() -> None:
                 return response.status == 201
 
         results: dict[str, LoadResult] = {}
+        cpu: dict[str, float] = {}  # CPU seconds of the serving process, per figure
         try:
             tracking.start()
             echo.start()
             await closed_loop(post_scan, 8, 2)
-            results["http ceiling (FastAPI, validation only)"] = await closed_loop(
-                ceiling, 64, SECONDS / 2
-            )
-            results["single scans, closed loop (64 in flight)"] = await closed_loop(
-                post_scan, 64, SECONDS
-            )
+            results[HTTP], cpu["http"] = await closed_loop_cpu(echo, ceiling, 64, SECONDS / 2)
+            results[SINGLE], cpu["single"] = await closed_loop_cpu(tracking, post_scan, 64, SECONDS)
             floor = await StorageFloor(base.mongo_url).open(database)
             batched = Batches(url, headers, floor, floor.client[database]["outbox"])
             try:
@@ -154,10 +158,10 @@ async def main() -> None:
         finally:
             tracking.stop()
             echo.stop()
-    report(results, relay_s)
+    report(results, relay_s, cpu)
 
 
-def report(results: dict[str, LoadResult], relay_s: float) -> None:
+def report(results: dict[str, LoadResult], relay_s: float, cpu: dict[str, float]) -> None:
     print(
         f"\n== tracking ({machine()}; tracking process, mongod, broker and the load "
         f"generator on the same box; {SHIPMENTS:,} shipments)"
@@ -165,10 +169,10 @@ def report(results: dict[str, LoadResult], relay_s: float) -> None:
     for name, result in results.items():
         print(f"{name:50} {result.summary()}")
     print("targets: single >= 2,000 scans/s; batched >= 20,000 scans/s; lookup p99 <= 10 ms")
-    http = results["http ceiling (FastAPI, validation only)"].rate
+    http = results[HTTP].rate
     bulk = results[BULK].rate
     floor = results[FLOOR].rate
-    single = results["single scans, closed loop (64 in flight)"].rate
+    single = results[SINGLE].rate
     batched = results[BATCHED].rate
     lookups = results["lookup GET /v1/track, open loop at 500/s"]
     capacity = results["lookup GET /v1/track, closed loop (64 in flight)"].rate
@@ -182,7 +186,25 @@ def report(results: dict[str, LoadResult], relay_s: float) -> None:
         f"ratio single/http ceiling {single / http:.2f}, batched/insert_many {batched / bulk:.2f}, "
         f"batched/storage floor {batched / floor:.2f} (the floor is its bound)"
     )
+    single_cpu = results[SINGLE].ok / cpu["single"]
+    http_cpu = results[HTTP].ok / cpu["http"]
+    print(
+        f"per CPU-second of the serving process: single scans {single_cpu:,.0f} "
+        f"(all of a scan's work, its transaction's share and the relay), FastAPI alone "
+        f"{http_cpu:,.0f}; ratio {single_cpu / http_cpu:.2f}"
+    )
     record(Figure("tracking", "single scans", single, "scans/s", ">= 2,000/s", "http", http))
+    record(
+        Figure(
+            "tracking",
+            "single scans per CPU-s of the process",
+            single_cpu,
+            "scans/CPU-s",
+            ">= 2,000/s",
+            "FastAPI alone, per CPU-s",
+            http_cpu,
+        )
+    )
     record(
         Figure(
             "tracking", "batched scans", batched, "scans/s", ">= 20,000/s", "storage floor", floor

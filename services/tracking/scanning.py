@@ -15,7 +15,7 @@ from services.tracking.devices import Device
 from services.tracking.domain.status import ScanEvent
 from services.tracking.handlers import park_scans
 from services.tracking.parking import PARKED_SCAN
-from services.tracking.recording import ScanCommand, check_movement
+from services.tracking.recording import ScanCommand
 from services.tracking.schemas import ScanIn
 from services.tracking.service import TrackingService, waybill_of
 from services.tracking.store import NO_ORDER
@@ -77,20 +77,22 @@ def _check(
 
 
 async def record_scan(svc: TrackingService, device: Device, scan: ScanIn) -> ScanCommand:
+    """One scan, through group commit: its unit reads the shipment (with the others of the
+    group), so a scan costs no read of its own; a scan of a shipment not stored yet is
+    parked, a movement scan of a cancelled one refused."""
     try:
         command = _check(
             svc, device, scan, await svc.devices.location(scan.location), svc.clock.now()
         )
-        ship = await svc.store.shipments.get(scan.waybill)
-        if ship is not None:
-            check_movement(ship, command.doc)
     except Rejected as exc:
         svc.metrics.rejected.labels(exc.reason).inc()
         raise
-    if ship is None:
+    await svc.writer.submit(command)
+    if command.problem is not None:
+        svc.metrics.rejected.labels(command.problem.reason).inc()
+        raise command.problem
+    if command.outcome == "pending":
         await _park(svc, [command])
-    else:
-        await svc.writer.submit(command)
     svc.metrics.count(command)
     return command
 

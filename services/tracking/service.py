@@ -16,7 +16,7 @@ from fairwind.problems import Rejected
 from services.tracking.devices import DeviceRegistry
 from services.tracking.guesses import GuessThrottle
 from services.tracking.metrics import TrackingMetrics
-from services.tracking.recording import ScanCommand, record_scans
+from services.tracking.recording import ScanCommand, record_batch
 from services.tracking.settings import TrackingSettings
 from services.tracking.store import TrackingStore, TrackingUnit
 
@@ -36,8 +36,9 @@ class TrackingService:
     writer: GroupCommitter[TrackingUnit, ScanCommand] = field(init=False)
 
     def __post_init__(self) -> None:
-        # Single scans share transactions (group commit): a group is one unit of work.
-        self.writer = GroupCommitter(self.uow, functools.partial(record_scans, self))
+        # Single scans share transactions (group commit): a group is one unit of work,
+        # recorded as a batch is (its shipments read once, in the transaction).
+        self.writer = GroupCommitter(self.uow, functools.partial(record_batch, self))
 
     @property
     def late_tolerance(self) -> timedelta:
