@@ -26,8 +26,12 @@ BENCHMARKS = {
 
 if __name__ == "__main__":
     started = time.perf_counter()
+    took: dict[str, float] = {}
     for name in sys.argv[1:] or list(BENCHMARKS):
+        began = time.perf_counter()
         asyncio.run(BENCHMARKS[name]())  # type: ignore[arg-type]
+        took[name] = time.perf_counter() - began
     mode = "short" if SHORT else "full"
     print(f"\n== summary ({mode} run, {time.perf_counter() - started:.0f} s; {machine()})\n")
     print(table(FIGURES))
+    print("\ntime per benchmark: " + ", ".join(f"{n} {s:.0f} s" for n, s in took.items()))

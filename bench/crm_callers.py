@@ -37,7 +37,7 @@ from services.crm.domain.classification import window_start
 from services.crm.grpc_server import CustomerServicer
 
 RATE = 500
-SECONDS = scaled(20.0, 5.0)
+SECONDS = scaled(20.0, 2.5)
 REQUESTS = 5_000
 RAW_LOOKUPS = int(scaled(2_000, 500))
 Call = Callable[[int], Awaitable[Any]]

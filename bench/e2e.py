@@ -24,8 +24,10 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from pymongo import AsyncMongoClient
 
+from bench.cpu import box_bound, by_role, spent
 from bench.hops import Journeys, hop_table, read_broker_times, read_outbox_times
 from bench.infra import local_infra, machine
+from bench.mongostats import counters, per_item
 from bench.summary import Figure, record, scaled
 from devstack.children import services_running
 from devstack.env import Simulation, sim_env
@@ -39,8 +41,9 @@ from sim.world import World
 
 OFFSET = 15000
 RATES = [float(r) for r in os.environ.get("BENCH_E2E_RATES", "50,100,200").split(",")]
-SECONDS = float(os.environ.get("BENCH_E2E_SECONDS", scaled(30, 10)))
+SECONDS = float(os.environ.get("BENCH_E2E_SECONDS", scaled(30, 6)))
 TARGET_P99_S = 0.5
+IDLE_S = 5.0
 
 
 class Watcher:
@@ -155,6 +158,7 @@ async def main() -> None:
                 broker_profile=infra.profile,
             )
             try:
+                await _idle(IDLE_S)
                 for rate in RATES:
                     runs[rate] = await _one_rate(clients, infra.mongo_url, settings, rate)
             finally:
@@ -163,13 +167,28 @@ async def main() -> None:
     print(hop_table(runs))
 
 
+async def _idle(seconds: float) -> None:
+    """What the whole stack costs doing nothing (consumers polling, timers, the broker's and
+    mongod's own work), so the CPU per order below can be read against it."""
+    await asyncio.sleep(5)  # start-up work done
+    before = by_role()
+    await asyncio.sleep(seconds)
+    used = spent(by_role(), before)
+    shares = ", ".join(f"{role} {cpu / seconds * 100:.1f} %" for role, cpu in used.items())
+    print(
+        f"  idle stack, share of one core: {shares}; all {sum(used.values()) / seconds:.2f} cores"
+    )
+
+
 async def _one_rate(
     clients: Clients, mongo_url: str, settings: ServiceSettings, rate: float
 ) -> Journeys:
     watcher = Watcher(mongo_url)
     try:
-        accepted, refused, seconds, visible = await _measure(clients, watcher, rate)
-        _report(rate, accepted, refused, seconds, watcher.latencies())
+        accepted, refused, seconds, visible, used = await _measure(clients, watcher, rate)
+        print(f"  while the orders came ({seconds:.1f} s):")
+        bound = box_bound(used, accepted)
+        _report(rate, accepted, refused, seconds, watcher.latencies(), bound)
         print(
             f"  never routed within a minute: {watcher.pending}; lookups showing the route: "
             f"{visible} of 50 sampled"
@@ -181,10 +200,17 @@ async def _one_rate(
     return watcher.journeys
 
 
-async def _measure(clients: Clients, watcher: Watcher, rate: float) -> tuple[int, int, float, int]:
+async def _measure(
+    clients: Clients, watcher: Watcher, rate: float
+) -> tuple[int, int, float, int, dict[str, float]]:
+    """Accepted, refused, the load's seconds, routes visible in a sample of lookups, and the
+    CPU each role used while the orders came (the same span as the rate)."""
     watching = asyncio.create_task(watcher.run())
     await asyncio.wait_for(watcher.ready.wait(), 30)
+    before, ops = by_role(), await counters(watcher.client)
     accepted, refused, seconds = await load(clients, watcher, "bench", rate)
+    used = spent(by_role(), before)
+    print(f"  mongod per order: {per_item(await counters(watcher.client), ops, accepted)}")
     for _ in range(300):  # a minute for the last routes
         if not watcher.pending:
             break
@@ -199,7 +225,7 @@ async def _measure(clients: Clients, watcher: Watcher, rate: float) -> tuple[int
             f"{(view.get('planned_route') or {}).get('version')} ({view.get('status')})"
         )
     watching.cancel()
-    return accepted, refused, seconds, visible
+    return accepted, refused, seconds, visible, used
 
 
 async def _sample_lookups(clients: Clients, waybills: list[str]) -> int:
@@ -211,7 +237,12 @@ async def _sample_lookups(clients: Clients, waybills: list[str]) -> int:
 
 
 def _report(
-    rate: float, accepted: int, refused: int, seconds: float, latencies: list[float]
+    rate: float,
+    accepted: int,
+    refused: int,
+    seconds: float,
+    latencies: list[float],
+    bound: float,
 ) -> None:
     latencies.sort()
 
@@ -248,6 +279,8 @@ def _report(
             accepted / seconds,
             "orders/s",
             f"{rate:.0f}/s",
+            "box CPU: cores / CPU per order",
+            bound,
         )
     )
 

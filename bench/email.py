@@ -29,7 +29,7 @@ from services.notify.rendering import Renderer
 from services.notify.sending import send_due
 from services.notify.settings import NotifySettings
 
-ORDERS = int(scaled(2_000, 300))  # two e-mails each: the sender's and the recipient's
+ORDERS = int(scaled(2_000, 150))  # two e-mails each: the sender's and the recipient's
 
 
 def _order(n: int) -> orders_pb2.OrderCreated:

@@ -26,7 +26,7 @@ from services.routing.domain.router import Router
 from tools.gen_network import build
 
 QUERIES = int(scaled(50_000, 10_000))
-SECONDS = scaled(8.0, 3.0)
+SECONDS = scaled(8.0, 2.0)
 
 
 def queries(network: Network, count: int, seed: int = 1) -> list[tuple[str, str, int]]:

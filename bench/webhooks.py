@@ -35,7 +35,7 @@ from services.notify.webhooks.dispatch import Dispatcher
 from services.notify.webhooks.planning import deliveries
 
 ENDPOINTS = 100
-PER_ENDPOINT = int(scaled(100, 30))
+PER_ENDPOINT = int(scaled(100, 20))
 IN_FLIGHT = 8
 RATE = 200.0  # per endpoint per second: the limit is not what is measured
 SLOW_S = 1.0
