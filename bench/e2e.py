@@ -158,7 +158,7 @@ async def main() -> None:
                 broker_profile=infra.profile,
             )
             try:
-                await _idle(IDLE_S)
+                await _idle(infra.mongo_url, IDLE_S)
                 for rate in RATES:
                     runs[rate] = await _one_rate(clients, infra.mongo_url, settings, rate)
             finally:
@@ -167,13 +167,16 @@ async def main() -> None:
     print(hop_table(runs))
 
 
-async def _idle(seconds: float) -> None:
+async def _idle(mongo_url: str, seconds: float) -> None:
     """What the whole stack costs doing nothing (consumers polling, timers, the broker's and
     mongod's own work), so the CPU per order below can be read against it."""
     await asyncio.sleep(5)  # start-up work done
-    before = by_role()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
+    before, ops = by_role(), await counters(client)
     await asyncio.sleep(seconds)
     used = spent(by_role(), before)
+    print(f"  idle mongod, per second: {per_item(await counters(client), ops, int(seconds))}")
+    await client.close()
     shares = ", ".join(f"{role} {cpu / seconds * 100:.1f} %" for role, cpu in used.items())
     print(
         f"  idle stack, share of one core: {shares}; all {sum(used.values()) / seconds:.2f} cores"

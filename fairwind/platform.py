@@ -120,6 +120,7 @@ class Platform:
                 max_backoff_s=self.settings.consumer_backoff_max_s,
             ),
             metrics=self.metrics,
+            commit_interval_s=self.settings.kafka_commit_interval_ms / 1000,
         )
 
     def event_workers(self, consumer: ConsumerRunner) -> list[Worker]:

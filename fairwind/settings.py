@@ -40,6 +40,9 @@ class ServiceSettings(BaseSettings):
     # because it holds JoinGroup for half the session timeout.
     kafka_session_timeout_ms: int | None = Field(default=None, ge=1000)
     kafka_heartbeat_interval_ms: int | None = Field(default=None, ge=100)
+    # Consumers commit handled offsets at most this often (and when idle or stopping); 0
+    # commits after every poll. Redelivery after a crash is absorbed by the dedupe store.
+    kafka_commit_interval_ms: int = Field(default=1000, ge=0)
 
     mongo_url: str = "mongodb://127.0.0.1:27017/?replicaSet=rs0"
     mongo_db: str | None = None

@@ -50,8 +50,8 @@ class BatchHarness(Harness):
         self.calls.append([f"cancel:{e.message.waybill}" for e in events])
         self.applied.extend(f"cancel:{e.message.waybill}" for e in events)
 
-    def runner(self) -> ConsumerRunner:
-        runner = super().runner()
+    def runner(self, commit_interval_s: float = 0.0) -> ConsumerRunner:
+        runner = super().runner(commit_interval_s)
         runner.handlers = {
             orders_pb2.OrderCreated: Batched(self.on_created_many),
             orders_pb2.OrderCancelled: Batched(self.on_cancelled_many),

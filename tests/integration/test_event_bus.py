@@ -7,7 +7,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
 from prometheus_client import CollectorRegistry
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -79,7 +79,7 @@ class Harness:
     async def on_cancelled(self, event: Event[orders_pb2.OrderCancelled]) -> None:
         self.seen.append(event)
 
-    def runner(self) -> ConsumerRunner:
+    def runner(self, commit_interval_s: float = 0.0) -> ConsumerRunner:
         return ConsumerRunner(
             make_consumer(self.settings, self.group, self.topic),
             self.group,
@@ -93,6 +93,7 @@ class Harness:
             retry=RetryPolicy(max_attempts=3, initial_backoff_s=0.01, max_backoff_s=0.05),
             metrics=self.metrics,
             poll_timeout_ms=100,
+            commit_interval_s=commit_interval_s,
         )
 
     def outcome(self, name: str) -> float:
@@ -263,3 +264,50 @@ async def test_stop_drains_and_commits(harness: Harness) -> None:
     assert sorted(waybills) == sorted(f"SF{i}" for i in range(50))
     assert len(set(waybills)) == 50, "a committed event was handled again"
     assert handled_first >= 1
+
+
+async def committed_total(runner: ConsumerRunner, topic: str) -> int:
+    partitions = runner.consumer.partitions_for_topic(topic) or set()
+    offsets = [await runner.consumer.committed(TopicPartition(topic, p)) for p in partitions]
+    return sum(offset or 0 for offset in offsets)
+
+
+async def test_with_a_commit_interval_an_idle_poll_commits_what_was_handled(
+    harness: Harness,
+) -> None:
+    await harness.publisher.publish_many([(created(f"SF{i}"), f"SF{i}") for i in range(10)])
+    runner = harness.runner(commit_interval_s=3600)
+    task = asyncio.create_task(runner.run())
+    try:
+        await wait_for(lambda: len(harness.seen) == 10)
+        totals: list[int] = []
+
+        async def all_committed() -> bool:
+            totals.append(await committed_total(runner, harness.topic))
+            return totals[-1] == 10
+
+        # Not an hour later: the first poll that comes back empty commits.
+        for _ in range(100):
+            if await all_committed():
+                break
+            await asyncio.sleep(0.05)
+        assert totals[-1] == 10
+    finally:
+        runner.stop()
+        await task
+
+
+async def test_handled_but_not_committed_comes_back_and_is_not_handled_twice(
+    harness: Harness,
+) -> None:
+    await harness.publisher.publish_many([(created(f"SF{i}"), f"SF{i}") for i in range(5)])
+    first = harness.runner(commit_interval_s=3600)
+    await first.consumer.start()
+    try:
+        while len(harness.seen) < 5:  # polled and handled, the commit left for later
+            await first.process(await first.consumer.getmany(timeout_ms=500))
+        assert await committed_total(first, harness.topic) == 0
+    finally:
+        await first.consumer.stop()  # a crash: the handled offsets never committed
+    await run_until(harness.runner(), lambda: harness.outcome("duplicate") == 5)
+    assert sorted(e.message.order.waybill for e in harness.seen) == [f"SF{i}" for i in range(5)]
