@@ -9,9 +9,16 @@ predecessor died between publishing and marking) reads the partitions from those
 their end and marks every record it finds there, so nothing is published twice and nothing
 is skipped.
 
-A batch smaller than a full one means the relay has caught up: it is sent, marked and
-``inflight`` cleared at once, with nothing read ahead, so a record written meanwhile waits
-for as little as it did before pipelining (end-to-end latency at low rates). Full batches
+A batch smaller than a full one means the relay has caught up: it is sent and marked at
+once, with nothing read ahead, so a record written meanwhile waits for as little as it did
+before pipelining (end-to-end latency at low rates). The state document is written only when
+it must be (``inflight`` set before the first send of a burst, the lease renewed once a third
+of its term has passed) and otherwise at most once a second (``STATE_EVERY_S``): a relay that
+runs dry clears ``inflight`` once it has been written a second ago, and on stop. At a low
+rate a record came alone, and the relay wrote the state document three times for it (each
+write a journal sync in mongod); now it marks it, and that is all. Between a lease check
+and a send the relay relies on the lease it last wrote: no other relay can take it before it
+expires, and it is renewed with two thirds of its term left. Full batches
 (a backlog) are pipelined, one on the broker at a time. While the broker acknowledges batch k,
 the relay marks batch k-1 (acknowledged in the previous step) with one ``update_many`` and
 reads batch k+1 from MongoDB, leaving out k's records. Batch k+1 is sent only after k is
@@ -20,9 +27,10 @@ transaction. The records are marked first, and only then are their offsets store
 the next batch's write of the state document. A crash in between leaves offsets that are
 too old, and recovery then re-reads records that are already marked. That costs a longer
 read and publishes nothing twice. Offsets stored ahead of unmarked records would make
-recovery miss those records, and this order of writes never stores them so. Before every
-send the relay writes the state document under its owner, and a relay that lost its lease
-finds out there, before it publishes a batch it read ahead.
+recovery miss those records, and this order of writes never stores them so. A relay whose
+lease ran out (a pause longer than the lease) writes the state document before it sends
+again, and finds out there that it lost the lease, before it publishes a batch it read
+ahead.
 
 One relay per service holds a lease (renewed as it works) so replicas do not race.
 """
@@ -55,6 +63,7 @@ log = logging.getLogger(__name__)
 
 STATE_ID = "relay"
 BACKLOG_EVERY_S = 1.0
+STATE_EVERY_S = 1.0  # offsets stored and ``inflight`` cleared at most this often
 ReaderFactory = Callable[[], AIOKafkaConsumer]
 
 
@@ -90,6 +99,7 @@ class OutboxRelay:
         lease: timedelta = timedelta(seconds=15),
         metrics: KitMetrics | None = None,
         exact_end_offsets: bool = False,
+        state_every_s: float = STATE_EVERY_S,
     ) -> None:
         self.outbox = outbox
         self.publisher = publisher
@@ -101,11 +111,15 @@ class OutboxRelay:
         self.metrics = metrics
         # True on Apache Kafka: recovery reads to the end offsets instead of until quiet.
         self.exact_end_offsets = exact_end_offsets
+        self.state_every_s = state_every_s
         self._offsets: dict[tuple[str, int], int] = {}
         self._stopping = asyncio.Event()
         self._ahead: Pending | None = None  # read while the previous batch was on the broker
         self._acked: Acked | None = None  # acknowledged, not yet marked
         self._backlog_counted = -BACKLOG_EVERY_S
+        self._stored_inflight = True  # what the state document says, as far as known
+        self._state_written = -state_every_s  # monotonic time of the last state write
+        self._lease_deadline = 0.0  # monotonic time until which the lease surely holds
 
     def stop(self) -> None:
         self._stopping.set()
@@ -133,22 +147,22 @@ class OutboxRelay:
                 await self.recover()
                 continue
             failures = 0
-            if published == 0:
+            if published < self.batch_size:  # caught up: the next records are not written
                 await self.outbox.wait_for_records(self.poll_interval_s)
         await self._finish()
 
     async def _finish(self) -> None:
-        """On stop: mark the last acknowledged batch. If that fails, ``inflight`` stays set
-        and the next relay recovers the batch from the broker."""
-        if self._acked is None:
+        """On stop: mark the last acknowledged batch and clear ``inflight``. If that fails,
+        ``inflight`` stays set and the next relay recovers the batch from the broker."""
+        if self._acked is None and not self._stored_inflight:
             return
         try:
-            await self._flush()
+            await self._flush(force=True)
         except Exception:
             log.warning("outbox relay stopped before marking its last batch", exc_info=True)
 
     async def try_acquire(self) -> bool:
-        now = datetime.now(UTC)
+        started, now = time.monotonic(), datetime.now(UTC)
         try:
             state = await self.outbox.state.find_one_and_update(
                 {"_id": STATE_ID, "$or": [{"owner": self.owner}, {"lease_until": {"$lt": now}}]},
@@ -160,6 +174,8 @@ class OutboxRelay:
             return False  # another live relay holds the lease
         if state is None:
             return False
+        self._state_written, self._lease_deadline = started, started + self.lease.total_seconds()
+        self._stored_inflight = bool(state.get("inflight"))
         self._offsets = {
             (o["topic"], o["partition"]): o["offset"] for o in state.get("offsets", [])
         }
@@ -177,8 +193,9 @@ class OutboxRelay:
         if not batch.ids:
             await self._flush()
             return 0
-        # Checks the lease before anything is sent, and stores offsets up to the last marked batch.
-        await self._set_state({"inflight": True, "offsets": self._offset_list()})
+        if not self._stored_inflight or self._offsets_due() or self._lease_due():
+            # Before anything is sent: inflight, the lease, offsets up to the last marked batch.
+            await self._set_state({"inflight": True, "offsets": self._offset_list()})
         if len(batch.ids) < self.batch_size:
             return await self._send_caught_up(batch)
         sending = asyncio.create_task(self.publisher.send(batch.records))
@@ -195,9 +212,9 @@ class OutboxRelay:
     async def _send_caught_up(self, batch: Pending) -> int:
         """A batch smaller than a full one: the relay has caught up, and the next records
         are not written yet, so there is nothing to read ahead. It is sent and marked at
-        once, and ``inflight`` cleared: a record written meanwhile is read as soon as this
-        returns, not after a pipelined step's extra reads and writes (measured: p50 from
-        commit to the broker 70 ms this way, 140-160 ms pipelined, at 50 orders/s)."""
+        once: a record written meanwhile is read as soon as this returns, not after a
+        pipelined step's extra reads and writes (measured: p50 from commit to the broker
+        70 ms this way, 140-160 ms pipelined, at 50 orders/s)."""
         receipt = await self.publisher.send(batch.records)
         await self._mark_acked()
         self._acked = Acked(batch.ids, batch.records, receipt)
@@ -217,12 +234,23 @@ class OutboxRelay:
                 self.metrics.outbox_relayed.labels(topic).inc(count)
             await self._report_backlog()
 
-    async def _flush(self) -> None:
-        """Nothing pending: mark what is acknowledged, then clear ``inflight``."""
+    async def _flush(self, *, force: bool = False) -> None:
+        """Nothing pending: mark what is acknowledged; clear ``inflight`` if the state was
+        written more than ``STATE_EVERY_S`` ago (or ``force``), renew the lease when due."""
         await self._mark_acked()
-        await self._set_state({"inflight": False, "offsets": self._offset_list()})
+        if force or self._lease_due() or (self._stored_inflight and self._offsets_due()):
+            await self._set_state({"inflight": False, "offsets": self._offset_list()})
         if self.metrics is not None:
             self.metrics.outbox_backlog.set(0)
+
+    def _offsets_due(self) -> bool:
+        """A second since the state document was written: store the offsets again."""
+        return time.monotonic() - self._state_written >= self.state_every_s
+
+    def _lease_due(self) -> bool:
+        """A third of the lease's term gone: renew it (a relay paused past its lease finds
+        out here that it lost it)."""
+        return time.monotonic() >= self._lease_deadline - self.lease.total_seconds() * 2 / 3
 
     async def _report_backlog(self) -> None:
         # Counting walks the pending index, so while a backlog drains it is counted once a
@@ -277,12 +305,15 @@ class OutboxRelay:
     async def _set_state(
         self, fields: dict[str, Any], session: AsyncClientSession | None = None
     ) -> None:
+        started = time.monotonic()
         update = fields | {"lease_until": datetime.now(UTC) + self.lease}
         result = await self.outbox.state.update_one(
             {"_id": STATE_ID, "owner": self.owner}, {"$set": update}, session=session
         )
         if result.matched_count == 0:
             raise LeaseLost(f"relay {self.owner} lost its lease")
+        self._state_written, self._lease_deadline = started, started + self.lease.total_seconds()
+        self._stored_inflight = fields.get("inflight", self._stored_inflight)
 
     def _advance(self, topic: str, partition: int, offset: int) -> None:
         # The latest acknowledged offset, not the highest ever: an in-memory broker that

@@ -383,14 +383,27 @@ async def test_a_caught_up_relay_marks_a_small_batch_at_once(
     topic: str,
     read_topic: ReadTopic,
 ) -> None:
-    """Fewer records than a batch: sent, marked and ``inflight`` cleared in one step, so the
-    next record written is read at once (nothing read ahead, nothing left to mark)."""
+    """Fewer records than a batch: sent and marked in one step, so the next record written
+    is read at once (nothing read ahead, nothing left to mark). ``inflight`` is cleared
+    once the state document was written ``state_every_s`` ago, not after every record."""
     ids = await store_orders(mongo, outbox, codec, 30)
-    relay = relay_for(outbox, EventPublisher(producer, codec), settings, batch_size=100)
+    relay = relay_for(
+        outbox, EventPublisher(producer, codec), settings, batch_size=100, state_every_s=3600
+    )
     assert await relay.try_acquire()
     assert await relay.relay_once() == 30
     assert await outbox.backlog() == 0
     state = await outbox.state.find_one({"_id": "relay"})
     assert state is not None
+    assert state["inflight"], "written just before the send: cleared later, not per record"
+    assert await relay.relay_once() == 0
+    state = await outbox.state.find_one({"_id": "relay"})
+    assert state is not None
+    assert state["inflight"], "dry, but the state was written less than an hour ago"
+    relay.state_every_s = 0
+    assert await relay.relay_once() == 0
+    state = await outbox.state.find_one({"_id": "relay"})
+    assert state is not None
     assert not state["inflight"]
+    assert {(o["topic"], o["partition"]) for o in state["offsets"]}, "offsets stored with it"
     assert_exactly_once_in_order(await read_topic(topic), ids)
