@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import orjson
-
 from bench.helpers import Service
 from bench.infra import bench_settings, machine
 from bench.summary import Figure, record, scaled
@@ -29,6 +27,7 @@ from fairwind.v1 import common_pb2, orders_pb2, tracking_pb2
 from services.sla.clock import EventClock
 from services.sla.domain import Budgets
 from services.sla.processing import Processor
+from services.sla.stored import encode_state
 
 ORDERS = int(scaled(10_000, 3_000))
 PARTITIONS = 4
@@ -89,7 +88,7 @@ def core_rate(batch: list[tuple[Any, str]]) -> Core:
         if state is not None:
             table[event.key or ""] = state
     rate = len(encoded) / (time.process_time() - started)
-    sizes = [len(orjson.dumps(state)) for state in table.values()]
+    sizes = [len(encode_state(state)) for state in table.values()]  # as the worker writes
     return Core(rate, sum(sizes) // max(len(sizes), 1), round(len(encoded) / max(outcomes, 1)))
 
 

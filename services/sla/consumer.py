@@ -23,14 +23,8 @@ from fairwind.v1 import orders_pb2, routes_pb2, sla_pb2, tracking_pb2
 from services.sla.clock import tick_time, tick_value
 from services.sla.domain import Shipment
 from services.sla.metrics import BatchCounter
-from services.sla.processing import (
-    State,
-    Unprocessable,
-    count_key,
-    load_state,
-    outcome_id,
-    outcome_message,
-)
+from services.sla.processing import Unprocessable, count_key, outcome_id, outcome_message
+from services.sla.stored import State, encode_state, load_state
 from services.sla.timers import TimerIndex
 from services.sla.views import compliance_snapshot
 from services.sla.writes import BatchWrites
@@ -73,7 +67,7 @@ class SlaAgent:
         self.outgoing: list[Outgoing] = []  # the batch's dead letters
         self._outcomes: list[tuple[Any, str]] = []  # the batch's messages to publish
         self._outcome_ids: list[str] = []
-        self.states = BatchWrites(sla.shipments, load_state)
+        self.states = BatchWrites(sla.shipments, load_state, encode_state)
         self.tallies = BatchWrites(sla.local_counts)
         self.marks = BatchWrites(sla.clock_marks)
         self._writes = (self.states, self.tallies, self.marks)
@@ -145,10 +139,12 @@ class SlaAgent:
         except Unprocessable as exc:
             self.dead_letter(message, headers, exc.reason, exc)
             return
+        partition = message.partition
         if state is not None:
-            self.states.set(message.partition, waybill, state)
-            self._remember(message.partition, waybill, state)
-        self.emit(message.partition, waybill, state, outcomes)
+            self.states.set(partition, waybill, state)
+            self.timers.schedule(partition, waybill, self.processor.due(state))  # _remember
+        if outcomes:
+            self.emit(partition, waybill, state, outcomes)
         self._events.add(type(decoded.message).__name__)
         self._newest_event = decoded.envelope.time
 
@@ -235,15 +231,17 @@ class SlaAgent:
     ) -> None:
         if not outcomes or not isinstance(shipment, Shipment):
             return
+        tallies, kinds = self.tallies, self._outcome_kinds
         for outcome in outcomes:
-            if outcome.kind in PUBLISHED:  # a correction is told by the SlaMet that follows
+            kind = outcome.kind
+            if kind in PUBLISHED:  # a correction is told by the SlaMet that follows
                 self._outcomes.append((outcome_message(shipment, outcome), waybill))
                 self._outcome_ids.append(outcome_id(waybill, outcome))
-            self._outcome_kinds.add(outcome.sla, outcome.kind)
-            if outcome.kind in COUNTED:
+            kinds.add(outcome.sla, kind)
+            if kind in COUNTED:
                 key = count_key(partition, shipment, outcome)
-                value = self.tallies.get(key) + 1
-                self.tallies.set(partition, key, value)
+                value = tallies.get(key) + 1
+                tallies.set(partition, key, value)
                 self.counts.merge(key, value)  # read-your-writes
 
     async def _produce(self, records: list[Outgoing]) -> None:
@@ -303,8 +301,12 @@ def _headers(raw: Any) -> list[tuple[str, bytes]]:
     are (the usual case), else converted."""
     if raw is None:
         return []
-    if isinstance(raw, list | tuple) and all(type(value) is bytes for _, value in raw):
-        return raw  # type: ignore[return-value]  # a tuple of pairs reads the same
+    if isinstance(raw, list | tuple):
+        for _, value in raw:  # a loop: ``all`` over a generator costs twice as much
+            if type(value) is not bytes:
+                break
+        else:
+            return raw  # type: ignore[return-value]  # a tuple of pairs reads the same
     items = raw.items() if isinstance(raw, dict) else raw
     return [
         (name, value if isinstance(value, bytes) else str(value).encode()) for name, value in items

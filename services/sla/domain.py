@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Sla(StrEnum):
@@ -33,6 +33,12 @@ class State(StrEnum):
     MET = "met"
     BREACHED = "breached"
     CANCELLED = "cancelled"
+
+
+# As plain strings, for the rules below: a clock's name and state are plain strings, and
+# comparing with one costs a sixth of looking up an enum member (and its ``value``).
+PICKUP, OUTLET_DELIVERY, PROMISE = (s.value for s in Sla)
+OPEN, MET, BREACHED, CANCELLED = (s.value for s in State)
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,8 @@ class Shipment:
     clocks: dict[str, Clock] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe (times as ISO strings): this is what the table's changelog stores."""
+        """JSON-safe, keyed (times as ISO strings): what the changelog stored before its
+        compact form (stored.py); a changelog written so is still read."""
         raw: dict[str, Any] = {name: getattr(self, name) for name in PLAIN_FIELDS}
         raw["clocks"] = {name: _clock_dict(clock) for name, clock in self.clocks.items()}
         return raw
@@ -132,24 +139,18 @@ class Shipment:
         fields = {k: v for k, v in raw.items() if k in SHIPMENT_FIELDS}
         return cls(**(fields | {"clocks": clocks}))
 
-    def dimensions(self, sla: str) -> dict[str, str]:
-        """Where a clock's result counts: the outlet and city responsible for it."""
-        if sla == Sla.PICKUP:
-            outlet, city = self.origin_outlet, self.origin_city
-        else:
-            outlet, city = self.destination_outlet, self.destination_city
-        return {
-            "outlet": outlet or "unknown",
-            "city": city or "unknown",
-            "service_level": self.level,
-            "customer_tier": self.tier,
-        }
+    def place(self, sla: str) -> tuple[str, str]:
+        """Where a clock's result counts: the outlet and city responsible for it (the
+        other dimensions, level and tier, are the shipment's own)."""
+        if sla == PICKUP:
+            return self.origin_outlet or "unknown", self.origin_city or "unknown"
+        return self.destination_outlet or "unknown", self.destination_city or "unknown"
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """Something to publish and count: at_risk, breached or met; or to count only:
-    unbreached (a timer's breach taken back, in the hour it was counted in)."""
+    unbreached (a timer's breach taken back, in the hour it was counted in). A named tuple:
+    as immutable as a frozen dataclass, built in a third of the time."""
 
     kind: str
     sla: str
@@ -175,10 +176,11 @@ def _clock_dict(clock: Clock) -> dict[str, Any]:
 def open_clock(
     shipment: Shipment, sla: Sla, start: datetime, deadline: datetime, fraction: float
 ) -> None:
-    if sla.value in shipment.clocks or shipment.cancelled:
+    name = sla.value
+    if name in shipment.clocks or shipment.cancelled:
         return  # opened already (a redelivery) or no longer relevant
     budget = deadline - start
-    shipment.clocks[sla.value] = Clock(sla.value, start, deadline, start + budget * fraction)
+    shipment.clocks[name] = Clock(name, start, deadline, start + budget * fraction)
 
 
 def on_order(
@@ -209,12 +211,12 @@ def on_status(shipment: Shipment, status: str, at: datetime, budgets: Budgets) -
     if status == "cancelled":
         shipment.cancelled = True
         for name, current in list(shipment.clocks.items()):
-            if current.state == State.OPEN:
+            if current.state == OPEN:
                 clock = _changing(shipment, name)
-                clock.state, clock.closed_at = State.CANCELLED.value, at
+                clock.state, clock.closed_at = CANCELLED, at
         return []
     if status == "picked_up":
-        return _close(shipment, Sla.PICKUP, at)
+        return _close(shipment, PICKUP, at)
     if status == "at_delivery_outlet":
         minutes = budgets.minutes(Sla.OUTLET_DELIVERY, shipment.level, shipment.remote)
         open_clock(
@@ -228,37 +230,37 @@ def on_status(shipment: Shipment, status: str, at: datetime, budgets: Budgets) -
     if status == "delivered":
         # A parcel delivered without a pickup scan was picked up all the same.
         return [
-            *_close(shipment, Sla.PICKUP, at),
-            *_close(shipment, Sla.OUTLET_DELIVERY, at),
-            *_close(shipment, Sla.PROMISE, at),
+            *_close(shipment, PICKUP, at),
+            *_close(shipment, OUTLET_DELIVERY, at),
+            *_close(shipment, PROMISE, at),
         ]
     return []
 
 
-def _close(shipment: Shipment, sla: Sla, at: datetime) -> list[Outcome]:
-    clock = shipment.clocks.get(sla.value)
+def _close(shipment: Shipment, sla: str, at: datetime) -> list[Outcome]:
+    clock = shipment.clocks.get(sla)
     if clock is None:
         return []
     if _breached_by_timer(clock):
-        clock = _changing(shipment, sla.value)
+        clock = _changing(shipment, sla)
         clock.closed_at = at
         if at > clock.deadline:
             return []  # a late scan closes the clock; the breach stays, counted once
         # In time after all, read after the timer fired: correct the breach to met.
-        clock.state = State.MET.value
+        clock.state = MET
         return [
-            Outcome("unbreached", sla.value, clock, clock.deadline),
-            Outcome("met", sla.value, clock, at),
+            Outcome("unbreached", sla, clock, clock.deadline),
+            Outcome("met", sla, clock, at),
         ]
-    if clock.state != State.OPEN:
+    if clock.state != OPEN:
         return []
-    clock = _changing(shipment, sla.value)
+    clock = _changing(shipment, sla)
     clock.closed_at = at
     if at <= clock.deadline:
-        clock.state, clock.counted = State.MET.value, True
-        return [Outcome("met", sla.value, clock, at)]
-    clock.state, clock.counted = State.BREACHED.value, True
-    return [Outcome("breached", sla.value, clock, at)]
+        clock.state, clock.counted = MET, True
+        return [Outcome("met", sla, clock, at)]
+    clock.state, clock.counted = BREACHED, True
+    return [Outcome("breached", sla, clock, at)]
 
 
 def _changing(shipment: Shipment, name: str) -> Clock:
@@ -269,18 +271,18 @@ def _changing(shipment: Shipment, name: str) -> Clock:
 
 
 def _breached_by_timer(clock: Clock) -> bool:
-    return clock.state == State.BREACHED and clock.closed_at is None
+    return clock.state == BREACHED and clock.closed_at is None
 
 
 def tick(shipment: Shipment, now: datetime) -> list[Outcome]:
     """Timers: warn at 80 % once, breach at the deadline, with no scan needed."""
     outcomes = []
     for name, current in list(shipment.clocks.items()):
-        if current.state != State.OPEN:
+        if current.state != OPEN:
             continue
         if now >= current.deadline:
             clock = _changing(shipment, name)
-            clock.state, clock.counted = State.BREACHED.value, True
+            clock.state, clock.counted = BREACHED, True
             outcomes.append(Outcome("breached", clock.sla, clock, clock.deadline))
         elif now >= current.at_risk_at and not current.warned:
             clock = _changing(shipment, name)
@@ -291,12 +293,13 @@ def tick(shipment: Shipment, now: datetime) -> list[Outcome]:
 
 def next_due(shipment: Shipment) -> datetime | None:
     """When ``tick`` next has something to do for this shipment."""
-    times = [
-        clock.deadline if clock.warned else clock.at_risk_at
-        for clock in shipment.clocks.values()
-        if clock.state == State.OPEN
-    ]
-    return min(times) if times else None
+    due = None
+    for clock in shipment.clocks.values():  # a loop: a comprehension and min cost twice this
+        if clock.state == OPEN:
+            at = clock.deadline if clock.warned else clock.at_risk_at
+            if due is None or at < due:
+                due = at
+    return due
 
 
 def compliance(met: int, breached: int) -> float | None:

@@ -3,6 +3,7 @@ test): which event does what to a shipment's clocks, and what gets published and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from services.sla.domain import (
     on_status,
     tick,
 )
+from services.sla.stored import State
 
 TIERS = {getattr(common_pb2, f"CUSTOMER_TIER_Q{n}"): f"Q{n}" for n in range(1, 6)}
 LEVELS = {
@@ -76,20 +78,7 @@ class Unprocessable(Exception):
         self.reason = reason
 
 
-# A shipment with an order is a Shipment; before its order, only its early events wait, in
-# a dict ``{"waybill", "pending"}``. The table's store holds the values the worker wrote
-# as they are, and the ones recovered from its changelog as JSON-safe dicts.
-State = Shipment | dict[str, Any]
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def load_state(stored: State | None) -> State | None:
-    """A table value as the processor works on it: a fresh object, so changing it changes
-    nothing in the table until it is written back. (Early events' dicts are replaced, never
-    changed, so they need no copy.)"""
-    if isinstance(stored, Shipment):
-        return stored.copy()
-    return Shipment.from_dict(stored) if stored is not None and "clocks" in stored else stored
 
 
 def _when(stamp: Any) -> datetime | None:
@@ -98,7 +87,7 @@ def _when(stamp: Any) -> datetime | None:
     seconds, nanos = stamp.seconds, stamp.nanos
     if not seconds and not nanos:
         return None
-    return EPOCH + timedelta(seconds=seconds, microseconds=nanos // 1000)
+    return EPOCH + timedelta(0, seconds, nanos // 1000)  # positional: a third faster
 
 
 def set_time(stamp: Any, value: datetime) -> None:
@@ -181,7 +170,8 @@ class Processor:
         if isinstance(message, tracking_pb2.ShipmentStatusChanged):  # the usual one first
             status = STATUS_NAMES.get(message.to_status, "")
             outcomes = on_status(shipment, status, at, self.budgets)
-            if message.location.code and status == "at_delivery_outlet":
+            # The status first: reading ``location`` builds a message object.
+            if status == "at_delivery_outlet" and message.location.code:
                 shipment.destination_outlet = shipment.destination_outlet or message.location.code
         elif isinstance(message, orders_pb2.OrderCancelled):
             on_status(shipment, "cancelled", at, self.budgets)
@@ -195,18 +185,21 @@ class Processor:
     def _order(
         self, order: orders_pb2.Order, at: datetime, pending: list[dict[str, Any]]
     ) -> tuple[Shipment, list[Outcome]]:
-        shipment = Shipment(
-            waybill=order.waybill,
-            origin_outlet=order.origin_outlet_code,
-            destination_outlet=order.destination_outlet_code,
-            origin_city=order.origin_city_code,
-            destination_city=order.destination_city_code,
-            level=LEVELS.get(order.service_level, "standard"),
-            tier=TIERS.get(order.customer_tier, "Q3"),
-            remote=order.promise.remote_area,
+        promise = order.promise  # each read of a submessage builds an object
+        shipment = Shipment(  # positional: half the cost of keywords, once per order
+            order.waybill,
+            order.origin_outlet_code,
+            order.destination_outlet_code,
+            order.origin_city_code,
+            order.destination_city_code,
+            LEVELS.get(order.service_level, "standard"),
+            TIERS.get(order.customer_tier, "Q3"),
+            promise.remote_area,
         )
         window = _when(order.pickup_window.start)
-        on_order(shipment, at, window, _when(order.promise.deliver_by), self.budgets)
+        on_order(shipment, at, window, _when(promise.deliver_by), self.budgets)
+        if not pending:
+            return shipment, []
         outcomes: list[Outcome] = []
         for early in sorted(pending, key=lambda p: p["at"]):
             message = KINDS[early["type"]].FromString(bytes.fromhex(early["value"]))
@@ -255,24 +248,25 @@ OUTCOME_MESSAGES: dict[str, Any] = {
 
 def outcome_message(shipment: Shipment, outcome: Outcome) -> Any:
     """SlaAtRisk / SlaBreached / SlaMet for an outcome."""
-    dims = shipment.dimensions(outcome.sla)
+    outlet, city = shipment.place(outcome.sla)
     clock = outcome.clock
-    message = OUTCOME_MESSAGES[outcome.kind](
+    kind = outcome.kind
+    message = OUTCOME_MESSAGES[kind](
         waybill=shipment.waybill,
         sla=SLA_CODES[outcome.sla],
-        outlet_code=dims["outlet"],
-        city_code=dims["city"],
+        outlet_code=outlet,
+        city_code=city,
         service_level=LEVEL_CODES.get(shipment.level, 0),
         customer_tier=TIER_CODES.get(shipment.tier, 0),
     )
     set_time(message.started_at, clock.opened_at)
     set_time(message.deadline, clock.deadline)
-    if outcome.kind == "at_risk":
+    if kind == "at_risk":
         budget = (clock.deadline - clock.opened_at).total_seconds() or 1.0
         message.elapsed_fraction = (outcome.at - clock.opened_at).total_seconds() / budget
         set_duration(message.remaining, max(timedelta(0), clock.deadline - outcome.at))
         set_time(message.detected_at, outcome.at)
-    elif outcome.kind == "breached":
+    elif kind == "breached":
         set_time(message.breached_at, outcome.at)
     else:
         set_time(message.met_at, outcome.at)
@@ -287,15 +281,21 @@ def outcome_id(waybill: str, outcome: Outcome) -> str:
 
 def count_key(partition: int, shipment: Shipment, outcome: Outcome) -> str:
     """The key of the compliance counter an outcome adds one to (met, breached, unbreached):
-    one counter per combination of all the dimensions, so each result is one table write;
-    the pages sum over the dimensions they do not group by.
+    one counter per combination of all the dimensions (``DIMENSIONS``, in that order), so
+    each result is one table write; the pages sum over the dimensions they do not group by.
 
     Every counter only grows, so the changelog merge stays a maximum; an unbreached count
     is subtracted from the breaches of its hour when the counters are aggregated."""
     hour = int(outcome.at.timestamp()) // 3600
-    dims = shipment.dimensions(outcome.sla)
-    values = "|".join([_field(dims[name]) for name in DIMENSIONS])
+    outlet, city = shipment.place(outcome.sla)
+    values = _dimension_fields(outlet, city, shipment.level, shipment.tier)
     return f"{partition}|{hour}|{outcome.sla}|{outcome.kind}|{values}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _dimension_fields(outlet: str, city: str, level: str, tier: str) -> str:
+    """The dimensions' part of a count key; few combinations recur, so it is kept."""
+    return "|".join([_field(outlet), _field(city), _field(level), _field(tier)])
 
 
 def _field(value: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 from fairwind.v1 import sla_pb2
 from services.sla.domain import Clock, Shipment
 from services.sla.processing import DIMENSIONS, SLA_CODES
+from services.sla.stored import as_shipment
 
 
 def aggregate(
@@ -83,7 +84,8 @@ def compliance_snapshot(
 
 
 def at_risk(
-    shipments: Iterable[tuple[str, Shipment | dict[str, Any] | None]], now: datetime
+    shipments: Iterable[tuple[str, Shipment | dict[str, Any] | list[Any] | None]],
+    now: datetime,
 ) -> list[dict[str, Any]]:
     """Open clocks past the at-risk fraction, closest to breach first."""
     rows: list[dict[str, Any]] = [
@@ -101,11 +103,8 @@ def at_risk(
     return rows
 
 
-def _clocks(state: Shipment | dict[str, Any] | None) -> Iterable[Clock]:
-    """A stored shipment's clocks: the worker's own object, or a dict recovered from the
+def _clocks(state: Shipment | dict[str, Any] | list[Any] | None) -> Iterable[Clock]:
+    """A stored shipment's clocks: the worker's own object, or one recovered from the
     changelog (early events alone have none)."""
-    if isinstance(state, Shipment):
-        return state.clocks.values()
-    if state and "clocks" in state:
-        return Shipment.from_dict(state).clocks.values()
-    return ()
+    shipment = as_shipment(state)
+    return shipment.clocks.values() if shipment is not None else ()

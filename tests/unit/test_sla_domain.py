@@ -139,9 +139,10 @@ def test_next_due_and_compliance() -> None:
 
 def test_dimensions_follow_the_responsible_outlet() -> None:
     shipment = ordered()
-    assert shipment.dimensions("pickup")["outlet"] == "SZX001"
-    assert shipment.dimensions("outlet_delivery")["outlet"] == "BJS003"
-    assert shipment.dimensions("promise")["customer_tier"] == "Q1"
+    assert shipment.place("pickup") == ("SZX001", "SZX")
+    assert shipment.place("outlet_delivery") == ("BJS003", "BJS")
+    assert shipment.place("promise") == ("BJS003", "BJS")
+    assert Shipment("FW2").place("pickup") == ("unknown", "unknown")
 
 
 def test_budgets_per_level_and_remote() -> None:

@@ -24,6 +24,7 @@ from fairwind.events import EventPublisher
 from fairwind.events.codec import EventCodec
 from fairwind.events.contracts import platform_catalog
 from fairwind.events.kafka import ensure_topics, make_producer
+from fairwind.events.partitioning import partition_for
 from fairwind.infra.processes import free_port
 from fairwind.infra.pytest_plugin import InfraEndpoints
 from fairwind.settings import ServiceSettings
@@ -221,6 +222,43 @@ async def test_compliance_from_real_events_survives_a_restart(
         assert q3["objective"] == 0.95
         share = q3["breached"] / (q3["met"] + q3["breached"])
         assert q3["error_budget_left"] == round(1 - share / 0.05, 4)
+    finally:
+        await worker.stop()
+
+
+def same_partition(prefix: str, partitions: int = 3) -> tuple[str, str]:
+    """Two waybills on one partition of every topic (murmur2 of the key, as the publisher
+    partitions): the first one's events are read before the second one's."""
+    names = (f"{prefix}{n:04d}" for n in itertools.count())
+    first = next(names)
+    wanted = partition_for(first.encode(), partitions)
+    second = next(n for n in names if partition_for(n.encode(), partitions) == wanted)
+    return first, second
+
+
+async def test_a_shipment_open_at_a_restart_is_closed_after_it(
+    infra: InfraEndpoints, publisher: EventPublisher
+) -> None:
+    """The shipments table comes back from its changelog (the compact records): a pickup
+    read after the restart closes the clock its order opened before it, counted once."""
+    name = f"sla-it-{uuid.uuid4().hex[:6]}"
+    (szx,) = outlets("SZX")
+    waiting, marker = same_partition(f"FWR{uuid.uuid4().hex[:4].upper()}")
+    start = next(BATCH_STARTS)
+    worker = await Worker(infra, name).start()
+    try:
+        await ordered(publisher, waiting, szx, at(start))  # read before the marker's order
+        await ordered(publisher, marker, szx, at(start))
+        await picked_up(publisher, marker, at(start + 20))
+        await eventually(worker, {szx: (1, 0)})
+        await worker.stop()  # ``waiting``'s pickup clock is open in the table
+        worker = await Worker(infra, name).start()
+        await answering(worker)
+        await picked_up(publisher, waiting, at(start + 40))
+        await eventually(worker, {szx: (2, 0)})
+        await move_clock(publisher, f"FWR{szx}", start)  # no timer breaches it afterwards
+        await asyncio.sleep(2)
+        await eventually(worker, {szx: (2, 0)})
     finally:
         await worker.stop()
 
