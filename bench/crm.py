@@ -43,7 +43,7 @@ from services.crm.domain.classification import business_day
 from services.crm.handlers import CrmService
 from services.crm.settings import CrmSettings
 
-CUSTOMERS = int(scaled(100_000, 8_000))
+CUSTOMERS = int(scaled(100_000, 5_000))
 ORDERS = int(scaled(50_000, 10_000))
 BATCH = 500  # events per handler call: one poll of a partition
 INSERT_CHUNK = 10_000

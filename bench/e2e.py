@@ -41,9 +41,9 @@ from sim.world import World
 
 OFFSET = 15000
 RATES = [float(r) for r in os.environ.get("BENCH_E2E_RATES", "50,100,200").split(",")]
-SECONDS = float(os.environ.get("BENCH_E2E_SECONDS", scaled(30, 6)))
+SECONDS = float(os.environ.get("BENCH_E2E_SECONDS", scaled(30, 5)))
 TARGET_P99_S = 0.5
-IDLE_S = 5.0
+IDLE_S = scaled(5.0, 3.0)
 
 
 class Watcher:
@@ -170,7 +170,7 @@ async def main() -> None:
 async def _idle(mongo_url: str, seconds: float) -> None:
     """What the whole stack costs doing nothing (consumers polling, timers, the broker's and
     mongod's own work), so the CPU per order below can be read against it."""
-    await asyncio.sleep(5)  # start-up work done
+    await asyncio.sleep(IDLE_S)  # start-up work done
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
     before, ops = by_role(), await counters(client)
     await asyncio.sleep(seconds)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from bench.cpu import process_cpu_s
+from bench.cpu import by_role, process_cpu_s, spent
 from fairwind.infra.processes import free_port, port_open, terminate
 
 
@@ -99,11 +99,12 @@ Send = Callable[[aiohttp.ClientSession, int], Awaitable[bool]]
 
 async def closed_loop_cpu(
     service: Service, send: Send, concurrency: int, seconds: float
-) -> tuple[LoadResult, float]:
-    """``closed_loop``, and the CPU seconds ``service`` used meanwhile."""
-    before = service.cpu_s()
+) -> tuple[LoadResult, float, dict[str, float]]:
+    """``closed_loop``, the CPU seconds ``service`` used meanwhile, and those of every
+    process of the run, by role (``bench.cpu``)."""
+    before, box = service.cpu_s(), by_role()
     result = await closed_loop(send, concurrency, seconds)
-    return result, service.cpu_s() - before
+    return result, service.cpu_s() - before, spent(by_role(), box)
 
 
 async def closed_loop(send: Send, concurrency: int, seconds: float) -> LoadResult:

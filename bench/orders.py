@@ -14,6 +14,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -22,7 +23,7 @@ import aiohttp
 from bench.cpu import box_bound, by_role, spent
 from bench.helpers import LoadResult, Send, Service, closed_loop, open_loop
 from bench.infra import bench_settings, machine
-from bench.summary import Figure, record, scaled
+from bench.summary import SHORT, Figure, record, scaled
 from fairwind.events.codec import EncodedEvent, EventCodec
 from fairwind.events.contracts import platform_catalog
 from fairwind.mongo.client import create_client, in_transaction
@@ -283,23 +284,34 @@ async def main() -> None:
             results["storage floor (orders + outbox + record, txn/1,000)"] = combined(
                 floor_first, await storage_floor(settings, BATCHES - BATCHES // 2)
             )
-            # A second process of the service on the same port (SO_REUSEPORT), as a second
-            # replica would be; the outbox relay's lease keeps a single publisher.
-            extra.append(Service(orders.argv, orders.env, port=orders.port).start())
-            await asyncio.sleep(2)
-            results["2 processes: single orders, closed loop"] = await closed_loop(
-                single_for("c2"), CONCURRENCY, SECONDS
-            )
-            results["2 processes: single orders, open loop at 500/s"] = await open_loop(
-                single_for("o2"), 500, SECONDS
-            )
-            results["2 processes: batch import"] = await batch_import(
-                f"{url}:batch", headers, f"2{run}"
-            )
+            if not SHORT:  # not in the summary; the short mode has three minutes for all
+                await two_processes(results, extra, orders, single_for, (url, headers, run))
         finally:
             for service in (*extra, orders, echo, deps):
                 service.stop()
     report(results, batch_cpu, boxes)
+
+
+async def two_processes(
+    results: dict[str, LoadResult],
+    extra: list[Service],
+    orders: Service,
+    single_for: Callable[[str], Send],
+    target: tuple[str, dict[str, str], str],
+) -> None:
+    """A second process of the service on the same port (SO_REUSEPORT), as a second
+    replica would be (put in ``extra``, to be stopped); the outbox relay's lease keeps a
+    single publisher. ``target``: the orders URL, the headers and the run's tag."""
+    url, headers, run = target
+    extra.append(Service(orders.argv, orders.env, port=orders.port).start())
+    await asyncio.sleep(2)
+    results["2 processes: single orders, closed loop"] = await closed_loop(
+        single_for("c2"), CONCURRENCY, SECONDS
+    )
+    results["2 processes: single orders, open loop at 500/s"] = await open_loop(
+        single_for("o2"), 500, SECONDS
+    )
+    results["2 processes: batch import"] = await batch_import(f"{url}:batch", headers, f"2{run}")
 
 
 async def batch_import(url: str, headers: dict[str, str], run: str) -> LoadResult:

@@ -25,7 +25,7 @@ from services.routing.domain.pricing import Piece
 from services.routing.domain.router import Router
 from tools.gen_network import build
 
-QUERIES = int(scaled(50_000, 10_000))
+QUERIES = int(scaled(50_000, 5_000))
 SECONDS = scaled(8.0, 2.0)
 
 

@@ -29,7 +29,7 @@ from services.sla.domain import Budgets
 from services.sla.processing import Processor
 from services.sla.stored import encode_state
 
-ORDERS = int(scaled(10_000, 3_000))
+ORDERS = int(scaled(10_000, 2_000))
 PARTITIONS = 4
 ROUNDS = 2
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=6)
