@@ -174,7 +174,7 @@ def worker_service(settings: Any) -> Service:
         "FAIRWIND_BROKER_PROFILE": settings.broker_profile.value,
         "FAIRWIND_SERVICE_NAME": f"bench-sla-{uuid.uuid4().hex[:6]}",
         "FAIRWIND_HTTP_PORT": str(worker.port),
-        "FAIRWIND_INPUT_PARTITIONS": str(PARTITIONS),
+        "FAIRWIND_KAFKA_PARTITIONS": str(PARTITIONS),
         "FAIRWIND_CLOCK": "event",
         "FAIRWIND_LOG_LEVEL": "WARNING",
     }

@@ -35,13 +35,22 @@ def service_env(name: str, infra_env: dict[str, str], offset: int = 0) -> dict[s
     )
 
 
+# One broker and every service on one machine: 4 partitions a topic, not the 12 of a
+# cluster (deploy/). The work per poll grows with the partitions a consumer owns, and at 12
+# the end-to-end p99 at 200 orders/s was twice as long on a 2-core box (PERFORMANCE.md).
+LOCAL_PARTITIONS = 4
+
+
 def stack_env(offset: int = 0) -> dict[str, str]:
     """What every service of one stack agrees on: where the public tracking page is (the
     links in order responses point there) and the secret those links are signed with, so
-    tracking accepts orders' tokens; and notify's survey page and the secret of its links.
-    One secret per run, unless the environment has one."""
+    tracking accepts orders' tokens; notify's survey page and the secret of its links; and
+    how many partitions the event topics get. One secret per run, unless the environment
+    has one."""
     tracking, notify = ports_of("tracking", offset).http, ports_of("notify", offset).http
     return {
+        "FAIRWIND_KAFKA_PARTITIONS": os.environ.get("FAIRWIND_KAFKA_PARTITIONS")
+        or str(LOCAL_PARTITIONS),
         "FAIRWIND_PUBLIC_TRACKING_URL": f"http://127.0.0.1:{tracking}/v1/track/",
         "FAIRWIND_LINK_SECRET": os.environ.get("FAIRWIND_LINK_SECRET") or secrets.token_urlsafe(32),
         "FAIRWIND_SURVEY_URL_BASE": f"http://127.0.0.1:{notify}/v1/surveys/",

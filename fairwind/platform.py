@@ -86,8 +86,10 @@ class Platform:
         await platform.dedupe.create_indexes()
         return platform
 
-    async def ensure_topics(self, partitions: int = 12, dlq_partitions: int = 3) -> None:
-        """Create every catalog topic and its DLQ if missing (deployments may pre-create them)."""
+    async def ensure_topics(self, partitions: int | None = None, dlq_partitions: int = 3) -> None:
+        """Create every catalog topic (``kafka_partitions`` each unless told) and its DLQ if
+        missing (deployments may pre-create them)."""
+        partitions = partitions or self.settings.kafka_partitions
         wanted = dict.fromkeys(self.catalog.topics(), partitions)
         wanted |= {dlq_topic(topic): dlq_partitions for topic in self.catalog.topics()}
         await ensure_topics(self.settings, wanted)

@@ -43,6 +43,10 @@ class ServiceSettings(BaseSettings):
     # Consumers commit handled offsets at most this often (and when idle or stopping); 0
     # commits after every poll. Redelivery after a crash is absorbed by the dedupe store.
     kafka_commit_interval_ms: int = Field(default=1000, ge=0)
+    # Partitions of each event topic a service creates when it is missing. They bound how
+    # many replicas of a consumer share the work; each one also costs the broker work on
+    # every fetch that names it.
+    kafka_partitions: int = Field(default=12, ge=1)
 
     mongo_url: str = "mongodb://127.0.0.1:27017/?replicaSet=rs0"
     mongo_db: str | None = None

@@ -104,6 +104,20 @@ async def ensure_topics(
         await admin.close()
 
 
+async def partition_counts(settings: ServiceSettings, names: Collection[str]) -> dict[str, int]:
+    """How many partitions each of ``names`` has, for those that exist."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap, client_id=settings.client_id
+    )
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics()) & set(names)
+        described = await admin.describe_topics(sorted(existing)) if existing else []
+    finally:
+        await admin.close()
+    return {t["topic"]: len(t["partitions"]) for t in described if t["error_code"] == 0}
+
+
 async def _until_visible(admin: AIOKafkaAdminClient, names: list[str]) -> None:
     """Until the metadata lists every topic with its partitions: a client that asks just
     after the creation may not find one yet, and Faust then takes a table's changelog for

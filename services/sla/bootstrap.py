@@ -61,7 +61,7 @@ class SlaApp:
     def topics_wanted(self) -> dict[str, int]:
         """Created before the worker starts: a broker that creates topics on first use would
         give the tick topic its default partition count."""
-        partitions = self.settings.input_partitions
+        partitions = self.settings.kafka_partitions
         wanted = dict.fromkeys(self.input_names, partitions)
         wanted |= {dlq_topic(name): 3 for name in self.input_names}
         wanted[self.output_topic] = partitions
@@ -132,7 +132,7 @@ def _faust_app(settings: SlaSettings, app_id: str) -> faust.App:
         web_port=settings.http_port,
         web_host=settings.http_host,
         web_bind=settings.http_host,  # Faust binds 0.0.0.0 unless told
-        topic_partitions=settings.input_partitions,
+        topic_partitions=settings.kafka_partitions,
         autodiscover=False,
         web_enabled=True,
         table_cleanup_interval=60,
@@ -140,7 +140,7 @@ def _faust_app(settings: SlaSettings, app_id: str) -> faust.App:
 
 
 def _tables_and_topics(sla: SlaApp) -> None:
-    app, partitions = sla.app, sla.settings.input_partitions
+    app, partitions = sla.app, sla.settings.kafka_partitions
     sla.inputs = app.topic(*sla.input_names, sla.ticks_name, **RAW)
     sla.ticks = app.topic(sla.ticks_name, partitions=partitions, internal=True, **RAW)
     sla.shipments = app.Table("sla-shipments", default=None, partitions=partitions)

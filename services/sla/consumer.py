@@ -217,7 +217,7 @@ class SlaAgent:
         mark = tick_time((self.marks.get(partition) or "").encode())
         if mark is not None and self.clock.mode == "event":
             self.clock.saw(mark)
-        count = self.settings.input_partitions
+        count = self.settings.kafka_partitions
         for waybill, raw in self.shipments.items():
             if partition_for(waybill.encode(), count) != partition:
                 continue
@@ -268,7 +268,7 @@ class SlaAgent:
         if self.clock.mode == "event" and self.clock.newest is None:
             return  # a tick without a clock tells no one anything, and would hide the last one
         value = tick_value(self.clock)
-        for partition in range(self.settings.input_partitions):
+        for partition in range(self.settings.kafka_partitions):
             await self.ticks.send(
                 key=b"tick", value=value, partition=partition, headers=[(TICK_HEADER, b"1")]
             )

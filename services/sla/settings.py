@@ -29,7 +29,6 @@ class SlaSettings(ServiceSettings):
     batch_within_s: float = Field(default=0.05, gt=0)
     tick_interval_s: float = Field(default=1.0, gt=0)
     snapshot_interval_s: float = Field(default=60.0, gt=0)
-    input_partitions: int = Field(default=12, ge=1)
     pickup_min: float = Field(default=60, gt=0)
     outlet_delivery_min: float = Field(default=120, gt=0)
     at_risk_fraction: float = Field(default=0.8, gt=0, lt=1)

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from devstack.env import service_env, stack_env
+from devstack.env import LOCAL_PARTITIONS, service_env, stack_env
 from devstack.plan import PORT_PLAN, ports_of, runnable_services
 from fairwind.infra.processes import port_open
+from fairwind.settings import ServiceSettings
 
 pytestmark = pytest.mark.integration
 
@@ -48,6 +49,14 @@ def test_a_stack_shares_its_tracking_address_and_link_secret(
     assert stack_env()["FAIRWIND_LINK_SECRET"] != shared["FAIRWIND_LINK_SECRET"]  # per run
     monkeypatch.setenv("FAIRWIND_LINK_SECRET", "operator-chosen-secret")
     assert stack_env()["FAIRWIND_LINK_SECRET"] == "operator-chosen-secret"
+
+
+def test_a_local_stack_has_fewer_partitions_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FAIRWIND_KAFKA_PARTITIONS", raising=False)
+    assert stack_env()["FAIRWIND_KAFKA_PARTITIONS"] == str(LOCAL_PARTITIONS)
+    assert ServiceSettings().kafka_partitions > LOCAL_PARTITIONS  # a cluster's default
+    monkeypatch.setenv("FAIRWIND_KAFKA_PARTITIONS", "12")
+    assert stack_env()["FAIRWIND_KAFKA_PARTITIONS"] == "12"
 
 
 def test_services_and_ctrl_c_stops_everything_and_frees_the_ports(tmp_path: Path) -> None:

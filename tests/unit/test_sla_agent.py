@@ -98,7 +98,7 @@ async def harness() -> AsyncIterator[tuple[SlaApp, Any, Sent, EventClock]]:
     sent = Sent()
     clock = EventClock("event", wall=lambda: at(0))
     sla = bootstrap(
-        SlaSettings(store="memory://", input_partitions=1, clock="event", batch_within_s=0.001),
+        SlaSettings(store="memory://", kafka_partitions=1, clock="event", batch_within_s=0.001),
         clock=clock,
         registry=CollectorRegistry(),
         app_id="sla-unit-test",

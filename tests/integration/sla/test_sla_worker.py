@@ -57,7 +57,7 @@ class Worker:
             | {
                 "FAIRWIND_SERVICE_NAME": name,
                 "FAIRWIND_HTTP_PORT": str(self.port),
-                "FAIRWIND_INPUT_PARTITIONS": "3",
+                "FAIRWIND_KAFKA_PARTITIONS": "3",
                 "FAIRWIND_CLOCK": "event",
                 "FAIRWIND_TICK_INTERVAL_S": "0.2",
                 "FAIRWIND_SNAPSHOT_INTERVAL_S": "1",
