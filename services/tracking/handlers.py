@@ -127,28 +127,34 @@ async def _move(svc: TrackingService, moves: Sequence[_Move]) -> None:
     shipments that are not there yet."""
 
     async def apply(uow: TrackingUnit) -> list[Document]:
-        ships = await uow.shipments.many({m.waybill for m in moves})
+        ships = await uow.shipments.for_moves({m.waybill for m in moves})
         now = svc.clock.now()
+        changed: dict[str, set[str]] = {}  # waybill -> the fields its moves set
         for move in moves:
             if (ship := ships.get(move.waybill)) is not None:
-                _advance(svc, uow, ship, move)
-                ship |= {"updated_at": now}
-        await uow.shipments.replace(ships.values())
+                fields = changed.setdefault(move.waybill, {"updated_at"})
+                fields.update(_advance(svc, uow, ship, move))
+                ship["updated_at"] = now
+        await uow.shipments.set_fields(
+            (waybill, {f: ships[waybill][f] for f in fields}) for waybill, fields in changed.items()
+        )
         return [parked_event(m.event, m.waybill) for m in moves if m.waybill not in ships]
 
     await _park(svc, await svc.uow.run(apply))
 
 
-def _advance(svc: TrackingService, uow: TrackingUnit, ship: Document, move: _Move) -> None:
+def _advance(svc: TrackingService, uow: TrackingUnit, ship: Document, move: _Move) -> set[str]:
+    """Apply ``move`` to ``ship`` (forward only); returns the fields it set."""
     before = position_of(ship)
     after = advance(before, move.position)
     ship |= move.changes
     if after is before:
-        return
+        return set(move.changes)
     previous = ship["status"]
     ship |= {"status": after.status.value, "substatus": "", "key": after.key.as_list()}
     changed = convert.status_changed(ship, previous, None, move.position.key.at)
     uow.emit(svc.codec.encode(changed, move.waybill))
+    return {*move.changes, "status", "substatus", "key"}
 
 
 async def _park(svc: TrackingService, docs: Sequence[Document]) -> None:

@@ -35,7 +35,6 @@ from services.tracking.store import (
     TrackingUnit,
     Unmatched,
 )
-from services.tracking.store.shipments import SCAN_VIEW
 
 Document = dict[str, Any]
 CODEC = EventCodec(platform_catalog(), "tests")
@@ -56,9 +55,12 @@ class FakeShipments(Shipments):
     async def many(self, waybills: Collection[str]) -> dict[str, Document]:
         return {w: copy.deepcopy(self.docs[w]) for w in waybills if w in self.docs}
 
-    async def for_scans(self, waybills: Collection[str]) -> dict[str, Document]:
-        """Only ``SCAN_VIEW``, as MongoDB's projection: recording must not need more."""
-        wanted = {"_id", *SCAN_VIEW}
+    async def projected(
+        self, waybills: Collection[str], view: tuple[str, ...]
+    ) -> dict[str, Document]:
+        """Only the fields of ``view``, as MongoDB's projection: a handler that reads a
+        view (``SCAN_VIEW``, ``MOVE_VIEW``) must not need more."""
+        wanted = {"_id", *view}
         found = await self.many(waybills)
         return {w: {k: v for k, v in doc.items() if k in wanted} for w, doc in found.items()}
 
@@ -70,10 +72,6 @@ class FakeShipments(Shipments):
         for ship in new:
             self.docs.setdefault(ship["_id"], copy.deepcopy(ship))
         return len({s["_id"] for s in new})
-
-    async def replace(self, ships: Iterable[Document]) -> None:
-        for ship in ships:
-            self.docs[ship["_id"]] = copy.deepcopy(ship)
 
     async def set_fields(self, changes: Iterable[tuple[str, Document]]) -> None:
         for waybill, fields in changes:

@@ -5,11 +5,12 @@ applied, a batch of orders creates each shipment once."""
 from __future__ import annotations
 
 import asyncio
+import copy
 from typing import Any
 
 import pytest
 
-from fairwind.v1 import common_pb2, orders_pb2, routes_pb2
+from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, tracking_pb2
 from services.tracking import handlers
 from services.tracking.recording import ScanCommand, record_scans
 from services.tracking.service import TrackingService
@@ -204,3 +205,25 @@ async def test_a_cancellation_moves_forward_once_and_a_scan_after_it_is_refused(
     await handlers.park_scans(svc, [late])  # as if it had come before the order
     assert fakes.scans.docs == {}
     assert fakes.unmatched.docs["scan:c1"]["reason"] == "cancelled"
+
+
+async def test_a_move_reads_its_view_and_writes_back_only_what_it_changed(
+    fakes: Fakes,
+) -> None:
+    svc, units = fake_service(fakes)
+    await handlers.on_orders_created(svc, [order_created(W1)])
+    await handlers.on_routes(svc, [route_planned(W1)])
+    before = copy.deepcopy(fakes.shipments.docs[W1])
+    dispatch = routes_pb2.PickupDispatched(waybill=W1, courier_id="SZX001-C9", attempt=1)
+    dispatch.dispatched_at.FromDatetime(at(-30))
+
+    await handlers.on_pickups_dispatched(svc, [as_event(dispatch, W1)])
+
+    after = fakes.shipments.docs[W1]
+    changed = {k for k in after.keys() | before.keys() if after.get(k) != before.get(k)}
+    assert {"status", "courier_id", "updated_at"} <= changed
+    assert changed <= {"status", "substatus", "key", "courier_id", "updated_at"}
+    assert after["route"] == before["route"]  # not read, not written, still there
+    (told,) = [e for e in units.events if e.event_type.endswith("ShipmentStatusChanged")][-1:]
+    message = tracking_pb2.ShipmentStatusChanged.FromString(told.value)
+    assert (message.partner_id, message.courier_id) == ("acme", "SZX001-C9")

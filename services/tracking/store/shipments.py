@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.asynchronous.change_stream import AsyncChangeStream
 
 from fairwind.mongo.repository import Repository
@@ -31,6 +31,23 @@ SCAN_VIEW = (
     "plans",
     "hops",
     "deviations",
+    "partner_id",
+    "customer_id",
+    "service_level",
+    "customer_tier",
+    "promise",
+)
+
+# What a status move (pickup dispatched, cancelled) reads: its position and what its
+# ShipmentStatusChanged tells, without the route, plans, hops and parties.
+MOVE_VIEW = (
+    "status",
+    "substatus",
+    "key",
+    "reason",
+    "location",
+    "courier_id",
+    "eta",
     "partner_id",
     "customer_id",
     "service_level",
@@ -95,10 +112,19 @@ class Shipments(Repository):
 
     async def for_scans(self, waybills: Collection[str]) -> dict[str, Document]:
         """The shipments, as recording scans reads them (``SCAN_VIEW``): a part of each,
-        so write them back with ``set_fields``, never ``replace``."""
-        found = self.collection.find(
-            {"_id": {"$in": list(waybills)}}, SCAN_VIEW, session=self.session
-        )
+        so write them back with ``set_fields``."""
+        return await self.projected(waybills, SCAN_VIEW)
+
+    async def for_moves(self, waybills: Collection[str]) -> dict[str, Document]:
+        """The shipments, as a status move reads them (``MOVE_VIEW``); written back with
+        ``set_fields``."""
+        return await self.projected(waybills, MOVE_VIEW)
+
+    async def projected(
+        self, waybills: Collection[str], view: tuple[str, ...]
+    ) -> dict[str, Document]:
+        """The fields of ``view`` of the shipments stored (and ``_id``)."""
+        found = self.collection.find({"_id": {"$in": list(waybills)}}, view, session=self.session)
         return {doc["_id"]: doc async for doc in found}
 
     async def listing(
@@ -121,13 +147,6 @@ class Shipments(Repository):
             session=self.session,
         )
         return result.upserted_count
-
-    async def replace(self, ships: Iterable[Document]) -> None:
-        """Store shipments read and changed in this unit (read in the same transaction, so
-        a concurrent writer of one of them makes the unit run again, never lose a change)."""
-        updates = [ReplaceOne({"_id": ship["_id"]}, ship) for ship in ships]
-        if updates:
-            await self.collection.bulk_write(updates, ordered=False, session=self.session)
 
     async def set_fields(self, changes: Iterable[tuple[str, Document]]) -> None:
         """Set fields of shipments read in this unit (``(waybill, fields)``), in one bulk
