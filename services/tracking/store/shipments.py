@@ -15,29 +15,6 @@ from services.tracking.store.scans import TIMELINE_LIMIT, Scans
 
 Document = dict[str, Any]
 _TIMELINE = "__timeline"  # not a shipment field: the scans joined in for a lookup
-# What recording a scan reads of a shipment (``services.tracking.recording``: the status
-# machine, the route and its plans, the hops, the deviations reported, and what a status
-# change event tells); not the parties, the largest part, nor what it only writes.
-SCAN_VIEW = (
-    "status",
-    "substatus",
-    "key",
-    "reason",
-    "location",
-    "courier_id",
-    "eta",
-    "origin_outlet",
-    "route",
-    "plans",
-    "hops",
-    "deviations",
-    "partner_id",
-    "customer_id",
-    "service_level",
-    "customer_tier",
-    "promise",
-)
-
 # What a status move (pickup dispatched, cancelled) reads: its position and what its
 # ShipmentStatusChanged tells, without the route, plans, hops and parties.
 MOVE_VIEW = (
@@ -54,6 +31,10 @@ MOVE_VIEW = (
     "customer_tier",
     "promise",
 )
+# What recording a scan reads (``services.tracking.recording``): a move's view, and the
+# route and its plans, the hops and the deviations reported; not the parties, the largest
+# part, nor what it only writes.
+SCAN_VIEW = (*MOVE_VIEW, "origin_outlet", "route", "plans", "hops", "deviations")
 
 
 @dataclass(frozen=True, slots=True)
