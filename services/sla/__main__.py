@@ -19,8 +19,7 @@ from fairwind.events.contracts import platform_catalog
 from fairwind.events.kafka import ensure_topics, partition_counts
 from fairwind.runtime.cli import dispatch, service_parser
 from fairwind.runtime.serving import settle_memory
-from services.sla.bootstrap import bootstrap
-from services.sla.consumer import HANDLED
+from services.sla.bootstrap import bootstrap, input_topics
 from services.sla.settings import SlaSettings
 
 log = logging.getLogger(__name__)
@@ -28,7 +27,7 @@ log = logging.getLogger(__name__)
 
 def serve(settings: SlaSettings) -> None:
     """Runs until SIGTERM; Faust's worker owns the event loop and the signals."""
-    inputs = sorted({platform_catalog().kind_of(kind).topic for kind in HANDLED})
+    inputs = input_topics(platform_catalog())
     sla = bootstrap(asyncio.run(matching_partitions(settings, inputs)))
     asyncio.run(ensure_topics(settings, sla.topics_wanted(), compacted=sla.changelogs()))
     Path(sla.app.conf.datadir).mkdir(parents=True, exist_ok=True)

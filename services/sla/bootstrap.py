@@ -76,6 +76,11 @@ class SlaApp:
         return [changelog_topic(self.app.conf.id, table.name) for table in tables]
 
 
+def input_topics(catalog: EventCatalog) -> list[str]:
+    """The topics of the events the worker handles."""
+    return sorted({catalog.kind_of(kind).topic for kind in HANDLED})
+
+
 def bootstrap(
     settings: SlaSettings,
     *,
@@ -107,7 +112,7 @@ def bootstrap(
         ),
         metrics=sla_metrics(registry),
         registry=registry,
-        input_names=sorted({catalog.kind_of(kind).topic for kind in HANDLED}),
+        input_names=input_topics(catalog),
         ticks_name=f"{app.conf.id}-ticks",
         output_topic=catalog.kind_of(sla_pb2.SlaMet).topic,
     )
