@@ -158,6 +158,40 @@ async def open_loop(send: Send, rate: float, seconds: float) -> LoadResult:
     return LoadResult(len(latencies), failed, elapsed, latencies)
 
 
+PostBatch = Callable[[aiohttp.ClientSession, int], Awaitable[int]]
+
+
+async def sustained(
+    post: PostBatch, requests: int, in_flight: int, drained: Callable[[], Awaitable[None]]
+) -> tuple[LoadResult, dict[str, float]]:
+    """``requests`` batch requests, ``in_flight`` at a time (as several partners or sorting
+    centres would send them), timed from the first send until ``drained`` returns (every
+    event published), and the CPU of every process over that span, by role. ``post``
+    sends request ``i`` and returns how many items it recorded; request ``i`` is sent
+    after request ``i - in_flight`` has been answered, by the same sender. One request at a time
+    leaves a core idle (the service computes while mongod waits and back), so this is
+    the figure that can reach the box's bound."""
+    latencies: list[float] = []
+    recorded = 0
+
+    async def sender(session: aiohttp.ClientSession, first: int) -> None:
+        nonlocal recorded
+        for index in range(first, requests, in_flight):
+            started = time.perf_counter()
+            items = await post(session, index)  # awaited first: ``+=`` would read a stale sum
+            latencies.append(time.perf_counter() - started)
+            recorded += items
+
+    before = by_role()
+    begin = time.perf_counter()
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        await asyncio.gather(*(sender(session, first) for first in range(in_flight)))
+    await drained()
+    elapsed = time.perf_counter() - begin
+    return LoadResult(recorded, 0, elapsed, latencies), spent(by_role(), before)
+
+
 def _session(connections: int) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=connections), timeout=aiohttp.ClientTimeout(total=30)

@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 
 from bench.cpu import box_bound, by_role, spent
-from bench.helpers import LoadResult, Send, Service, closed_loop, open_loop
+from bench.helpers import LoadResult, PostBatch, Send, Service, closed_loop, open_loop, sustained
 from bench.infra import bench_settings, machine
 from bench.orders_floor import (
     BATCH_SIZE,
@@ -38,6 +38,10 @@ from fairwind.mongo.outbox import Outbox
 from fairwind.settings import ServiceSettings
 from services.orders.keys import KeyStore
 from tests.integration.orders.conftest import ORDER
+
+IN_FLIGHT = 2
+SUSTAINED = f"batch import, {IN_FLIGHT} requests in flight, until published"
+SUSTAINED_2 = f"2 processes: batch import, {2 * IN_FLIGHT} in flight, until published"
 
 
 def order(index: int, run: str) -> dict[str, Any]:
@@ -145,8 +149,25 @@ async def main() -> None:
             results["storage floor (orders + outbox + record, txn/1,000)"] = combined(
                 floor_first, await storage_floor(settings, BATCHES - BATCHES // 2)
             )
+            if not SHORT:  # one process at its core's limit: the two below are the figure
+                results[SUSTAINED], boxes["sustained"] = await sustained(
+                    importer(f"{url}:batch", headers, f"s{run}"),
+                    4 * BATCHES,
+                    IN_FLIGHT,
+                    lambda: relayed(settings, database),
+                )
+            # One Python process uses one core at most: on two, a second process of the
+            # service (as a second replica, SO_REUSEPORT; one relay holds the lease).
+            extra.append(Service(orders.argv, orders.env, port=orders.port).start())
+            await asyncio.sleep(2)
+            results[SUSTAINED_2], boxes["sustained 2"] = await sustained(
+                importer(f"{url}:batch", headers, f"t{run}"),
+                4 * BATCHES,
+                2 * IN_FLIGHT,
+                lambda: relayed(settings, database),
+            )
             if not SHORT:  # not in the summary; the short mode has three minutes for all
-                await two_processes(results, extra, orders, single_for, (url, headers, run))
+                await two_processes(results, single_for, (url, headers, run))
         finally:
             for service in (*extra, orders, echo, deps):
                 service.stop()
@@ -155,17 +176,12 @@ async def main() -> None:
 
 async def two_processes(
     results: dict[str, LoadResult],
-    extra: list[Service],
-    orders: Service,
     single_for: Callable[[str], Send],
     target: tuple[str, dict[str, str], str],
 ) -> None:
-    """A second process of the service on the same port (SO_REUSEPORT), as a second
-    replica would be (put in ``extra``, to be stopped); the outbox relay's lease keeps a
-    single publisher. ``target``: the orders URL, the headers and the run's tag."""
+    """With the second process running: ``target`` is the orders URL, the headers and
+    the run's tag."""
     url, headers, run = target
-    extra.append(Service(orders.argv, orders.env, port=orders.port).start())
-    await asyncio.sleep(2)
     results["2 processes: single orders, closed loop"] = await closed_loop(
         single_for("c2"), CONCURRENCY, SECONDS
     )
@@ -175,14 +191,24 @@ async def two_processes(
     results["2 processes: batch import"] = await batch_import(f"{url}:batch", headers, f"2{run}")
 
 
+def importer(url: str, headers: dict[str, str], run: str) -> PostBatch:
+    async def post_batch(session: aiohttp.ClientSession, b: int) -> int:
+        items = [order(i, f"b{run}-{b}") for i in range(BATCH_SIZE)]
+        assert await post(session, url, headers, {"orders": items}, f"b{run}-{b}", 200)
+        return BATCH_SIZE
+
+    return post_batch
+
+
 async def batch_import(url: str, headers: dict[str, str], run: str) -> LoadResult:
+    """One request at a time, timed to its answer (the relay's publishing is not in it)."""
+    post_batch = importer(url, headers, run)
     latencies: list[float] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
         begin = time.perf_counter()
         for b in range(BATCHES):
-            items = [order(i, f"b{run}-{b}") for i in range(BATCH_SIZE)]
             started = time.perf_counter()
-            assert await post(session, url, headers, {"orders": items}, f"b{run}-{b}", 200)
+            await post_batch(session, b)
             latencies.append(time.perf_counter() - started)
         elapsed = time.perf_counter() - begin
     return LoadResult(BATCHES * BATCH_SIZE, 0, elapsed, latencies)
@@ -231,6 +257,11 @@ def report(
     )
     print("batch import (its span; the relay's rest after it is not in it), every process:")
     batch_box = box_bound(boxes["batch"], results["batch import (1,000 per request)"].ok)
+    if SUSTAINED in results:
+        print(f"{SUSTAINED} (every process, the relay included):")
+        box_bound(boxes["sustained"], results[SUSTAINED].ok)
+    print(f"{SUSTAINED_2} (every process, the relay included):")
+    sustained_2_box = box_bound(boxes["sustained 2"], results[SUSTAINED_2].ok)
     print("single orders, closed loop, every process:")
     single_box = box_bound(boxes["single"], results["single orders, closed loop (64 in flight)"].ok)
     for figure in (
@@ -270,6 +301,15 @@ def report(
             ">= 20,000/s",
             "box CPU: cores / CPU per order",
             batch_box,
+        ),
+        Figure(
+            "orders",
+            f"batch import, 2 processes, {2 * IN_FLIGHT} in flight, until published",
+            results[SUSTAINED_2].rate,
+            "orders/s",
+            ">= 20,000/s",
+            "box CPU: cores / CPU per order",
+            sustained_2_box,
         ),
     ):
         record(figure)

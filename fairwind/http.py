@@ -4,13 +4,14 @@ request metrics, a body size limit, trace context and ``/metrics``."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,6 +23,7 @@ from fairwind.problems import PROBLEM_JSON, Problem, declare_problems
 __all__ = [
     "PROBLEM_JSON",
     "FastJSONResponse",
+    "FastJSONRoute",
     "Problem",
     "problem_response",
     "setup_http",
@@ -37,6 +39,29 @@ class FastJSONResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)
+
+
+class FastJSONRequest(Request):
+    """A request whose JSON body orjson parses: the standard library's decoder was 4 % of
+    the orders process's CPU on batch imports. Invalid JSON (NaN and numbers beyond a
+    double included) still raises ``json.JSONDecodeError``, which FastAPI answers with 422."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = orjson.loads(await self.body())
+        return self._json
+
+
+class FastJSONRoute(APIRoute):
+    """Route class of every service's router (``APIRouter(route_class=FastJSONRoute)``)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def parsed_by_orjson(request: Request) -> Response:
+            return await handler(FastJSONRequest(request.scope, request.receive))
+
+        return parsed_by_orjson
 
 
 def bearer_token(authorization: str | None) -> str:

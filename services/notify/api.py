@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Response
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from fairwind.http import Problem, bearer_token, credentials_required, setup_http
+from fairwind.http import FastJSONRoute, Problem, bearer_token, credentials_required, setup_http
 from fairwind.metrics import kit_metrics
 from services.notify import pages
 from services.notify.channels.webhook import WebhookPoster
@@ -35,7 +35,7 @@ from services.notify.webhooks import manage
 
 Document = dict[str, Any]
 SCOPE = "webhooks:manage"
-router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"], route_class=FastJSONRoute)
 
 
 async def partner(

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from fairwind.http import Problem
+from fairwind.http import FastJSONRoute, Problem
 from services.notify import optouts
 from services.notify.deps import Pages, Service
 from services.notify.domain.rules import Audience
@@ -23,7 +23,7 @@ from services.notify.surveys import (
     survey_of,
 )
 
-router = APIRouter(prefix="/v1", tags=["pages"])
+router = APIRouter(prefix="/v1", tags=["pages"], route_class=FastJSONRoute)
 FORM = "application/x-www-form-urlencoded"
 
 

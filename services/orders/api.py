@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from prometheus_client import REGISTRY, CollectorRegistry
 from pydantic import AwareDatetime, BaseModel, Field
 
-from fairwind.http import FastJSONResponse, Problem, setup_http, validation_problem
+from fairwind.http import FastJSONResponse, FastJSONRoute, Problem, setup_http, validation_problem
 from fairwind.metrics import kit_metrics
 from fairwind.problems import Rejected
 from services.orders import batch as batch_import
@@ -44,7 +44,7 @@ from services.orders.schemas import (
 from services.orders.store import OrderFilter
 
 BATCH_PATH = "/v1/orders:batch"
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", route_class=FastJSONRoute)
 
 
 class BatchIn(BaseModel):

@@ -11,7 +11,14 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from fairwind.http import FastJSONResponse, Problem, bearer_token, credentials_required, setup_http
+from fairwind.http import (
+    FastJSONResponse,
+    FastJSONRoute,
+    Problem,
+    bearer_token,
+    credentials_required,
+    setup_http,
+)
 from fairwind.metrics import kit_metrics
 from fairwind.problems import problems
 from services.tracking import scanning
@@ -23,7 +30,7 @@ from services.tracking.stream import StatusBroadcaster
 from services.tracking.views import shipment_view
 
 BATCH_PATH = "/v1/scans:batch"
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", route_class=FastJSONRoute)
 
 
 # ``async``, though they await nothing: FastAPI runs a plain ``def`` dependency in its

@@ -51,7 +51,7 @@ async def on_orders_created(
     async def create(uow: TrackingUnit) -> int:
         return await uow.shipments.create(ships)
 
-    await svc.uow.run(create)
+    await svc.run_on((ship["_id"] for ship in ships), create)
     await replay_parked(svc, {ship["_id"] for ship in ships})
 
 
@@ -73,7 +73,7 @@ async def on_routes(svc: TrackingService, events: Sequence[Event[Any]]) -> None:
             if u.waybill not in known
         ]
 
-    await _park(svc, await svc.uow.run(plan))
+    await _park(svc, await svc.run_on((u.waybill for u in updates), plan))
 
 
 def _route_update(event: Event[Any]) -> RouteUpdate:
@@ -140,7 +140,7 @@ async def _move(svc: TrackingService, moves: Sequence[_Move]) -> None:
         )
         return [parked_event(m.event, m.waybill) for m in moves if m.waybill not in ships]
 
-    await _park(svc, await svc.uow.run(apply))
+    await _park(svc, await svc.run_on((m.waybill for m in moves), apply))
 
 
 def _advance(svc: TrackingService, uow: TrackingUnit, ship: Document, move: _Move) -> set[str]:
@@ -220,7 +220,7 @@ async def _apply_scans(svc: TrackingService, docs: Sequence[Document]) -> list[s
         await record_scans(svc, uow, commands)
 
     if commands:
-        await svc.uow.run(record)
+        await svc.run_on((c.doc["waybill"] for c in commands), record)
     for command in commands:
         svc.metrics.count(command)
     return applied

@@ -106,7 +106,8 @@ async def record_batch(svc: TrackingService, device: Device, items: list[Any]) -
     commands = await _commands(svc, device, items, problems)
     if commands:
         batch = list(commands.values())
-        await svc.uow.run(functools.partial(recording.record_batch, svc, commands=batch))
+        write = functools.partial(recording.record_batch, svc, commands=batch)
+        await svc.run_on((c.doc["waybill"] for c in batch), write)
     for index, command in list(commands.items()):
         if command.problem is not None:
             problems[index] = command.problem

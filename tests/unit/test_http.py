@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, Field
 
-from fairwind.http import PROBLEM_JSON, Problem, setup_http
+from fairwind.http import PROBLEM_JSON, FastJSONRoute, Problem, setup_http
 from fairwind.metrics import KitMetrics, kit_metrics
 from fairwind.problems import problems
 from tests.problems import assert_problem
@@ -34,6 +34,7 @@ def metrics(registry: CollectorRegistry) -> KitMetrics:
 @pytest.fixture
 def client(metrics: KitMetrics, registry: CollectorRegistry) -> TestClient:
     app = FastAPI()
+    app.router.route_class = FastJSONRoute  # as every service's router: orjson parses bodies
     stored: list[Parcel] = []
 
     @app.post("/v1/parcels/{ref}", responses=problems(401, (409, "parcel_taken")))
@@ -72,6 +73,24 @@ def test_malformed_json_is_problem_json(client: TestClient) -> None:
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM_JSON
+
+
+@pytest.mark.parametrize("body", [b'{"weight_kg": NaN}', b'{"weight_kg": 1e999999}'])
+def test_json_that_is_not_interchangeable_is_refused(client: TestClient, body: bytes) -> None:
+    """NaN and a number beyond a double: the standard library would take them (as NaN and
+    infinity); a partner's body with them is refused, not half-understood."""
+    response = client.post(
+        "/v1/parcels/a", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["location"][0] == "body"
+
+
+def test_a_json_body_is_parsed_once_and_validated(client: TestClient) -> None:
+    response = client.post(
+        "/v1/parcels/a", content=b'{"weight_kg": 2.5}', headers={"content-type": "application/json"}
+    )
+    assert (response.status_code, response.json()) == (200, {"ref": "a"})
 
 
 def test_a_raised_problem_names_its_reason_in_title_and_type(client: TestClient) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from fairwind.http import FastJSONResponse, Problem, setup_http
+from fairwind.http import FastJSONResponse, FastJSONRoute, Problem, setup_http
 from fairwind.metrics import kit_metrics
 from services.crm.api.archive import router as archive_router
 from services.crm.api.callers import router as callers_router
@@ -21,7 +21,7 @@ from services.crm.complaints import complaints_90d
 from services.crm.handlers import CrmService, live_totals
 from services.crm.views import profile_view, ranked_view
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", route_class=FastJSONRoute)
 
 
 def create_app(svc: CrmService, registry: CollectorRegistry = REGISTRY) -> FastAPI:

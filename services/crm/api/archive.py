@@ -9,14 +9,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from fairwind.http import FastJSONResponse, Problem
+from fairwind.http import FastJSONResponse, FastJSONRoute, Problem
 from services.crm import archive_handlers
 from services.crm.api.deps import Service
 from services.crm.archive_models import ContactsIn, EvaluationIn, contacts_of
 from services.crm.domain.archive import RECORD_KINDS
 from services.crm.views import iso
 
-router = APIRouter(prefix="/v1/customers/{customer_id}", tags=["archive"])
+router = APIRouter(
+    prefix="/v1/customers/{customer_id}", tags=["archive"], route_class=FastJSONRoute
+)
 Document = dict[str, Any]
 CustomerId = Annotated[str, Path(max_length=64)]
 KIND_PATTERN = "^(" + "|".join(RECORD_KINDS) + ")$"

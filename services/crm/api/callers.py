@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from fairwind.domain.privacy import mask_name
-from fairwind.http import FastJSONResponse, Problem
+from fairwind.http import FastJSONResponse, FastJSONRoute, Problem
 from services.crm import callers
 from services.crm.api.deps import Service
 from services.crm.callers import CallerCard
@@ -17,7 +17,7 @@ from services.crm.convert import money_doc
 from services.crm.domain.matching import MAX_QUERY, mask_digits
 from services.crm.views import iso, profile_view
 
-router = APIRouter(prefix="/v1", tags=["callers"])
+router = APIRouter(prefix="/v1", tags=["callers"], route_class=FastJSONRoute)
 Document = dict[str, Any]
 Words = Annotated[str | None, Query(max_length=MAX_QUERY)]
 

@@ -8,13 +8,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from fairwind.http import FastJSONResponse, Problem
+from fairwind.http import FastJSONResponse, FastJSONRoute, Problem
 from services.crm import sheets
 from services.crm.api.deps import Service
 from services.crm.convert import money_doc
 from services.crm.views import iso
 
-router = APIRouter(prefix="/v1", tags=["churn"])
+router = APIRouter(prefix="/v1", tags=["churn"], route_class=FastJSONRoute)
 Document = dict[str, Any]
 MAX_WATCH = 1000
 

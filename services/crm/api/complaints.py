@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from fairwind.http import FastJSONResponse, Problem
+from fairwind.http import FastJSONResponse, FastJSONRoute, Problem
 from services.crm import complaints
 from services.crm.api.deps import Service
 from services.crm.complaint_views import complaint_view
@@ -20,7 +20,7 @@ from services.crm.domain.complaints import (
     NotTheirWaybill,
 )
 
-router = APIRouter(prefix="/v1", tags=["complaints"])
+router = APIRouter(prefix="/v1", tags=["complaints"], route_class=FastJSONRoute)
 
 StaffId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:@-]{1,64}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]

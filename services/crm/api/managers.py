@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from fairwind.http import FastJSONResponse, Problem
+from fairwind.http import FastJSONResponse, FastJSONRoute, Problem
 from services.crm.accounts import activities, assignment, managers, visits
 from services.crm.accounts.activities import ActivityIn, BadActivity
 from services.crm.accounts.managers import Conflict, ManagerIn, ManagerPatch, NotFound, StaffId
@@ -16,7 +16,7 @@ from services.crm.api.deps import Service
 from services.crm.api.manager_views import activity_view, due_view, manager_view, portfolio_view
 from services.crm.handlers import CrmService
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", route_class=FastJSONRoute)
 MAX_ID = 64
 DEFAULT_LIMIT = 100
 

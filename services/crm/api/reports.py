@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from fairwind.http import FastJSONResponse
+from fairwind.http import FastJSONResponse, FastJSONRoute
 from services.crm.api import report_views
 from services.crm.api.deps import Service
 from services.crm.reporting import (
@@ -17,7 +17,7 @@ from services.crm.reporting import (
     tier_movements_report,
 )
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"])
+router = APIRouter(prefix="/v1/reports", tags=["reports"], route_class=FastJSONRoute)
 MAX_DAYS = 365
 CSV = "text/csv; charset=utf-8"
 

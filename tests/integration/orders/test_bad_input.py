@@ -213,8 +213,10 @@ async def test_a_lone_surrogate_is_refused_too(
     response = await client.post("/v1/orders", content=body, headers=headers)
     assert response.status_code == 422, response.text
     (error,) = response.json()["errors"]
-    assert error["location"] == ["body", "shipper", "company"]
-    assert error["type"] == "string_unicode"  # pydantic's own check, before ours
+    # not even JSON: orjson refuses the escape where it stands (the standard library
+    # took it and pydantic refused the string), before any field is looked at
+    assert error["type"] == "json_invalid"
+    assert error["location"] == ["body", body.index("\\ud800")]
     assert await stored(orders) == (0, 0)
 
 

@@ -4,6 +4,7 @@ sent one at a time; known, unknown and cancelled waybills mix in one batch."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -13,7 +14,7 @@ from fairwind.domain.waybill import format_waybill
 from fairwind.v1 import orders_pb2, tracking_pb2
 from services.tracking import handlers
 from services.tracking.bootstrap import TrackingApp
-from tests.integration.tracking.conftest import as_event, scan, shipment
+from tests.integration.tracking.conftest import as_event, device, scan, shipment
 
 pytestmark = pytest.mark.integration
 # One hub's scans of a parcel, as a handheld uploads them after being offline: in order,
@@ -134,3 +135,50 @@ async def test_a_batch_mixing_known_unknown_and_cancelled_waybills(
     assert (ship["status"], ship["substatus"]) == ("in_transit", "sorted")
     again = await client.post("/v1/scans:batch", json={"scans": items}, headers=devices["HSZX"])
     assert [r["status"] for r in again.json()["results"]] == [200, 200, 409, 200, 200]
+
+
+class CountingUnits:
+    """The service's units of work, counting how many times a unit's body ran: a unit
+    that conflicts with a concurrent one runs again."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.runs = 0
+
+    def __call__(self) -> Any:
+        return self.inner()
+
+    async def run(self, work: Any) -> Any:
+        async def counted(uow: Any) -> Any:
+            self.runs += 1
+            return await work(uow)
+
+        return await self.inner.run(counted)
+
+
+async def test_concurrent_batches_of_the_same_parcels_take_turns_instead_of_conflicting(
+    tracking: TrackingApp, client: httpx.AsyncClient, devices: dict[str, dict[str, str]]
+) -> None:
+    """Two handhelds of one hub upload at once, with the same parcels in both: each batch
+    is recorded whole and its unit runs once (no write conflict to run it again)."""
+    waybills = [format_waybill("FW", 400 + n) for n in range(20)]
+    for waybill in waybills:
+        await shipment(tracking, waybill)
+    second = await device(tracking, "HSZX", "hub")
+    units = CountingUnits(tracking.service.uow)
+    tracking.service.uow = units
+    arrived = [scan(f"a{n}", w, "arrived", "HSZX", 55) for n, w in enumerate(waybills)]
+    sorted_ = [scan(f"s{n}", w, "sorted", "HSZX", 70) for n, w in enumerate(waybills)]
+
+    answers = await asyncio.gather(
+        client.post("/v1/scans:batch", json={"scans": arrived}, headers=devices["HSZX"]),
+        client.post("/v1/scans:batch", json={"scans": sorted_}, headers=second),
+    )
+
+    assert [a.json()["recorded"] for a in answers] == [20, 20]
+    assert units.runs == 2
+    ships = await tracking.service.store.shipments.many(set(waybills))
+    assert {(s["status"], s["substatus"]) for s in ships.values()} == {("in_transit", "sorted")}
+    for waybill in waybills:
+        recorded = [t for t, _ in await events_of(tracking, waybill)].count("ScanRecorded")
+        assert recorded == 2, waybill
