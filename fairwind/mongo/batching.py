@@ -10,7 +10,10 @@ its writes is retried alone, so only the offending one gets the error.
 ``GroupCommitter(units, write)``: ``write(uow, items)`` writes a group through a unit of
 work (``fairwind.mongo.uow``): repositories bound to its session, ``uow.emit`` for the
 events; the unit stores them in the outbox and wakes the relay. Each group is one
-``units.run``, so a transient error (a write conflict) runs the group again.
+``units.run``, so a transient error (a write conflict) runs the group again. With
+``in_flight=2`` a second group commits while the first waits for mongod (the service's
+CPU and mongod's overlap); ``hold`` takes the group's keys first (``KeyLocks``), so two
+groups writing one document still go in the order submitted.
 
 ``KeyLocks``: units of one process that would write the same documents wait for each
 other instead of conflicting. Two transactions of a process that update one document
@@ -42,13 +45,16 @@ class GroupCommitter(Generic[U, T]):
         *,
         max_group: int = 256,
         hold: Callable[[list[T]], AbstractAsyncContextManager[None]] | None = None,
+        in_flight: int = 1,
     ) -> None:
         self.units = units
         self.write = write
         self.max_group = max_group
         self.hold = hold  # e.g. ``KeyLocks.hold`` of the items' keys, around each unit
+        # groups committing at once: with 2, the next group is built while one commits
+        self.in_flight = in_flight
         self._queue: list[tuple[T, asyncio.Future[None]]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._flushers: set[asyncio.Task[None]] = set()
         self.groups = 0  # transactions committed, for tests and metrics
         self.items = 0
 
@@ -56,8 +62,11 @@ class GroupCommitter(Generic[U, T]):
         """Returns once ``item`` is committed; raises what writing it alone raised."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
+        # a flusher that found the queue empty is done at once (no await after its
+        # check), so a live one still running will take this item
+        self._flushers = {f for f in self._flushers if not f.done()}
+        if len(self._flushers) < self.in_flight:
+            self._flushers.add(asyncio.create_task(self._flush()))
         await future
 
     async def _flush(self) -> None:

@@ -45,6 +45,7 @@ class TrackingService:
             self.uow,
             functools.partial(record_batch, self),
             hold=lambda commands: self.locks.hold(c.doc["waybill"] for c in commands),
+            in_flight=2,
         )
 
     async def run_on(

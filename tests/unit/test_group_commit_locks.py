@@ -1,5 +1,6 @@
-"""KeyLocks (fairwind.mongo.batching): units sharing a key take turns in arrival order,
-units with none in common run side by side, and a cancelled waiter leaves nothing held."""
+"""fairwind.mongo.batching without I/O: KeyLocks (units sharing a key take turns in arrival
+order, units with none in common run side by side, a cancelled waiter leaves nothing held)
+and GroupCommitter's groups in flight and locks around each group."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import asyncio
 
 import pytest
 
-from fairwind.mongo.batching import KeyLocks
+from fairwind.mongo.batching import GroupCommitter, KeyLocks
+from fairwind.mongo.uow import UnitOfWork
+from fairwind.testing import FakeTransactions
 
 
 async def _holder(
@@ -116,3 +119,54 @@ async def test_a_waiter_cancelled_just_after_being_granted_gives_its_keys_back()
     async with asyncio.timeout(1):
         async with locks.hold({"a"}):
             pass
+
+
+class Gate:
+    """A group write that waits until the test lets it through, noting what it wrote."""
+
+    def __init__(self) -> None:
+        self.writing: list[list[str]] = []  # groups in progress
+        self.written: list[list[str]] = []
+        self.open = asyncio.Event()
+
+    async def write(self, _: UnitOfWork, items: list[str]) -> None:
+        self.writing.append(items)
+        await self.open.wait()
+        self.writing.remove(items)
+        self.written.append(items)
+
+
+@pytest.mark.parametrize(("in_flight", "at_once"), [(1, [["a"]]), (2, [["a"], ["b", "c"]])])
+async def test_groups_in_flight_commit_side_by_side(
+    in_flight: int, at_once: list[list[str]]
+) -> None:
+    gate = Gate()
+    committer = GroupCommitter(FakeTransactions(UnitOfWork), gate.write, in_flight=in_flight)
+    first = asyncio.create_task(committer.submit("a"))
+    await _settle()
+    later = [asyncio.create_task(committer.submit(item)) for item in ("b", "c")]
+    await _settle()
+    assert gate.writing == at_once  # one in flight: "b" and "c" wait; two: they go together
+    gate.open.set()
+    await asyncio.gather(first, *later)
+    assert sorted(item for group in gate.written for item in group) == ["a", "b", "c"]
+    assert committer.items == 3
+
+
+async def test_a_group_takes_its_items_keys_before_its_unit() -> None:
+    """Two groups in flight with a key in common: the second waits for the first."""
+    gate, locks = Gate(), KeyLocks()
+    committer = GroupCommitter(
+        FakeTransactions(UnitOfWork),
+        gate.write,
+        in_flight=2,
+        hold=lambda items: locks.hold(item.split(":")[0] for item in items),
+    )
+    first = asyncio.create_task(committer.submit("w1:arrived"))
+    await _settle()
+    second = asyncio.create_task(committer.submit("w1:sorted"))
+    await _settle()
+    assert gate.writing == [["w1:arrived"]]
+    gate.open.set()
+    await asyncio.gather(first, second)
+    assert gate.written == [["w1:arrived"], ["w1:sorted"]]  # in the order submitted
