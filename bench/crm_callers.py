@@ -37,7 +37,8 @@ from services.crm.domain.classification import window_start
 from services.crm.grpc_server import CustomerServicer
 
 RATE = 500
-SECONDS = scaled(20.0, 2.5)
+SECONDS = scaled(20.0, 2.0)
+WARM_UP_S = scaled(1.0, 0.5)
 REQUESTS = 5_000
 RAW_LOOKUPS = int(scaled(2_000, 500))
 Call = Callable[[int], Awaitable[Any]]
@@ -212,7 +213,7 @@ async def caller_id(base: ServiceSettings, database: str, pop: Population) -> di
             lookups: list[tuple[str, Call]] = [("LookupByPhone", phone)]
             if serves_names():
                 lookups.append(("LookupByName", name))
-            await rpc_load(ceiling, 8, 1)  # warm-up
+            await rpc_load(ceiling, 8, WARM_UP_S)
             results["ceiling: health Check RPC, closed loop (32 in flight)"] = await rpc_load(
                 ceiling, 32, SECONDS / 4
             )
@@ -220,7 +221,7 @@ async def caller_id(base: ServiceSettings, database: str, pop: Population) -> di
                 ceiling, 0, SECONDS / 2, rate=RATE
             )
             for label, call in lookups:
-                await rpc_load(call, 8, 1)
+                await rpc_load(call, 8, WARM_UP_S)
                 results[f"{label}, closed loop (32 in flight)"] = await rpc_load(
                     call, 32, SECONDS / 2
                 )

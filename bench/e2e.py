@@ -43,7 +43,7 @@ OFFSET = 15000
 RATES = [float(r) for r in os.environ.get("BENCH_E2E_RATES", "50,100,200").split(",")]
 SECONDS = float(os.environ.get("BENCH_E2E_SECONDS", scaled(30, 5)))
 TARGET_P99_S = 0.5
-IDLE_S = scaled(5.0, 3.0)
+IDLE_S = scaled(5.0, 2.0)
 
 
 class Watcher:

@@ -159,10 +159,10 @@ async def main() -> None:
             # One Python process uses one core at most: on two, a second process of the
             # service (as a second replica, SO_REUSEPORT; one relay holds the lease).
             extra.append(Service(orders.argv, orders.env, port=orders.port).start())
-            await asyncio.sleep(2)
+            await asyncio.sleep(1)
             results[SUSTAINED_2], boxes["sustained 2"] = await sustained(
                 importer(f"{url}:batch", headers, f"t{run}"),
-                4 * BATCHES,
+                3 * BATCHES,
                 2 * IN_FLIGHT,
                 lambda: relayed(settings, database),
             )

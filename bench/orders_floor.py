@@ -28,7 +28,7 @@ from services.orders.views import order_view
 from tests.integration.orders.conftest import ORDER
 from tests.integration.orders.fakes import FakeRouting
 
-SECONDS = scaled(10.0, 2.5)
+SECONDS = scaled(10.0, 2.0)
 CONCURRENCY = 64
 BATCHES, BATCH_SIZE = int(scaled(10, 4)), 1000
 

@@ -25,7 +25,7 @@ from fairwind.events import EventCatalog, EventCodec, EventPublisher
 from fairwind.events.kafka import ensure_topics, make_producer
 from fairwind.v1 import common_pb2, orders_pb2
 
-EVENTS = int(scaled(200_000, 50_000))
+EVENTS = int(scaled(200_000, 30_000))
 CHUNK = 5_000  # events handed to the publisher per call, as a relay batch would
 PARTITIONS = 6
 

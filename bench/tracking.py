@@ -286,7 +286,7 @@ async def batch_figures(
             lambda session, i: post_scans(
                 session, url, headers, [one_scan(hubs[i % IN_FLIGHT]) for _ in range(CHUNK)]
             ),
-            2 * CHUNKS,
+            int(scaled(2 * CHUNKS, CHUNKS)),
             IN_FLIGHT,
             lambda: drained(batched.outbox, poll_s=0.01),
         )
