@@ -14,7 +14,7 @@ from pymongo import ASCENDING, IndexModel, WriteConcern
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
-DUPLICATE_KEY = 11000
+from fairwind.mongo.errors import duplicate_keys, write_errors
 
 
 class DedupeStore(Protocol):
@@ -86,9 +86,8 @@ class MongoDedupeStore:
         try:
             await self._unjournaled.insert_many(docs, ordered=False)
         except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise
+            if len(duplicate_keys(exc)) < len(write_errors(exc)):
+                raise  # something else than ids already remembered
 
 
 def _key(group: str, event_id: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from fairwind.events import EventCatalog
-from fairwind.mongo.batching import GroupCommitter
+from fairwind.mongo.group_commit import GroupCommitter
 from fairwind.mongo.uow import Transactions
 from fairwind.platform import Platform
 from fairwind.rpc import GrpcServer, ServiceBinding

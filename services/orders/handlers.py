@@ -13,7 +13,7 @@ from typing import Any
 
 from fairwind.clock import PlatformClock
 from fairwind.events import EncodedEvent, Event, EventCodec
-from fairwind.mongo.batching import GroupCommitter
+from fairwind.mongo.group_commit import GroupCommitter
 from fairwind.mongo.uow import Units
 from fairwind.problems import Rejected
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, tracking_pb2

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
+from fairwind.problems import problem_type
 from services.sla.processing import DIMENSIONS, SLA_CODES
 from services.sla.views import aggregate, at_risk, with_objectives
 
@@ -127,7 +128,7 @@ class SlaPages:
 
 def invalid_query(path: str) -> ProblemDetails:
     return ProblemDetails(
-        type="https://fairwind.dev/problems/invalid_query",
+        type=problem_type("invalid_query"),
         title="invalid_query",
         status=400,
         detail=f"sla: {'|'.join(SLA_CODES)}; by: {'|'.join(DIMENSIONS)}; "

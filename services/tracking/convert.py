@@ -9,7 +9,7 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, tracking_pb2
-from services.tracking.domain.status import ScanEvent, Status, ordered
+from services.tracking.domain.status import Status, ordered
 from services.tracking.store import Place
 
 Document = dict[str, Any]
@@ -255,7 +255,3 @@ def status_changed(
 
 def level_code(level: str | None) -> common_pb2.ServiceLevel:
     return LEVEL_CODES.get(level or "", common_pb2.SERVICE_LEVEL_UNSPECIFIED)
-
-
-def scan_event(name: str) -> ScanEvent:
-    return ScanEvent(name)

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from fairwind.clock import PlatformClock
 from fairwind.domain.waybill import InvalidWaybill, parse_waybill
 from fairwind.events import EventCodec
-from fairwind.mongo.batching import GroupCommitter, KeyLocks
+from fairwind.mongo.group_commit import GroupCommitter, KeyLocks
 from fairwind.mongo.uow import Units
 from fairwind.problems import Rejected
 from services.tracking.devices import DeviceRegistry

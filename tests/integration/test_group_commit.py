@@ -14,7 +14,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from fairwind.events import EventCodec
 from fairwind.events.contracts import platform_catalog
-from fairwind.mongo.batching import GroupCommitter
+from fairwind.mongo.group_commit import GroupCommitter
 from fairwind.mongo.outbox import Outbox
 from fairwind.mongo.repository import Repository
 from fairwind.mongo.uow import Transactions, UnitOfWork

@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from fairwind.events import EventCodec
 from fairwind.events.contracts import platform_catalog
-from fairwind.mongo.batching import GroupCommitter
+from fairwind.mongo.group_commit import GroupCommitter
 from fairwind.mongo.uow import UnitOfWork
 from fairwind.testing import FakeTransactions
 from fairwind.v1 import common_pb2, routes_pb2

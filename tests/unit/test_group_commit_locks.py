@@ -1,4 +1,4 @@
-"""fairwind.mongo.batching without I/O: KeyLocks (units sharing a key take turns in arrival
+"""fairwind.mongo.group_commit without I/O: KeyLocks (units sharing a key take turns in arrival
 order, units with none in common run side by side, a cancelled waiter leaves nothing held)
 and GroupCommitter's groups in flight and locks around each group."""
 
@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from fairwind.mongo.batching import GroupCommitter, KeyLocks
+from fairwind.mongo.group_commit import GroupCommitter, KeyLocks
 from fairwind.mongo.uow import UnitOfWork
 from fairwind.testing import FakeTransactions
 

@@ -3,10 +3,7 @@ parse a MongoDB error."""
 
 from __future__ import annotations
 
-from typing import Any
-
-Document = dict[str, Any]
-DUPLICATE_KEY = 11000
+from fairwind.mongo.errors import duplicate_keys
 
 
 class DuplicateOrder(Exception):
@@ -24,11 +21,6 @@ class IdempotencyRace(Exception):
 
 def duplicated_fields(exc: BaseException) -> set[str] | None:
     """The fields of the unique index a write broke, or None if it was not a duplicate."""
-    details: Document = getattr(exc, "details", None) or {}
-    errors = details.get("writeErrors") or (
-        [details] if details.get("code") == DUPLICATE_KEY else []
-    )
-    for error in errors:
-        if error.get("code") == DUPLICATE_KEY:
-            return set(error.get("keyPattern") or {})
+    for error in duplicate_keys(exc):
+        return set(error.get("keyPattern") or {})
     return None

@@ -9,10 +9,10 @@ from typing import Any
 
 from pymongo.errors import BulkWriteError
 
+from fairwind.mongo.errors import duplicate_keys
 from fairwind.mongo.repository import Repository
 
 Document = dict[str, Any]
-DUPLICATE_KEY = 11000
 
 
 class AlreadyPlanned(Exception):
@@ -33,9 +33,8 @@ class Routes(Repository):
         try:
             await self.collection.insert_many(list(docs), ordered=True, session=self.session)
         except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors") or []
-            if any(error.get("code") == DUPLICATE_KEY for error in errors):
-                raise AlreadyPlanned(str(errors[0].get("errmsg", ""))) from exc
+            if duplicates := duplicate_keys(exc):
+                raise AlreadyPlanned(str(duplicates[0].get("errmsg", ""))) from exc
             raise
 
     async def add_version(self, waybill: str, expected: int, version: Document) -> bool:

@@ -18,6 +18,7 @@ from services.crm import handlers
 from services.crm.bootstrap import CrmApp
 from services.crm.churn import score_accounts
 from tests.integration.crm.conftest import as_event, import_archive, order_created, outbox_events
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.integration
 START = datetime(2026, 9, 1, 6, 0, tzinfo=UTC)
@@ -106,8 +107,9 @@ async def test_the_score_and_the_watch_list_over_rest(
     rows = list(csv.DictReader(io.StringIO(sheet.text)))
     assert [r["customer_id"] for r in rows] == ["alpha", "bravo"]
     assert rows[0]["drivers"] == "VOLUME_DROP"
-    unknown = await client.get("/v1/customers/nobody/churn")
-    assert unknown.status_code == 404
-    assert unknown.headers["content-type"] == "application/problem+json"
+    assert_problem(await client.get("/v1/customers/nobody/churn"), 404, "not_found")
     bad = await client.get("/v1/reports/churn", params={"min_risk": 2})
-    assert bad.status_code == 422
+    assert assert_problem(bad, 422, "invalid_request")["errors"][0]["location"] == [
+        "query",
+        "min_risk",
+    ]

@@ -227,7 +227,7 @@ async def test_with_routing_and_crm_down_orders_are_still_accepted(
         assert body["promise"] is None
         assert body["price"] is None
         assert body["customer_tier"] == "Q3"
-        assert quote.status_code == 503
+        assert_problem(quote, 503, "unavailable")
         assert quote.headers["retry-after"] == "5"
         doc = await app.platform.outbox.records.find_one()
         assert doc is not None
