@@ -1,6 +1,7 @@
 """What notify does with the events it consumes: one batched handler for every type.
 
-An order is kept (its people, addresses and preferences) and a cancellation marked; then
+An order is kept (its people, addresses and preferences) and a cancellation marked (what
+was still waiting to be sent about the parcel, a survey or a held SMS, is withdrawn); then
 each event that is a moment (``domain/moments.py``) becomes its messages
 (``domain/planning.py``), stored in one transaction with a ``NotificationSuppressed`` for
 each one decided against. A message already stored under its key (the same moment told
@@ -122,6 +123,7 @@ async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
     async def store(uow: NotifyUnit) -> list[Document]:
         await uow.parcels.add([parcel_doc(parcel, now) for parcel in orders.values()])
         await uow.parcels.cancel(cancelled, now)
+        withdrawn = await uow.messages.withdraw_cancelled(cancelled)
         await uow.early.park(parked)
         await uow.early.forget([doc["_id"] for doc in early])
         await uow.deliveries.insert(webhooks)
@@ -132,7 +134,7 @@ async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
             if key in stored
             else doc
             for key, doc in docs.items()
-        ]
+        ] + [doc | {"action": "suppress", "reason": "cancelled"} for doc in withdrawn]
         uow.emit(
             *(suppressed_event(svc, doc, now) for doc in decided if doc["action"] == "suppress")
         )

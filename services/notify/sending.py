@@ -13,10 +13,13 @@ its event in one unit of work. One channel's outage never holds up the other's m
 
 The schedule lives in MongoDB (``due_at``, ``attempts``, ``first_attempt_at``): a sender
 that restarts mid-retry loses nothing, and one that dies mid-send leaves a lease that
-runs out (``Messages.claim``)."""
+runs out (``Messages.claim``). A sender starts a send only if it ends before its lease
+does, and records an outcome only for messages it still holds: a message may go twice
+(a sender that died after sending), but is recorded, and its event published, once."""
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from dataclasses import dataclass, field
@@ -48,6 +51,11 @@ class Outbound:
     renderer: Renderer
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     rng: random.Random = field(default_factory=random.Random)
+
+    @property
+    def send_timeout_s(self) -> float:
+        """The longest one hand-over may take (the slower channel's timeout)."""
+        return max(self.mailer.timeout_s, self.sms.timeout_s)
 
     async def close(self) -> None:
         await self.mailer.close()
@@ -104,18 +112,44 @@ async def send_due(svc: NotifyService, out: Outbound, channel: Channel = Channel
         claimed = await svc.store.messages.claim(channel.value, now, lease, room)
         if not claimed:
             break
-        parcels = await svc.store.parcels.many({doc["waybill"] for doc in claimed})
-        outcomes = [await _send(svc, out, doc, parcels.get(doc["waybill"]), now) for doc in claimed]
+        claim = claimed[0]["claim"]
+        outcomes = await _send_while_leased(svc, out, claimed, lease)
+        untried = [doc["_id"] for doc in claimed[len(outcomes) :]]
 
-        async def record(uow: NotifyUnit, done: list[Outcome] = outcomes) -> None:
-            await uow.messages.settle([(key, fields) for key, fields, _, _ in done])
-            uow.emit(*(event for _, _, event, _ in done))
-
-        await svc.uow.run(record)
-        for _, _, _, labels in outcomes:
-            svc.metrics.decisions.labels(*labels).inc()
-        tried += len(claimed)
+        record = functools.partial(_record, claim=claim, done=outcomes, untried=untried)
+        mine = await svc.uow.run(record)
+        for key, _, _, labels in outcomes:
+            if key in mine:
+                svc.metrics.decisions.labels(*labels).inc()
+        tried += len(outcomes)
+        if untried:
+            break  # the rest goes with the next round's lease
     return tried
+
+
+async def _record(uow: NotifyUnit, claim: str, done: list[Outcome], untried: list[str]) -> set[str]:
+    """The outcomes of the messages still held, with their events; the untried released."""
+    mine = await uow.messages.settle(claim, [(key, fields) for key, fields, _, _ in done])
+    uow.emit(*(event for key, _, event, _ in done if key in mine))
+    await uow.messages.release(claim, untried)
+    return mine
+
+
+async def _send_while_leased(
+    svc: NotifyService, out: Outbound, claimed: list[Document], lease: datetime
+) -> list[Outcome]:
+    """Send the claimed messages in order, as long as one more send would end before the
+    lease does (a send may take a channel's timeout): a sender never sends a message that
+    another one may have taken since. The outcomes of those sent."""
+    parcels = await svc.store.parcels.many({doc["waybill"] for doc in claimed})
+    longest = timedelta(seconds=out.send_timeout_s * svc.clock.speed)
+    outcomes: list[Outcome] = []
+    for doc in claimed:
+        now = svc.clock.now()
+        if outcomes and now + longest >= lease:  # the first goes on a fresh lease
+            break
+        outcomes.append(await _send(svc, out, doc, parcels.get(doc["waybill"]), now))
+    return outcomes
 
 
 Outcome = tuple[str, Document, Any, tuple[str, str, str]]  # key, fields, event, metric labels

@@ -207,3 +207,12 @@ def test_an_orders_preferences_in_the_rules_terms() -> None:
     assert prefs.quiet == QuietHours(time(22, 0), time(7, 30))
     assert (prefs.zone, prefs.language) == ("Europe/London", "en-GB")
     assert preferences_of(common_pb2.NotificationPreferences()) == Preferences()
+
+
+def test_a_recipient_who_opted_out_of_surveys_gets_none() -> None:
+    prefs = preferences_of(common_pb2.NotificationPreferences(opt_out_surveys=True))
+    assert prefs.muted == frozenset({Moment.SURVEY})
+    survey = decide(Moment.SURVEY, Audience.RECIPIENT, Channel.EMAIL, prefs=prefs)
+    assert survey.action is Action.SUPPRESS
+    delivered = decide(Moment.DELIVERED, Audience.RECIPIENT, Channel.EMAIL, prefs=prefs)
+    assert delivered.action is Action.SEND  # only the survey is muted

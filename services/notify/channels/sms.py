@@ -50,6 +50,7 @@ class SmsProvider:
     ) -> None:
         self.url = f"{api_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
         self.sender = sender
+        self.timeout_s = timeout_s
         pair = f"{account_sid}:{auth_token}".encode()
         self._auth = {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)

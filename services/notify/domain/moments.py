@@ -80,7 +80,8 @@ def preferences_of(given: common_pb2.NotificationPreferences) -> Preferences:
         zone=given.time_zone or defaults.zone,
         language=given.language or defaults.language,
         opted_out=frozenset(set(Channel) - chosen) if chosen else frozenset(),
-        muted=frozenset(STATUS_MOMENTS[s] for s in given.opt_out_statuses if s in STATUS_MOMENTS),
+        muted=frozenset(STATUS_MOMENTS[s] for s in given.opt_out_statuses if s in STATUS_MOMENTS)
+        | ({Moment.SURVEY} if given.opt_out_surveys else set()),
         quiet=quiet,
     )
 

@@ -88,20 +88,29 @@ class Deliveries(Repository):
         )
         return await claimed.to_list()
 
-    async def settle(self, outcomes: Sequence[tuple[str, str, Document]]) -> None:
-        """Claimed deliveries' outcomes, ``(id, claim token, fields)``, in one round trip."""
-        if outcomes:
-            await self.collection.bulk_write(
-                [
-                    UpdateOne(
-                        {"_id": key, "claim": token},
-                        {"$set": fields, "$unset": {"lease_until": "", "claim": ""}},
-                    )
-                    for key, token, fields in outcomes
-                ],
-                ordered=False,
-                session=self.session,
+    async def settle(self, outcomes: Sequence[tuple[str, str, Document]]) -> set[str]:
+        """Claimed deliveries' outcomes, ``(id, claim token, fields)``: only those still
+        held by their token (a dispatcher whose lease ran out records nothing of what
+        another took since). The ids recorded."""
+        if not outcomes:
+            return set()
+        held = self.collection.find(
+            {"$or": [{"_id": key, "claim": token} for key, token, _ in outcomes]},
+            {"_id": 1},
+            session=self.session,
+        )
+        mine = {doc["_id"] async for doc in held}
+        updates = [
+            UpdateOne(
+                {"_id": key, "claim": token},
+                {"$set": fields, "$unset": {"lease_until": "", "claim": ""}},
             )
+            for key, token, fields in outcomes
+            if key in mine
+        ]
+        if updates:
+            await self.collection.bulk_write(updates, ordered=False, session=self.session)
+        return mine
 
     async def release(self, keys: Sequence[str], token: str) -> None:
         """Claimed deliveries never tried (a dispatcher stopping): queued again at once."""

@@ -13,6 +13,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from fairwind.mongo.repository import Repository
+from services.notify.domain.rules import Moment
 
 Document = dict[str, Any]
 CAPPED = ("queued", "deferred", "sent")  # the statuses that count against the frequency cap
@@ -89,16 +90,27 @@ class Messages(Repository):
     async def withdraw(self, waybill: str, audience: str, reason: str) -> list[Document]:
         """A person's messages about a parcel not sent yet, suppressed with ``reason``;
         what they were."""
+        return await self._withdraw({"waybill": waybill, "audience": audience}, reason)
+
+    async def withdraw_cancelled(self, waybills: Collection[str]) -> list[Document]:
+        """The messages not sent yet about parcels just cancelled (a survey waiting for
+        its hour, an SMS held by quiet hours), but the cancellation's own: suppressed."""
+        if not waybills:
+            return []
+        about = {"waybill": {"$in": list(waybills)}, "moment": {"$ne": Moment.CANCELLED.value}}
+        return await self._withdraw(about, "cancelled")
+
+    async def _withdraw(self, about: Document, reason: str) -> list[Document]:
         waiting = {"$in": ["queued", "deferred"]}
-        pending = {"waybill": waybill, "audience": audience, "status": waiting}
-        found = await self.collection.find(pending, session=self.session).to_list()
-        if found:
+        found = self.collection.find(about | {"status": waiting}, session=self.session)
+        docs = await found.to_list()
+        if docs:
             await self.collection.update_many(
-                {"_id": {"$in": [doc["_id"] for doc in found]}, "status": waiting},
+                {"_id": {"$in": [doc["_id"] for doc in docs]}, "status": waiting},
                 {"$set": {"status": "suppressed", "action": "suppress", "reason": reason}},
                 session=self.session,
             )
-        return found
+        return docs
 
     async def waiting(self) -> dict[tuple[str, str], int]:
         """Messages not sent yet, by channel and status (queued, deferred, sending)."""
@@ -111,17 +123,37 @@ class Messages(Repository):
         )
         return {(row["_id"]["c"], row["_id"]["s"]): row["n"] async for row in rows}
 
-    async def settle(self, outcomes: Sequence[tuple[str, Document]]) -> None:
-        """Claimed messages' outcomes, ``(key, fields)``: sent, failed, or due again."""
-        if outcomes:
-            await self.collection.bulk_write(
-                [
-                    UpdateOne(
-                        {"_id": key, "status": "sending"},
-                        {"$set": fields, "$unset": {"lease_until": "", "claim": ""}},
-                    )
-                    for key, fields in outcomes
-                ],
-                ordered=False,
+    async def settle(self, claim: str, outcomes: Sequence[tuple[str, Document]]) -> set[str]:
+        """Claimed messages' outcomes, ``(key, fields)``: sent, failed, or due again; only
+        those still held by ``claim`` (a sender whose lease ran out, and whose messages
+        another sender took, records nothing of them). The keys recorded."""
+        keys = [key for key, _ in outcomes]
+        held = self.collection.find(
+            {"_id": {"$in": keys}, "claim": claim}, {"_id": 1}, session=self.session
+        )
+        mine = {doc["_id"] async for doc in held}
+        updates = [
+            UpdateOne(
+                {"_id": key, "claim": claim},
+                {"$set": fields, "$unset": {"lease_until": "", "claim": ""}},
+            )
+            for key, fields in outcomes
+            if key in mine
+        ]
+        if updates:
+            await self.collection.bulk_write(updates, ordered=False, session=self.session)
+        return mine
+
+    async def release(self, claim: str, keys: Collection[str]) -> None:
+        """Claimed messages not tried (the lease would run out first): due again at once,
+        the attempt not counted."""
+        if keys:
+            await self.collection.update_many(
+                {"_id": {"$in": list(keys)}, "claim": claim},
+                {
+                    "$set": {"status": "queued"},
+                    "$unset": {"lease_until": "", "claim": ""},
+                    "$inc": {"attempts": -1},
+                },
                 session=self.session,
             )

@@ -90,10 +90,12 @@ class Dispatcher:
                 failed[endpoint_id] = (at, answer.error)
 
         async def record(uow: NotifyUnit) -> None:
-            await uow.deliveries.settle(settled)
-            await uow.attempts.insert(attempts)
+            mine = await uow.deliveries.settle(settled)
+            await uow.attempts.insert(attempts)  # every attempt made, held or not
             await uow.endpoints.streaks(failed, succeeded)
-            uow.emit(*events)
+            uow.emit(
+                *(event for (key, _, _), event in zip(settled, events, strict=True) if key in mine)
+            )
 
         await self.svc.uow.run(record)
         for attempt in attempts:

@@ -85,6 +85,27 @@ async def test_after_a_cancellation_only_the_cancellation_is_told(notify: Notify
     assert found["picked_up:sender:email:"] == ("suppressed", "cancelled")
 
 
+async def test_a_cancellation_withdraws_what_was_still_waiting_to_be_sent(
+    notify: NotifyApp,
+) -> None:
+    """An SMS held by quiet hours is not sent after the parcel is cancelled: it is
+    suppressed (and published) with the reason, and the cancellation itself is told."""
+    await handlers.on_events(notify.service, [as_event(notify, order(W), W)])
+    notify.service.clock.at = NIGHT  # type: ignore[attr-defined]
+    out = as_event(notify, status(W, common_pb2.SHIPMENT_STATUS_OUT_FOR_DELIVERY), W)
+    await handlers.on_events(notify.service, [out])
+    held = f"out_for_delivery:recipient:sms:{out.message.occurred_at.ToJsonString()}"
+    assert (await decisions(notify, W))[held] == ("deferred", "quiet_hours")
+
+    cancel = orders_pb2.OrderCancelled(waybill=W)
+    await handlers.on_events(notify.service, [as_event(notify, cancel, W)])
+
+    found = await decisions(notify, W)
+    assert found[held] == ("suppressed", "cancelled")
+    assert found["cancelled:recipient:email:"] == ("queued", "")
+    assert (held, R.SUPPRESSION_REASON_CANCELLED) in await suppressed(notify)
+
+
 async def test_an_event_read_before_its_order_waits_for_it(notify: NotifyApp) -> None:
     delivered = status(W, common_pb2.SHIPMENT_STATUS_DELIVERED)
     await handlers.on_events(notify.service, [as_event(notify, delivered, W)])

@@ -23,6 +23,7 @@ from services.notify.channels.sms import SmsProvider
 from services.notify.domain.rules import Moment
 from services.notify.rendering import Renderer
 from services.notify.sending import Outbound, send_due
+from services.notify.store import NotifyUnit
 from tests.integration.notify.conftest import Inbox, as_event, decisions, order, parts, records
 
 pytestmark = pytest.mark.integration
@@ -94,6 +95,54 @@ async def test_a_dead_server_only_delays_the_message(
     assert len(handler.received) == 2
     sent = await records(notify, "NotificationSent")
     assert {s.attempt for s in sent} == {2}
+
+
+async def test_a_sender_starts_no_send_its_lease_would_not_cover(
+    notify: NotifyApp, inbox: tuple[Inbox, int]
+) -> None:
+    """With a lease shorter than a hand-over may take, each round sends the first message
+    it claimed and gives the others back, their attempt not counted."""
+    handler, port = inbox
+    settings = notify.service.settings
+    notify.service.settings = settings.model_copy(update={"send_lease_s": 2.0})
+    await handlers.on_events(notify.service, [as_event(notify, order(W), W)])
+    assert await send_due(notify.service, outbound(port)) == 1
+    assert len(handler.received) == 1
+    docs = await notify.service.store.messages.of_parcel(W)
+    waiting = [d for d in docs if d["channel"] == "email" and d["status"] == "queued"]
+    assert [(d["attempts"], "claim" in d) for d in waiting] == [(0, False)]
+    assert await send_due(notify.service, outbound(port)) == 1
+    assert len(handler.received) == 2
+    assert len(await records(notify, "NotificationSent")) == 2
+
+
+async def test_a_sender_whose_lease_ran_out_records_nothing_another_took(
+    notify: NotifyApp, inbox: tuple[Inbox, int]
+) -> None:
+    """A sender stalled past its lease: another claims the messages, sends and records
+    them; the first one's outcomes are not recorded, and no event is published twice."""
+    handler, port = inbox
+    await handlers.on_events(notify.service, [as_event(notify, order(W), W)])
+    clock = notify.service.clock
+    now = clock.now()
+    stalled = await notify.service.store.messages.claim(
+        "email", now, now + timedelta(seconds=60), 10
+    )
+    assert len(stalled) == 2
+    clock.at = now + timedelta(seconds=61)  # type: ignore[attr-defined]
+    assert await send_due(notify.service, outbound(port)) == 2  # the lease ran out: taken
+
+    late = [(doc["_id"], {"status": "sent", "provider_message_id": "late"}) for doc in stalled]
+
+    async def settle_late(uow: NotifyUnit) -> set[str]:
+        return await uow.messages.settle(stalled[0]["claim"], late)
+
+    assert await notify.service.uow.run(settle_late) == set()
+    docs = await notify.service.store.messages.of_parcel(W)
+    assert {d["provider_message_id"] for d in docs if d["channel"] == "email"} == {
+        m["Message-ID"] for m in handler.received
+    }
+    assert len(await records(notify, "NotificationSent")) == 2
 
 
 @pytest.fixture
