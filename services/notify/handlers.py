@@ -289,7 +289,9 @@ def _stamps(message: Any) -> dict[str, Any]:
         return {"at": message.cancelled_at}
     if isinstance(message, tracking_pb2.ShipmentStatusChanged):
         deliver_by = message.promise.deliver_by
-        return {"at": message.occurred_at, "promise": deliver_by, "eta": deliver_by}
+        # the live ETA tracking computed after the change; the promise where it has none
+        eta = message.eta if message.eta.ByteSize() else deliver_by
+        return {"at": message.occurred_at, "promise": deliver_by, "eta": eta}
     if isinstance(message, routes_pb2.RouteReplanned):
         return {
             "promise": message.route.promise.deliver_by,

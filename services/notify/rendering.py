@@ -16,11 +16,13 @@ from typing import Any
 
 import jinja2
 
+from fairwind.v1 import common_pb2
 from services.notify.domain.rules import Moment
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANGUAGES = ("zh", "en")
 _PARTS = ("subject", "heading", "lines", "sms")
+REASON_PREFIX = "EXCEPTION_REASON_"
 OPTIONAL = {"survey_url": ""}  # what only some messages fill (the survey's link)
 
 
@@ -66,7 +68,12 @@ class Renderer:
     def email(self, moment: Moment, language: str, context: dict[str, Any]) -> Email:
         language = _supported(language)
         copy = self._copy[language]
-        values = OPTIONAL | context | copy["common"] | {"tier_benefits": copy["tier_benefits"]}
+        values = (
+            OPTIONAL
+            | context
+            | copy["common"]
+            | {"tier_benefits": copy["tier_benefits"], "reason": _reason(copy, context)}
+        )
         lines = [self._line(text, values) for text in copy[moment]["lines"]]
         parts = values | {
             "language": language,
@@ -84,7 +91,8 @@ class Renderer:
     def sms(self, moment: Moment, language: str, context: dict[str, Any]) -> str:
         copy = self._copy[_supported(language)]
         sign: str = copy["common"]["sms_sign"]
-        return sign + self._line(copy[moment]["sms"], OPTIONAL | context)
+        values = OPTIONAL | context | {"reason": _reason(copy, context)}
+        return sign + self._line(copy[moment]["sms"], values)
 
     def survey_page(
         self, language: str, waybill: str, *, action: str = "", token: str = "", message: str = ""
@@ -152,11 +160,26 @@ def _supported(language: str) -> str:
     return base if base in LANGUAGES else "zh"
 
 
+def _reason(copy: dict[str, Any], context: dict[str, Any]) -> str:
+    """A failure's or exception's reason (``EXCEPTION_REASON_...``) as the person reads it;
+    a dash where the event gave none."""
+    code = str(context.get("reason") or "")
+    if not code.startswith(REASON_PREFIX):
+        return code or "—"
+    return str(
+        copy["reasons"].get(code.removeprefix(REASON_PREFIX), copy["reasons"]["UNSPECIFIED"])
+    )
+
+
 def _check(copy: dict[str, dict[str, Any]], language: str) -> None:
     table = copy.get(language)
-    pages = ("common", "survey_page", "unsubscribe_page", "tier_benefits")
+    pages = ("common", "survey_page", "unsubscribe_page", "tier_benefits", "reasons")
     if table is None or any(name not in table for name in pages):
         raise TemplateError(f"no {language} copy (or one of its {', '.join(pages)} tables)")
+    codes = common_pb2.ExceptionReason.keys()
+    named = {name.removeprefix(REASON_PREFIX) for name in codes}
+    if missing := sorted(named - set(table["reasons"])):
+        raise TemplateError(f"{language} copy names no reason {', '.join(missing)}")
     for moment in Moment:
         parts = table.get(moment.value)
         missing = [part for part in _PARTS if not parts or part not in parts]

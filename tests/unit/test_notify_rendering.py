@@ -26,7 +26,7 @@ CONTEXT: dict[str, Any] = {
     "eta": "16:30",
     "at": "2026-12-03 15:02",
     "deadline": "2026-12-03 16:00",
-    "reason": "收件人不在 / not at home",
+    "reason": "EXCEPTION_REASON_CONSIGNEE_NOT_HOME",
 }
 
 
@@ -101,6 +101,25 @@ def test_languages_are_matched_by_their_base_and_unknown_ones_get_chinese() -> N
     assert RENDERER.email(Moment.DELIVERED, "en-GB", CONTEXT).language == "en"
     assert RENDERER.email(Moment.DELIVERED, "zh-CN", CONTEXT).subject.startswith("包裹")
     assert RENDERER.email(Moment.DELIVERED, "fr", CONTEXT).language == "zh"
+
+
+def test_a_failures_reason_is_told_in_the_persons_words_not_as_a_code() -> None:
+    english = RENDERER.email(Moment.DELIVERY_FAILED, "en", CONTEXT)
+    assert "nobody was at home" in english.text
+    assert "EXCEPTION_REASON" not in english.text + english.html
+    assert "收件人不在" in RENDERER.sms(Moment.DELIVERY_FAILED, "zh", CONTEXT)
+    unknown = CONTEXT | {"reason": "EXCEPTION_REASON_SOMETHING_NEW"}  # a newer platform's
+    assert "a problem on our side" in RENDERER.sms(Moment.EXCEPTION, "en", unknown)
+
+
+def test_copy_that_names_no_reason_for_a_code_is_refused_at_start_up(tmp_path: Path) -> None:
+    for language in ("zh", "en"):
+        text = (TEMPLATES / f"{language}.toml").read_text(encoding="utf-8")
+        if language == "en":
+            text = text.replace('WEATHER_FLOOD = "flooding"\n', "")
+        (tmp_path / f"{language}.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(TemplateError, match="en copy names no reason WEATHER_FLOOD"):
+        Renderer.load(tmp_path)
 
 
 def test_a_placeholder_nobody_fills_is_an_error() -> None:
