@@ -125,29 +125,50 @@ def _planned(
     context: dict[str, str],
     now: datetime,
 ) -> list[Document]:
-    docs = []
-    for name, email in to:
-        key = f"{moment.value}:{event.message.customer_id}:{occurrence}:{email}"
-        send = bool(email)
-        docs.append(
-            {
-                "_id": key,
-                "waybill": context["waybill"],
-                "customer_id": event.message.customer_id,
-                "moment": moment.value,
-                "occurrence": occurrence,
-                "audience": audience.value,
-                "channel": Channel.EMAIL.value,
-                "address": email,
-                "person": {"name": name, "email": email, "language": "zh"},
-                "action": "send" if send else "suppress",
-                "status": "queued" if send else "suppressed",
-                "reason": "" if send else "no_contact",
-                "due_at": now if send else None,
-                "attempts": 0,
-                "trigger": {"ce_id": event.id, "ce_type": event.type},
-                "created_at": now,
-                "context": context,
-            }
+    customer_id = event.message.customer_id
+    return [
+        account_message(
+            f"{moment.value}:{customer_id}:{occurrence}:{email}",
+            moment,
+            audience,
+            {"name": name, "email": email, "language": "zh"},
+            context | {"occurrence": occurrence, "customer_id": customer_id},
+            {"ce_id": event.id, "ce_type": event.type},
+            now,
         )
-    return docs
+        for name, email in to
+    ]
+
+
+def account_message(
+    key: str,
+    moment: Moment,
+    audience: Audience,
+    person: dict[str, str],
+    context: dict[str, str],
+    trigger: dict[str, str],
+    now: datetime,
+) -> Document:
+    """A message about an account, not a parcel, to ``person`` (name, email, language),
+    kept with it; suppressed (no contact) when there is no address. ``context`` has the
+    message's ``occurrence`` and ``customer_id`` (the partner's, for partner messages)."""
+    send = bool(person["email"])
+    return {
+        "_id": key,
+        "waybill": context["waybill"],
+        "customer_id": context["customer_id"],
+        "moment": moment.value,
+        "occurrence": context["occurrence"],
+        "audience": audience.value,
+        "channel": Channel.EMAIL.value,
+        "address": person["email"],
+        "person": person,
+        "action": "send" if send else "suppress",
+        "status": "queued" if send else "suppressed",
+        "reason": "" if send else "no_contact",
+        "due_at": now if send else None,
+        "attempts": 0,
+        "trigger": trigger,
+        "created_at": now,
+        "context": {k: v for k, v in context.items() if k != "occurrence"},
+    }

@@ -98,7 +98,12 @@ async def event_types() -> dict[str, list[str]]:
 @router.post("/endpoints", status_code=201)
 async def create_endpoint(body: EndpointIn, svc: Service, partner_id: Partner) -> EndpointOut:
     spec = manage.EndpointSpec(
-        body.url, frozenset(body.event_types), body.description, body.rate_per_s, body.max_in_flight
+        body.url,
+        frozenset(body.event_types),
+        body.description,
+        body.rate_per_s,
+        body.max_in_flight,
+        (body.alert_email, body.alert_language),
     )
     doc, secret = await manage.create(svc, partner_id, spec)
     return _view(doc, secret)
@@ -227,6 +232,8 @@ def _view(doc: Document, secret: str | None = None) -> EndpointOut:
         max_in_flight=doc["max_in_flight"],
         failing_since=doc.get("failing_since"),
         last_error=doc.get("last_error", ""),
+        alert_email=doc.get("alert_email"),
+        alert_language=doc.get("alert_language", "zh"),
         created_at=doc["created_at"],
         updated_at=doc["updated_at"],
         secrets=[

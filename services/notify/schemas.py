@@ -28,12 +28,18 @@ WebhookUrl = Annotated[
 ]
 
 
+# Who is told by e-mail when the endpoint is disabled for failing (the partner's on-call).
+AlertEmail = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
 class EndpointIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: WebhookUrl
     event_types: list[EventType] = Field(default_factory=list, max_length=20)
     description: str = Field(default="", max_length=200)
+    alert_email: AlertEmail | None = None
+    alert_language: Literal["zh", "en"] = "zh"
     rate_per_s: float = Field(default=50.0, ge=0.1, le=1000)
     max_in_flight: int = Field(default=8, ge=1, le=64)
 
@@ -44,6 +50,8 @@ class EndpointPatch(BaseModel):
     url: WebhookUrl | None = None
     event_types: list[EventType] | None = Field(default=None, max_length=20)
     description: str | None = Field(default=None, max_length=200)
+    alert_email: AlertEmail | None = None
+    alert_language: Literal["zh", "en"] | None = None
     rate_per_s: float | None = Field(default=None, ge=0.1, le=1000)
     max_in_flight: int | None = Field(default=None, ge=1, le=64)
     status: Literal["enabled", "disabled"] | None = None
@@ -78,6 +86,8 @@ class EndpointOut(BaseModel):
     max_in_flight: int
     failing_since: datetime | None
     last_error: str
+    alert_email: str | None = None
+    alert_language: str = "zh"
     created_at: datetime
     updated_at: datetime
     secrets: list[SecretOut]

@@ -61,6 +61,9 @@ ACCOUNT: dict[str, Any] = {
     "breaches_7d": "4",
     "manager_name": "李经理",
     "manager_email": "li@fairwind.example",
+    "endpoint_id": "ep_0123",
+    "host": "hooks.acme.example",
+    "last_error": "HTTP 503",
 }
 
 

@@ -39,6 +39,7 @@ class Moment(StrEnum):
     CHURN_RISK = "churn_risk"
     KEY_ACCOUNT_BREACH = "key_account_breach"
     TIER_CHANGED = "tier_changed"
+    WEBHOOK_DISABLED = "webhook_disabled"  # to the partner: an endpoint failed for a day
 
 
 class Audience(StrEnum):
@@ -46,6 +47,7 @@ class Audience(StrEnum):
     RECIPIENT = "recipient"
     STAFF = "staff"  # an account manager
     CUSTOMER = "customer"  # the booking customer's contact (crm's archive)
+    PARTNER = "partner"  # a partner's technical contact (its endpoint's alert e-mail)
 
 
 class Channel(StrEnum):
@@ -74,8 +76,11 @@ TOLD: dict[Moment, dict[Audience, tuple[Channel, ...]]] = {
     Moment.CHURN_RISK: {Audience.STAFF: (E,)},
     Moment.KEY_ACCOUNT_BREACH: {Audience.STAFF: (E,)},
     Moment.TIER_CHANGED: {Audience.CUSTOMER: (E,)},
+    Moment.WEBHOOK_DISABLED: {Audience.PARTNER: (E,)},
 }
-ACCOUNT_MOMENTS = frozenset({Moment.CHURN_RISK, Moment.KEY_ACCOUNT_BREACH, Moment.TIER_CHANGED})
+ACCOUNT_MOMENTS = frozenset(
+    {Moment.CHURN_RISK, Moment.KEY_ACCOUNT_BREACH, Moment.TIER_CHANGED, Moment.WEBHOOK_DISABLED}
+)
 ALWAYS_TOLD = frozenset({Moment.DELIVERED, Moment.DELIVERY_FAILED, Moment.CANCELLED})
 
 

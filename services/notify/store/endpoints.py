@@ -139,6 +139,7 @@ def endpoint_doc(
     rate_per_s: float = 50.0,
     max_in_flight: int = 8,
     description: str = "",
+    alert: tuple[str | None, str] = (None, "zh"),
 ) -> Document:
     """A new endpoint as stored, enabled, signing with ``secret``."""
     return {
@@ -153,6 +154,8 @@ def endpoint_doc(
         "max_in_flight": max_in_flight,
         "failing_since": None,
         "last_error": "",
+        "alert_email": alert[0],  # told when it is disabled for failing
+        "alert_language": alert[1],
         "created_at": at,
         "updated_at": at,
     }

@@ -27,9 +27,11 @@ from urllib.parse import urlsplit
 
 from fairwind.runtime.lifecycle import Worker
 from fairwind.v1 import common_pb2, notifications_pb2
+from services.notify.accounts import account_message
 from services.notify.channels.webhook import Answer, WebhookPoster
 from services.notify.domain.partners import Endpoint
 from services.notify.domain.retries import RetryPolicy, Verdict, retry_after_s, verdict
+from services.notify.domain.rules import Audience, Moment
 from services.notify.handlers import NotifyService
 from services.notify.store import NotifyUnit, endpoint_of
 from services.notify.webhooks.lanes import Lane
@@ -188,10 +190,14 @@ class Dispatcher:
             if doc is None or not self.policy.disables(doc.get("failing_since"), now):
                 continue
             event = disabled_event(self.svc, doc, now, doc.get("last_error", ""))
+            notice = disabled_notice(doc, event, now)
 
-            async def disable(uow: NotifyUnit, key: str = endpoint_id, told: Any = event) -> None:
+            async def disable(
+                uow: NotifyUnit, key: str = endpoint_id, told: Any = event, mail: Any = notice
+            ) -> None:
                 if await uow.endpoints.disable(key, now, "failing"):
                     uow.emit(told)
+                    await uow.messages.insert(mail)  # the partner's on-call is told
 
             await self.svc.uow.run(disable)
             self._enabled.discard(endpoint_id)
@@ -241,6 +247,35 @@ def disabled_event(svc: NotifyService, doc: Document, now: datetime, error: str)
         message.failing_since.FromDatetime(doc["failing_since"])
     message.disabled_at.FromDatetime(now)
     return svc.codec.encode(message, doc["partner_id"])
+
+
+def disabled_notice(doc: Document, event: Any, now: datetime) -> list[Document]:
+    """The e-mail to the endpoint's alert address (none without one), in its language."""
+    email = doc.get("alert_email")
+    if not email:
+        return []
+    failing_since = doc.get("failing_since")
+    context = {
+        "customer_id": doc["partner_id"],
+        "customer_name": doc["partner_id"],
+        "company": doc["partner_id"],
+        "waybill": "",
+        "tracking_url": "",
+        "unsubscribe_url": "",
+        "endpoint_id": doc["_id"],
+        "host": urlsplit(doc["url"]).hostname or "",
+        "last_error": doc.get("last_error") or "—",
+        "at": failing_since.isoformat() if failing_since else "",
+        "occurrence": now.isoformat(),
+    }
+    person = {"name": "", "email": email, "language": doc.get("alert_language", "zh")}
+    key = f"{Moment.WEBHOOK_DISABLED.value}:{doc['_id']}:{now.isoformat()}:{email}"
+    trigger = {"ce_id": event.event_id, "ce_type": event.event_type}
+    return [
+        account_message(
+            key, Moment.WEBHOOK_DISABLED, Audience.PARTNER, person, context, trigger, now
+        )
+    ]
 
 
 def dispatcher_worker(dispatcher: Dispatcher) -> Worker:

@@ -31,6 +31,7 @@ class EndpointSpec:
     description: str
     rate_per_s: float
     max_in_flight: int
+    alert: tuple[str | None, str] = (None, "zh")  # the e-mail told of a disable, its language
 
 
 async def create(svc: NotifyService, partner_id: str, spec: EndpointSpec) -> tuple[Document, str]:
@@ -45,6 +46,7 @@ async def create(svc: NotifyService, partner_id: str, spec: EndpointSpec) -> tup
         rate_per_s=spec.rate_per_s,
         max_in_flight=spec.max_in_flight,
         description=spec.description,
+        alert=spec.alert,
     )
     await svc.store.endpoints.insert(doc)
     return doc, str(secret)

@@ -128,6 +128,8 @@ async def test_an_endpoint_is_created_with_its_secret_shown_once_and_kept_to_its
         {"url": "https://acme.example/hooks", "event_types": ["order.shipped"]},
         {"url": "https://acme.example/hooks", "rate_per_s": 0},
         {"url": "https://acme.example/hooks", "secret": "mine"},
+        {"url": "https://acme.example/hooks", "alert_email": "not an address"},
+        {"url": "https://acme.example/hooks", "alert_language": "fr"},
     ],
 )
 async def test_a_bad_endpoint_is_refused_and_nothing_is_stored(
@@ -147,10 +149,16 @@ async def test_an_endpoint_is_changed_disabled_enabled_and_deleted(
     )
     path = f"/v1/webhooks/endpoints/{created.json()['id']}"
     changed = await api.patch(
-        path, json={"event_types": ["order.created"], "max_in_flight": 2}, headers=ACME
+        path,
+        json={"event_types": ["order.created"], "max_in_flight": 2, "alert_email": "ops@acme.cn"},
+        headers=ACME,
     )
     assert changed.json()["event_types"] == ["order.created"]
     assert changed.json()["max_in_flight"] == 2
+    assert (changed.json()["alert_email"], changed.json()["alert_language"]) == (
+        "ops@acme.cn",
+        "zh",
+    )
     off = await api.patch(path, json={"status": "disabled"}, headers=ACME)
     assert off.json()["status"] == "disabled"
     on = await api.patch(path, json={"status": "enabled"}, headers=ACME)

@@ -235,7 +235,9 @@ async def test_an_endpoint_failing_for_a_day_is_disabled_and_its_deliveries_wait
 ) -> None:
     handler, _ = receiver
     handler.answers["/down"] = [503]
-    key = await endpoint(notify, receiver, "/down", (EventType.ORDER_CREATED,))
+    key = await endpoint(
+        notify, receiver, "/down", (EventType.ORDER_CREATED,), alert=("ops@acme.example", "en")
+    )
     clock = notify.service.clock
     waybill = W
     for hour in range(26):
@@ -255,6 +257,17 @@ async def test_an_endpoint_failing_for_a_day_is_disabled_and_its_deliveries_wait
     assert len(handler.got["/down"]) == seen  # nothing more is sent to it
     waiting = await notify.service.store.deliveries.of_waybill(waybill)
     assert [d["status"] for d in waiting] == ["queued"]
+    # the partner's on-call is told by e-mail, in the language it chose
+    (mail,) = [
+        m for m in await notify.service.store.messages.of_parcel("") if m["audience"] == "partner"
+    ]
+    assert (mail["moment"], mail["address"], mail["status"]) == (
+        "webhook_disabled",
+        "ops@acme.example",
+        "queued",
+    )
+    assert (mail["person"]["language"], mail["context"]["host"]) == ("en", "127.0.0.1")
+    assert mail["context"]["last_error"] == "HTTP 503"
 
 
 async def test_during_a_rotation_both_secrets_sign(
