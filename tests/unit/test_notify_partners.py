@@ -2,11 +2,11 @@
 and which endpoints want them."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, tracking_pb2
+from fairwind.v1 import common_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
 from services.notify.domain.partners import (
     Endpoint,
     EndpointStatus,
@@ -60,6 +60,28 @@ def test_a_replan_that_keeps_the_promise_is_nothing_to_partners() -> None:
     moved = partner_event(kept, NOW)
     assert moved is not None
     assert moved.type is EventType.PROMISE_CHANGED
+
+
+def test_a_moved_promise_and_an_sla_at_risk_carry_their_own_times_so_a_replay_is_the_same() -> None:
+    planned, detected = (
+        datetime(2026, 12, 3, 1, 0, tzinfo=UTC),
+        datetime(2026, 12, 3, 2, 0, tzinfo=UTC),
+    )
+    moved = routes_pb2.RouteReplanned(route=routes_pb2.Route(waybill="FW1"))
+    moved.route.promise.deliver_by.FromDatetime(NOW)
+    moved.previous_promise.deliver_by.FromDatetime(datetime(2026, 12, 2, tzinfo=UTC))
+    moved.route.planned_at.FromDatetime(planned)
+    risk = sla_pb2.SlaAtRisk(waybill="FW1", sla=sla_pb2.SLA_KIND_PICKUP)
+    risk.detected_at.FromDatetime(detected)
+    for message, at in ((moved, planned), (risk, detected)):
+        first, replayed = (
+            partner_event(message, NOW),
+            partner_event(message, NOW + timedelta(days=2)),
+        )
+        assert first is not None
+        assert replayed is not None
+        assert first.occurred_at == replayed.occurred_at == at
+        assert first.body("msg_1") == replayed.body("msg_1")
 
 
 def test_an_order_is_created_and_cancelled_in_partners_terms() -> None:

@@ -100,10 +100,12 @@ def partner_event(message: Any, now: datetime) -> PartnerEvent | None:
             "promise": _promise(message.route.promise),
             "previous_promise": _promise(message.previous_promise),
         }
-        return PartnerEvent(EventType.PROMISE_CHANGED, message.route.waybill, now, data)
+        # the event's own time, not the reading's: a replay sends the same body again
+        at = _at(message.route.planned_at, now)
+        return PartnerEvent(EventType.PROMISE_CHANGED, message.route.waybill, at, data)
     if isinstance(message, sla_pb2.SlaAtRisk):
         data = {"sla": _name(sla_pb2.SlaKind, message.sla), "deadline": _ts(message.deadline)}
-        return PartnerEvent(EventType.AT_RISK, message.waybill, now, data)
+        return PartnerEvent(EventType.AT_RISK, message.waybill, _at(message.detected_at, now), data)
     return None
 
 
