@@ -14,6 +14,7 @@ from fairwind.runtime import cli
 from fairwind.runtime.cli import dispatch, service_parser
 from services.notify.bootstrap import admin_store, bootstrap
 from services.notify.consumer import event_consumer
+from services.notify.handlers import early_sweeper
 from services.notify.sending import senders
 from services.notify.settings import NotifySettings
 from services.notify.webhooks.dispatch import dispatcher_worker
@@ -31,6 +32,7 @@ async def serve(settings: NotifySettings) -> None:
             *senders(app.service, app.outbound),
             dispatcher_worker(app.dispatcher),
             replayer(app.service, app.platform.publisher.producer.partitions_for),
+            early_sweeper(app.service),
         ],
     )
 

@@ -20,6 +20,7 @@ from typing import Any
 from fairwind.clock import PlatformClock
 from fairwind.events import Event, EventCodec
 from fairwind.mongo.uow import Units
+from fairwind.runtime.lifecycle import Worker, periodic
 from fairwind.v1 import common_pb2, notifications_pb2, orders_pb2, routes_pb2, sla_pb2, tracking_pb2
 from services.notify.domain.links import link_token
 from services.notify.domain.moments import Happened, follow_ups, moment_of, preferences_of
@@ -72,7 +73,11 @@ class Trigger:
     ce_type: str
 
 
-async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
+async def on_events(
+    svc: NotifyService, events: Sequence[Event[Any]], waiting: Sequence[Document] = ()
+) -> None:
+    """``waiting``: early events whose parcels are stored by now, planned with the batch
+    (``replay_waiting``)."""
     now = svc.clock.now()
     orders = {
         e.message.order.waybill: _parcel_of(e.message.order)
@@ -80,6 +85,7 @@ async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
         if isinstance(e.message, orders_pb2.OrderCreated)
     }
     early = await svc.store.early.of(list(orders))  # waited for these orders
+    early += [doc for doc in waiting if doc["_id"] not in {d["_id"] for d in early}]
     triggers = [Trigger(e.message, e.id, e.type) for e in events] + [
         _replayed(svc, d) for d in early
     ]
@@ -146,6 +152,26 @@ async def on_events(svc: NotifyService, events: Sequence[Event[Any]]) -> None:
         svc.metrics.decisions.labels("none", "park", "before_its_order").inc(len(parked))
     if webhooks:
         svc.metrics.decisions.labels("webhook", "send", "").inc(len(webhooks))
+
+
+async def replay_waiting(svc: NotifyService, limit: int = 500) -> int:
+    """Plan the early events whose order is stored by now; how many. Their order's batch
+    plans them when it comes, but an early event parked while another process stored its
+    order (two transactions on different collections, neither sees the other) would wait
+    for its week otherwise: this sweep, run every ``early_sweep_s``, closes that gap."""
+    docs = await svc.store.early.oldest(limit)
+    known = await svc.store.parcels.known({doc["waybill"] for doc in docs})
+    ready = [doc for doc in docs if doc["waybill"] in known]
+    if ready:
+        await on_events(svc, [], waiting=ready)
+    return len(ready)
+
+
+def early_sweeper(svc: NotifyService) -> Worker:
+    async def work() -> None:
+        await replay_waiting(svc)
+
+    return periodic("early-sweeper", work, svc.settings.early_sweep_s)
 
 
 def _told(trigger: Trigger, now: datetime) -> tuple[Happened | None, PartnerEvent | None]:

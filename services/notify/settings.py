@@ -50,6 +50,9 @@ class NotifySettings(ServiceSettings):
     # The sender: how often it looks for due messages, how many it takes a round, and how
     # long a claimed message is its own before another sender may take it.
     send_interval_s: float = Field(default=1.0, gt=0)
+    # How often early events whose order is stored by now are planned (a race between two
+    # processes: one parks the event while the other stores its order).
+    early_sweep_s: float = Field(default=60.0, gt=0)
     send_batch: int = Field(default=200, ge=1, le=10_000)
     send_lease_s: float = Field(default=60.0, gt=0)
     # Webhooks: how often the dispatcher claims when idle (ten times as often while busy), how

@@ -44,6 +44,10 @@ class EarlyEvents(Repository):
         found = self.collection.find({"waybill": {"$in": list(waybills)}}, session=self.session)
         return await found.sort("parked_at", ASCENDING).to_list()
 
+    async def oldest(self, limit: int) -> list[Document]:
+        found = self.collection.find({}, session=self.session).sort("parked_at", ASCENDING)
+        return await found.limit(limit).to_list()
+
     async def forget(self, ids: Collection[str]) -> None:
         if ids:
             await self.collection.delete_many({"_id": {"$in": list(ids)}}, session=self.session)

@@ -119,6 +119,39 @@ async def test_an_event_read_before_its_order_waits_for_it(notify: NotifyApp) ->
     assert await early.of([W]) == []
 
 
+async def test_an_event_parked_while_another_process_stored_its_order_is_planned_by_the_sweep(
+    notify: NotifyApp,
+) -> None:
+    """The order's batch read the early events before this one was parked (another
+    process, another collection: neither transaction saw the other). The sweep plans it."""
+    other = "FW000000000077"
+    await handlers.on_events(notify.service, [as_event(notify, order(W), W)])
+    early = notify.service.store.early
+    out = as_event(notify, status(W, common_pb2.SHIPMENT_STATUS_OUT_FOR_DELIVERY), W)
+    raced = {
+        "_id": out.id,
+        "waybill": W,
+        "ce_type": out.type,
+        "value": out.message.SerializeToString(),
+        "parked_at": notify.service.clock.now(),
+    }
+    waiting = status(other, common_pb2.SHIPMENT_STATUS_PICKED_UP)  # its order never came
+    await handlers.on_events(notify.service, [as_event(notify, waiting, other)])
+    async with notify.service.uow() as uow:  # as the racing process parked it
+        await uow.early.park([raced])
+
+    assert await handlers.replay_waiting(notify.service) == 1
+
+    occurrence = out.message.occurred_at.ToJsonString()
+    assert (await decisions(notify, W))[f"out_for_delivery:recipient:sms:{occurrence}"] == (
+        "queued",
+        "",
+    )
+    assert await early.of([W]) == []
+    assert [doc["waybill"] for doc in await early.of([other])] == [other]  # still waits
+    assert await handlers.replay_waiting(notify.service) == 0
+
+
 async def test_a_cancellation_read_before_its_order_cancels_it_when_it_comes(
     notify: NotifyApp,
 ) -> None:
