@@ -126,13 +126,13 @@ async def on_events(
                             counts[planned.audience] + 1
                         )
 
-    async def store(uow: NotifyUnit) -> list[Document]:
+    async def store(uow: NotifyUnit) -> tuple[list[Document], int]:
         await uow.parcels.add([parcel_doc(parcel, now) for parcel in orders.values()])
         await uow.parcels.cancel(cancelled, now)
         withdrawn = await uow.messages.withdraw_cancelled(cancelled)
         await uow.early.park(parked)
         await uow.early.forget([doc["_id"] for doc in early])
-        await uow.deliveries.insert(webhooks)
+        new_webhooks = await uow.deliveries.insert(webhooks)  # a redelivered event's are kept
         stored = await uow.messages.known(list(docs))
         await uow.messages.insert([doc for key, doc in docs.items() if key not in stored])
         decided = [
@@ -144,14 +144,18 @@ async def on_events(
         uow.emit(
             *(suppressed_event(svc, doc, now) for doc in decided if doc["action"] == "suppress")
         )
-        return decided
+        return decided, new_webhooks
 
-    for doc in await svc.uow.run(store):
+    _count(svc, *await svc.uow.run(store), parked=len(parked))
+
+
+def _count(svc: NotifyService, decided: list[Document], webhooks: int, parked: int) -> None:
+    for doc in decided:
         svc.metrics.decisions.labels(doc["channel"], doc["action"], doc["reason"]).inc()
     if parked:
-        svc.metrics.decisions.labels("none", "park", "before_its_order").inc(len(parked))
+        svc.metrics.decisions.labels("none", "park", "before_its_order").inc(parked)
     if webhooks:
-        svc.metrics.decisions.labels("webhook", "send", "").inc(len(webhooks))
+        svc.metrics.decisions.labels("webhook", "send", "").inc(webhooks)
 
 
 async def replay_waiting(svc: NotifyService, limit: int = 500) -> int:

@@ -125,8 +125,10 @@ class FakeEndpoints(FakeDocs, Endpoints):
 
 
 class FakeDeliveries(FakeDocs, Deliveries):
-    async def insert(self, docs: Sequence[Document]) -> None:
+    async def insert(self, docs: Sequence[Document]) -> int:
+        before = len(self.docs)
         await self._insert_new(docs)
+        return len(self.docs) - before
 
 
 class Fakes:

@@ -113,6 +113,7 @@ async def test_webhooks_go_to_the_partners_enabled_endpoints_subscribed_to_the_t
     assert made == [f"{moved.id}:ep_all", f"{moved.id}:ep_status"]
     await handlers.on_events(fakes.svc, [moved])  # the same event read again
     assert len(fakes.deliveries.docs) == 3
+    assert fakes.decided("webhook", "send", "") == 3  # counted once, as made
     assert set(fakes.decisions(W)) == set(BOOKED)  # in transit: for partners only
 
 

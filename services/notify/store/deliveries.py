@@ -33,14 +33,16 @@ class Deliveries(Repository):
             ]
         )
 
-    async def insert(self, docs: Sequence[Document]) -> None:
-        """New deliveries; one already made (the same event read twice) is kept as it is."""
+    async def insert(self, docs: Sequence[Document]) -> int:
+        """New deliveries; one already made (the same event read twice) is kept as it is.
+        How many were new."""
         if not docs:
-            return
+            return 0
         known = await self.known([doc["_id"] for doc in docs])
         fresh = [doc for doc in docs if doc["_id"] not in known]
         if fresh:
             await self.collection.insert_many(fresh, session=self.session)
+        return len(fresh)
 
     async def reclaim(self, now: datetime) -> int:
         """Deliveries whose dispatcher died mid-send (the lease ran out) are due again."""
